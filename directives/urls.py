@@ -1,0 +1,14 @@
+"""URL map of the directives app; each concern's view module declares its own patterns."""
+
+from .views import documents, drafting, inbox, notices, register, tracking
+
+app_name = "directives"
+
+urlpatterns = [
+    *drafting.urlpatterns,
+    *register.urlpatterns,
+    *documents.urlpatterns,
+    *notices.urlpatterns,
+    *inbox.urlpatterns,
+    *tracking.urlpatterns,
+]

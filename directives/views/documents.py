@@ -1,0 +1,3 @@
+"""Views: documents."""
+
+urlpatterns: list = []

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import views
+
+admin.site.site_header = "Cổng văn bản điều hành — Quản trị"
+admin.site.site_title = "Quản trị"
+admin.site.index_title = "Danh mục đơn vị, nhóm nhận và người dùng"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(success_url="/password/done/"),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("recipients/", include("recipients.urls")),
+    path("", include("directives.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]

@@ -1,0 +1,181 @@
+"""Who receives directives: units, reusable recipient groups, and the people of each unit."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, validate_email
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from unidecode import unidecode
+
+
+def fold_text(value: str) -> str:
+    """Lower-case ASCII form used for accent-insensitive search ("Chư Păh" -> "chu pah")."""
+    return " ".join(unidecode(value or "").lower().split())
+
+
+def split_emails(value: str) -> list[str]:
+    parts = (p.strip() for p in (value or "").replace(";", ",").replace("\n", ",").split(","))
+    return [p for p in parts if p]
+
+
+def validate_email_list(value: str) -> None:
+    for address in split_emails(value):
+        try:
+            validate_email(address)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("“%(address)s” is not a valid e-mail address."), params={"address": address}
+            ) from exc
+
+
+unit_code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9&.]*$",
+    _("The code must be upper-case ASCII letters and digits (e.g. STTTT, TTBCXB)."),
+)
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry or central agency")
+        PROVINCIAL_COMMITTEE = "provincial_committee", _("Provincial People's Committee")
+        DEPARTMENT = "department", _("Provincial department")
+        DISTRICT_COMMITTEE = "district_committee", _("District People's Committee")
+        PRESS = "press", _("Press agency")
+        REPRESENTATIVE_OFFICE = "representative_office", _("Representative office")
+        DIVISION = "division", _("Internal division")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[unit_code_validator])
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    contact_emails = models.TextField(
+        _("contact e-mails"),
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_("One or more addresses, separated by commas."),
+    )
+    head_title = models.CharField(
+        _("head's title"), max_length=100, blank=True, help_text=_("e.g. GIÁM ĐỐC, CHỦ TỊCH")
+    )
+    is_external = models.BooleanField(
+        _("external"), default=False, help_text=_("Reached by e-mail only; has no officers.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["sort_order", "name"]
+        permissions = [("view_directory", _("Can view the recipient directory"))]
+        indexes = [models.Index(fields=["kind", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.code = (self.code or "").strip().upper()
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A unit cannot be its own parent.")})
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold_text(f"{self.name} {self.short_name} {self.code}")
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    @property
+    def email_list(self) -> list[str]:
+        return split_emails(self.contact_emails)
+
+
+class RecipientGroup(models.Model):
+    """A reusable recipient list: explicit members and/or every active unit of some kinds."""
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(
+        Unit, verbose_name=_("members"), blank=True, related_name="recipient_groups"
+    )
+    kinds = models.JSONField(
+        _("all active units of kinds"),
+        default=list,
+        blank=True,
+        help_text=_("Every active unit of these kinds belongs to the group."),
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("recipient group")
+        verbose_name_plural = _("recipient groups")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.kinds or []) - set(Unit.Kind.values)
+        if unknown:
+            raise ValidationError(
+                {"kinds": _("Unknown unit kind: %s") % ", ".join(sorted(unknown))}
+            )
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold_text(f"{self.name} {self.code}")
+        super().save(*args, **kwargs)
+
+    def current_units(self) -> QuerySet[Unit]:
+        """The group's active units today, ordered, without duplicates, in one query."""
+        condition = Q(recipient_groups=self)
+        if self.kinds:
+            condition |= Q(kind__in=self.kinds)
+        member_ids = Unit.objects.filter(condition, is_active=True).values("pk")
+        return Unit.objects.filter(pk__in=member_ids).order_by("sort_order", "name", "pk")
+
+
+class User(AbstractUser):
+    """A person of one unit; what they may do comes from their roles (Django groups)."""
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officers",
+    )
+    title = models.CharField(_("title"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_unit_head = models.BooleanField(
+        _("head of unit"), default=False, help_text=_("Receives escalations for overdue tasks.")
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        # Vietnamese order: family name first.
+        return " ".join(p for p in (self.last_name, self.first_name) if p).strip()
+
+    def has_role(self, role: str) -> bool:
+        return self.is_superuser or self.groups.filter(name=role).exists()

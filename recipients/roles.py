@@ -1,0 +1,55 @@
+"""The five roles of the portal, as Django groups, and the permissions each one carries."""
+
+DRAFTER = "Drafter"
+SIGNER = "Signer"
+CLERK = "Clerk"
+UNIT_OFFICER = "Unit officer"
+ADMINISTRATOR = "Administrator"
+ALL_ROLES = (DRAFTER, SIGNER, CLERK, UNIT_OFFICER, ADMINISTRATOR)
+
+# app_label.codename for each role; applied by the roles data migration.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    DRAFTER: [
+        "recipients.view_directory",
+        "directives.add_directive",
+        "directives.change_directive",
+        "directives.view_directive",
+        "directives.submit_directive",
+    ],
+    SIGNER: [
+        "recipients.view_directory",
+        "directives.view_directive",
+        "directives.approve_directive",
+    ],
+    CLERK: [
+        "recipients.view_directory",
+        "directives.view_directive",
+        "directives.issue_directive",
+        "directives.recall_directive",
+        "directives.track_directive",
+        "directives.enter_paper_directive",
+    ],
+    UNIT_OFFICER: [
+        "directives.receive_directive",
+    ],
+    ADMINISTRATOR: [
+        "recipients.view_directory",
+        "recipients.add_unit",
+        "recipients.change_unit",
+        "recipients.delete_unit",
+        "recipients.view_unit",
+        "recipients.add_recipientgroup",
+        "recipients.change_recipientgroup",
+        "recipients.delete_recipientgroup",
+        "recipients.view_recipientgroup",
+        "recipients.add_user",
+        "recipients.change_user",
+        "recipients.view_user",
+        "auth.view_group",
+        "django_celery_beat.view_periodictask",
+        "django_celery_beat.change_periodictask",
+        "django_celery_beat.view_crontabschedule",
+        "django_celery_beat.change_crontabschedule",
+        "django_celery_beat.add_crontabschedule",
+    ],
+}

@@ -1,0 +1,87 @@
+"""Shared fixtures: real services when present; under REQUIRE_SERVICES=1 a missing one fails."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or (
+    os.environ.get("CELERY_BROKER_URL", "")
+    if os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
+    else "redis://127.0.0.1:6379/0"
+)
+
+
+def need_service(name: str, available: bool) -> None:
+    """Skip a test whose service is missing, unless CI demands every service."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{name} is required (REQUIRE_SERVICES=1) but is not available")
+    pytest.skip(f"{name} is not available")
+
+
+def tcp_open(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def postgres_required():
+    need_service("PostgreSQL", connection.vendor == "postgresql")
+
+
+@pytest.fixture
+def redis_url():
+    need_service("Redis", tcp_open(REDIS_URL, 6379))
+    return REDIS_URL
+
+
+@pytest.fixture
+def chromium_path():
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    need_service("Chromium", os.path.exists(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings, tmp_path):
+    """Each test writes uploads, PDFs and mail into its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    settings.AXES_ENABLED = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@pytest.fixture
+def celery_eager(settings):
+    """Run Celery tasks inline for tests about what a task does, not how it travels."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager = False
+
+
+def pytest_report_header(config):
+    return [
+        f"database: {settings.DATABASES['default']['ENGINE']}",
+        f"REQUIRE_SERVICES={int(REQUIRE_SERVICES)}",
+    ]
