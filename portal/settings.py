@@ -243,5 +243,5 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
-for _sub in ("mail", "media", "celery/queue", "celery/processed", "pki"):
+for _sub in ("mail", "media", "celery/queue", "celery/processed", "pki", "staticfiles"):
     (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
