@@ -1,11 +1,7 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "recipients"
 
-
-def placeholder(request):
-    return HttpResponse("")
-
-
-urlpatterns: list = [path("directory/", placeholder, name="directory")]
+urlpatterns = [path("directory/", views.directory, name="directory")]

@@ -1,0 +1,45 @@
+"""Forms of the recipients app: the group admin form and the directory search."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import RecipientGroup, Unit
+
+
+class RecipientGroupAdminForm(forms.ModelForm):
+    """The group's kinds as checkboxes of Unit.Kind instead of raw JSON."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("all active units of kinds"),
+        choices=Unit.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every active unit of these kinds belongs to the group, now and later."),
+    )
+
+    class Meta:
+        model = RecipientGroup
+        fields = ("name", "code", "description", "kinds", "members", "sort_order")
+
+    def clean_kinds(self) -> list[str]:
+        chosen = set(self.cleaned_data.get("kinds") or [])
+        # Stored in the order Unit.Kind declares, so an unchanged group compares equal.
+        return [k for k in Unit.Kind.values if k in chosen]
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Unit, group or code; accents optional"), "type": "search"}
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *Unit.Kind.choices],
+    )

@@ -1,0 +1,86 @@
+"""Reads of the recipient lists for people (directory page, pickers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from .models import RecipientGroup, Unit, fold_text
+
+
+def _kind_rank() -> Case:
+    """Order kinds as Unit.Kind declares them (ministry, province, departments, districts...)."""
+    return Case(
+        *(When(kind=k, then=Value(i)) for i, k in enumerate(Unit.Kind.values)),
+        default=Value(len(Unit.Kind.values)),
+        output_field=IntegerField(),
+    )
+
+
+def _folded_filter(query: str, field: str = "search_text") -> Q:
+    """Every word must appear, accents optional: "chu pah" and "Chư Păh" find the same units."""
+    condition = Q()
+    for word in fold_text(query).split():
+        condition &= Q(**{f"{field}__contains": word})
+    return condition
+
+
+def directory_units(*, query: str = "", kind: str = "") -> QuerySet[Unit]:
+    """Active units grouped by kind (then order and name), with their parent, in one query."""
+    units = Unit.objects.filter(is_active=True).select_related("parent")
+    if kind in Unit.Kind.values:
+        units = units.filter(kind=kind)
+    if query.strip():
+        units = units.filter(_folded_filter(query))
+    return units.annotate(kind_rank=_kind_rank()).order_by("kind_rank", "sort_order", "name", "pk")
+
+
+@dataclass
+class GroupEntry:
+    group: RecipientGroup
+    units: list[Unit]
+
+    @property
+    def kind_labels(self) -> list[str]:
+        labels = dict(Unit.Kind.choices)
+        return [str(labels.get(k, k)) for k in self.group.kinds or []]
+
+
+def directory_groups(*, query: str = "") -> list[GroupEntry]:
+    """Every group with its current units, in three queries whatever the number of groups.
+
+    Same rule as RecipientGroup.current_units (explicit members plus active units of the
+    group's kinds, ordered, no duplicates), computed for all groups at once.
+    """
+    groups = list(RecipientGroup.objects.all())
+    if query.strip():
+        folded = fold_text(query).split()
+        groups = [g for g in groups if all(w in g.search_text for w in folded)]
+    if not groups:
+        return []
+    through = RecipientGroup.members.through
+    explicit: dict[int, set[int]] = {}
+    for group_id, unit_id in through.objects.filter(
+        recipientgroup_id__in=[g.pk for g in groups]
+    ).values_list("recipientgroup_id", "unit_id"):
+        explicit.setdefault(group_id, set()).add(unit_id)
+    kinds = {k for g in groups for k in (g.kinds or [])}
+    member_ids = set().union(*explicit.values()) if explicit else set()
+    units = list(
+        Unit.objects.filter(Q(pk__in=member_ids) | Q(kind__in=kinds), is_active=True).order_by(
+            "sort_order", "name", "pk"
+        )
+    )
+    entries = []
+    for group in groups:
+        ids = explicit.get(group.pk, set())
+        group_kinds = set(group.kinds or [])
+        entries.append(
+            GroupEntry(group, [u for u in units if u.pk in ids or u.kind in group_kinds])
+        )
+    return entries
+
+
+def directory_kinds() -> list[tuple[str, str]]:
+    return list(Unit.Kind.choices)

@@ -1,0 +1,58 @@
+"""Everything that changes the recipient lists: imports (units, group membership) and exports."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .models import RecipientGroup, Unit
+from .resources import (
+    FORMATS,
+    AllOrNothingResource,
+    FileReadError,
+    ImportReport,
+    RecipientGroupResource,
+    UnitResource,
+    dataset_load,
+    report_from_result,
+)
+
+
+def _import(
+    *, resource: AllOrNothingResource, data: bytes, format: str, dry_run: bool
+) -> ImportReport:
+    try:
+        dataset = dataset_load(data=data, format=format)
+    except FileReadError as exc:
+        return ImportReport(dry_run=dry_run, errors=exc.errors)
+    with transaction.atomic():
+        # The resource rolls its own savepoint back on any bad row or on a dry run.
+        result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False)
+    return report_from_result(result, dry_run=dry_run)
+
+
+def units_import(*, data: bytes, format: str, dry_run: bool) -> ImportReport:
+    """Create or update units from a CSV/XLSX file keyed by code; any bad row saves nothing."""
+    return _import(resource=UnitResource(), data=data, format=format, dry_run=dry_run)
+
+
+def groups_import(*, data: bytes, format: str, dry_run: bool) -> ImportReport:
+    """Create or update recipient groups and their explicit members (unit codes)."""
+    return _import(resource=RecipientGroupResource(), data=data, format=format, dry_run=dry_run)
+
+
+def _export(*, resource: AllOrNothingResource, queryset, format: str) -> bytes:
+    if format not in FORMATS:
+        raise ValueError(f"Unsupported format: {format}")
+    dataset = resource.export(queryset=queryset)
+    exported = FORMATS[format]().export_data(dataset)
+    return exported if isinstance(exported, bytes) else exported.encode("utf-8")
+
+
+def units_export(*, format: str) -> bytes:
+    """Every unit, parents before children, as the import expects it."""
+    return _export(resource=UnitResource(), queryset=Unit.objects.all(), format=format)
+
+
+def groups_export(*, format: str) -> bytes:
+    queryset = RecipientGroup.objects.prefetch_related("members")
+    return _export(resource=RecipientGroupResource(), queryset=queryset, format=format)

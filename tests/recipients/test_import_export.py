@@ -1,0 +1,342 @@
+"""Import and export of units and group membership: all or nothing, and a faithful round trip."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from recipients.models import RecipientGroup, Unit
+from recipients.services import groups_export, groups_import, units_export, units_import
+from tests.factories import RecipientGroupFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "code,name,kind,parent,contact_emails\n"
+GOOD_ROWS = (
+    "UBND.CHUPAH,Ủy ban nhân dân huyện Chư Păh,district_committee,,vanthu.chupah@gialai.gov.vn\n"
+    "VHTT.CHUPAH,Phòng Văn hóa và Thông tin huyện Chư Păh,division,UBND.CHUPAH,\n"
+)
+
+
+def snapshot() -> list[tuple]:
+    return list(
+        Unit.objects.order_by("code").values_list(
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "parent__code",
+            "contact_emails",
+            "head_title",
+            "is_external",
+            "is_active",
+            "sort_order",
+        )
+    )
+
+
+def csv_bytes(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def cp1258(text: str) -> bytes:
+    """Encode as Windows-1258 does: base letter (maybe with hat/horn/breve) + tone mark."""
+    out = b""
+    for char in text:
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            decomposed = unicodedata.normalize("NFD", char)
+            base = unicodedata.normalize("NFC", decomposed[:2])
+            try:
+                out += base.encode("cp1258") + decomposed[2:].encode("cp1258")
+            except UnicodeEncodeError:
+                out += decomposed[0].encode("cp1258") + decomposed[1:].encode("cp1258")
+    return out
+
+
+def test_good_file_creates_units_children_before_parents_too():
+    # The child comes first in the file: the import orders parents first by itself.
+    rows = GOOD_ROWS.splitlines(keepends=True)
+    report = units_import(data=csv_bytes(HEADER + rows[1] + rows[0]), format="csv", dry_run=False)
+    assert report.ok, report.error_lines()
+    assert report.new == 2
+    child = Unit.objects.get(code="VHTT.CHUPAH")
+    assert child.parent.code == "UBND.CHUPAH"
+    assert child.search_text.startswith("phong van hoa va thong tin huyen chu pah")
+
+
+def test_dry_run_saves_nothing():
+    report = units_import(data=csv_bytes(HEADER + GOOD_ROWS), format="csv", dry_run=True)
+    assert report.ok and report.new == 2
+    assert not Unit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "column", "words"),
+    [
+        ("X.MOI,Đơn vị mới,division,KHONGCO,", "parent", "KHONGCO"),
+        ("UBND.CHUPAH,Trùng mã,division,,", "code", "row 2"),
+        ("X.MOI,Đơn vị mới,division,,vanthu@@gialai", "contact_emails", "vanthu@@gialai"),
+        ("X.MOI,Đơn vị mới,phong_ban,,", "kind", "phong_ban"),
+        ("x moi,Đơn vị mới,division,,", "code", "x moi"),
+        ("X.MOI,,division,,", "name", "empty"),
+    ],
+    ids=["unknown-parent", "duplicate-code", "bad-email", "unknown-kind", "bad-code", "no-name"],
+)
+def test_one_bad_row_rejects_the_whole_file(bad_row, column, words):
+    existing = UnitFactory(code="STTTT", name="Sở Thông tin và Truyền thông")
+    before = snapshot()
+    # Good rows 2-3, the bad row is row 4 of the spreadsheet (the header is row 1).
+    data = csv_bytes(HEADER + GOOD_ROWS + bad_row + "\nSTTTT,Tên mới của Sở,department,,\n")
+    report = units_import(data=data, format="csv", dry_run=False)
+    assert not report.ok
+    assert [(e.row, e.column) for e in report.errors] == [(4, column)]
+    assert words.lower() in report.errors[0].message.lower()
+    assert snapshot() == before
+    existing.refresh_from_db()
+    assert existing.name == "Sở Thông tin và Truyền thông"
+
+
+def test_every_bad_row_is_reported_with_its_number():
+    data = csv_bytes(
+        HEADER
+        + GOOD_ROWS
+        + "A1,Một,division,NOPE,\n"  # row 4
+        + "A2,Hai,nope,,\n"  # row 5
+        + "A3,Ba,division,,a@b\n"  # row 6
+        + "A1,Một lần nữa,division,,\n"  # row 7
+    )
+    report = units_import(data=data, format="csv", dry_run=False)
+    assert sorted({e.row for e in report.errors}) == [4, 5, 6, 7]
+    assert not Unit.objects.exists()
+
+
+@pytest.mark.parametrize("encoding", ["cp1258", "latin-1"])
+def test_file_in_a_legacy_encoding_is_rejected_with_its_rows(encoding):
+    text = "code,name\nSTTTT,Sở Thông tin\nDAKDOA,Đak Đoa\nPLEIKU,Pleiku\n"
+    if encoding == "latin-1":
+        text = "code,name\nA,Ménard\nB,Plain\nC,Ðak\n"
+    data = cp1258(text) if encoding == "cp1258" else text.encode(encoding)
+    report = units_import(data=data, format="csv", dry_run=False)
+    assert not report.ok
+    bad_rows = [e.row for e in report.errors]
+    assert bad_rows == ([2, 3] if encoding == "cp1258" else [2, 4])
+    assert "UTF-8" in report.errors[0].message
+    assert not Unit.objects.exists()
+
+
+def test_utf8_with_bom_as_excel_writes_it_is_accepted():
+    report = units_import(
+        data=(HEADER + GOOD_ROWS).encode("utf-8-sig"), format="csv", dry_run=False
+    )
+    assert report.ok, report.error_lines()
+    assert Unit.objects.count() == 2
+
+
+def test_missing_code_column_is_reported():
+    report = units_import(data=b"name\nMot\n", format="csv", dry_run=False)
+    assert not report.ok and report.errors[0].row == 1
+    assert "code" in report.errors[0].message
+
+
+def test_unquoted_comma_is_reported_on_its_row():
+    data = csv_bytes("code,name\nA,Một\nB,Sở Văn hóa, Thể thao\n")
+    report = units_import(data=data, format="csv", dry_run=False)
+    assert [e.row for e in report.errors] == [3]
+
+
+def _province() -> None:
+    sttt = UnitFactory(code="STTTT", name="Sở Thông tin và Truyền thông", head_title="GIÁM ĐỐC")
+    UnitFactory(code="TTBCXB", name="Phòng TT-BC-XB", kind="division", parent=sttt, sort_order=2)
+    UnitFactory(code="VPS", name="Văn phòng Sở", kind="division", parent=sttt, contact_emails="")
+    UnitFactory(
+        code="BTTTT",
+        name="Bộ TT&TT",
+        kind="ministry",
+        is_external=True,
+        contact_emails="a@mic.gov.vn, b@mic.gov.vn",
+    )
+    UnitFactory(code="CU", name="Đơn vị cũ", is_active=False, short_name="")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_changes_nothing(fmt):
+    _province()
+    before = snapshot()
+    data = units_export(format=fmt)
+    report = units_import(data=data, format=fmt, dry_run=False)
+    assert report.ok, report.error_lines()
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 5)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_imports_into_an_empty_portal(fmt):
+    _province()
+    before = snapshot()
+    data = units_export(format=fmt)
+    Unit.objects.filter(parent__isnull=False).delete()
+    Unit.objects.all().delete()
+    report = units_import(data=data, format=fmt, dry_run=False)
+    assert report.ok, report.error_lines()
+    assert report.new == 5
+    assert snapshot() == before
+
+
+def test_xlsx_with_a_bad_row_names_it():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["code", "name", "kind", "parent", "contact_emails"])
+    sheet.append(["A", "Một", "division", None, None])
+    sheet.append(["B", "Hai", "division", "KHONGCO", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = units_import(data=buffer.getvalue(), format="xlsx", dry_run=False)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "parent")]
+    assert not Unit.objects.exists()
+
+
+def _groups() -> None:
+    _province()
+    RecipientGroupFactory(
+        code="so-nganh",
+        name="Các Sở, ban ngành",
+        kinds=["department"],
+        units=list(Unit.objects.filter(code__in=["BTTTT", "VPS"])),
+    )
+    RecipientGroupFactory(code="rong", name="Nhóm rỗng")
+
+
+def group_snapshot() -> list[tuple]:
+    return [
+        (g.code, g.name, g.description, g.kinds, sorted(u.code for u in g.members.all()))
+        for g in RecipientGroup.objects.order_by("code").prefetch_related("members")
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_group_membership_round_trip_changes_nothing(fmt):
+    _groups()
+    before = group_snapshot()
+    report = groups_import(data=groups_export(format=fmt), format=fmt, dry_run=False)
+    assert report.ok, report.error_lines()
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 2)
+    assert group_snapshot() == before
+
+
+def test_group_membership_import_sets_members_by_code():
+    _groups()
+    data = csv_bytes('code,name,kinds,members\nrong,Nhóm rỗng,press,"STTTT, ttbcxb"\n')
+    report = groups_import(data=data, format="csv", dry_run=False)
+    assert report.ok and report.updated == 1
+    group = RecipientGroup.objects.get(code="rong")
+    assert sorted(group.members.values_list("code", flat=True)) == ["STTTT", "TTBCXB"]
+    assert group.kinds == ["press"]
+
+
+def test_group_import_with_unknown_unit_saves_nothing():
+    _groups()
+    before = group_snapshot()
+    data = csv_bytes(
+        'code,name,kinds,members\nrong,Nhóm rỗng,,"STTTT"\nmoi,Nhóm mới,vv,"STTTT, KHONGCO"\n'
+    )
+    report = groups_import(data=data, format="csv", dry_run=False)
+    assert sorted((e.row, e.column) for e in report.errors) == [(3, "kinds"), (3, "members")]
+    assert "KHONGCO" in " ".join(report.error_lines())
+    assert group_snapshot() == before
+
+
+def test_admin_import_page_lists_the_bad_row_and_saves_nothing(client, administrator):
+    client.force_login(administrator)
+    before = snapshot()  # the administrator's own unit
+    url = reverse("admin:recipients_unit_import")
+    assert client.get(url).status_code == 200
+    upload = io.BytesIO(csv_bytes(HEADER + GOOD_ROWS + "X.MOI,Mới,division,KHONGCO,\n"))
+    upload.name = "units.csv"
+    response = client.post(url, {"format": "0", "import_file": upload, "resource": "0"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="import-errors"' in page
+    assert "KHONGCO" in page
+    assert response.context["import_report"].errors[0].row == 4
+    assert "confirm" not in page.lower().split('id="import-errors"')[1]
+    assert snapshot() == before
+
+
+def test_admin_import_page_explains_a_wrong_encoding(client, administrator):
+    client.force_login(administrator)
+    before = snapshot()
+    upload = io.BytesIO(cp1258("code,name\nDAKDOA,Đak Đoa\n"))
+    upload.name = "units.csv"
+    response = client.post(
+        reverse("admin:recipients_unit_import"), {"format": "0", "import_file": upload}
+    )
+    assert response.status_code == 200
+    assert "UTF-8" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_admin_import_then_confirm_saves(client, administrator):
+    client.force_login(administrator)
+    url = reverse("admin:recipients_unit_import")
+    upload = io.BytesIO(csv_bytes(HEADER + GOOD_ROWS))
+    upload.name = "units.csv"
+    response = client.post(url, {"format": "0", "import_file": upload})
+    confirm = response.context["confirm_form"]
+    assert not Unit.objects.filter(code__endswith="CHUPAH").exists()  # the preview is a dry run
+    response = client.post(
+        reverse("admin:recipients_unit_process_import"),
+        {name: confirm.initial.get(name) or confirm[name].value() for name in confirm.fields},
+    )
+    assert response.status_code == 302
+    assert Unit.objects.filter(code__endswith="CHUPAH").count() == 2
+
+
+def test_admin_export_downloads_csv(client, administrator):
+    _province()
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:recipients_unit_export"),
+        {
+            "format": "0",
+            "resource": "0",
+            **{
+                f"unitresource_{f}": "on"
+                for f in [
+                    "code",
+                    "name",
+                    "short_name",
+                    "kind",
+                    "parent",
+                    "contact_emails",
+                    "head_title",
+                    "is_external",
+                    "is_active",
+                    "sort_order",
+                ]
+            },
+        },
+    )
+    assert response.status_code == 200
+    assert b"STTTT" in response.content
+
+
+def test_import_command_refuses_a_bad_file_and_saves_a_good_one(tmp_path):
+    bad = tmp_path / "units.csv"
+    bad.write_bytes(csv_bytes(HEADER + GOOD_ROWS + "X,Mới,division,KHONGCO,\n"))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("importrecipients", "units", str(bad), stderr=err)
+    assert "Row 4 [parent]" in err.getvalue()
+    assert not Unit.objects.exists()
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(HEADER + GOOD_ROWS))
+    out = io.StringIO()
+    call_command("importrecipients", "units", str(good), stdout=out)
+    assert "2 new" in out.getvalue() and Unit.objects.count() == 2
