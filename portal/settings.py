@@ -196,6 +196,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Dispatch, notifications and reminders (directives/notices.py, reminders.py) ---
+# An e-mail that fails with an SMTP or connection error is retried NOTIFY_MAX_RETRIES times,
+# waiting about BASE * 2**attempt seconds (with jitter, each wait capped at
+# NOTIFY_RETRY_MAX_SECONDS).
+NOTIFY_MAX_RETRIES = env.int("NOTIFY_MAX_RETRIES", default=8)
+NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=30.0)
+NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=3600.0)
+# The periodic sweep re-enqueues outbox rows left pending longer than this.
+NOTIFY_SWEEP_AFTER_MINUTES = env.int("NOTIFY_SWEEP_AFTER_MINUTES", default=10)
+# Reminders: working days before a deadline; overdue working days before the head is told.
+REMINDER_DAYS_BEFORE = [int(n) for n in env.list("REMINDER_DAYS_BEFORE", default=["2", "1"])]
+REMINDER_UNACKNOWLEDGED_DAYS = env.int("REMINDER_UNACKNOWLEDGED_DAYS", default=1)
+ESCALATION_OVERDUE_DAYS = env.int("ESCALATION_OVERDUE_DAYS", default=3)
+# The longest retry chain (sum of the capped waits) must stay shorter than the Redis visibility
+# timeout below, or a late-acked retry could be handed to a second worker while still waiting.
+NOTIFY_LONGEST_RETRY_SECONDS = sum(
+    min(NOTIFY_RETRY_BASE_SECONDS * 2**n, NOTIFY_RETRY_MAX_SECONDS)
+    for n in range(NOTIFY_MAX_RETRIES)
+)
+# --- end of dispatch settings ---
+
 # Digital signature (PAdES). A PKCS#12 file per issuing unit may live at
 # SIGNING_P12_DIR/<UNIT CODE>.p12; otherwise SIGNING_P12 signs for every unit.
 SIGNING_P12 = env.str("SIGNING_P12", default="")

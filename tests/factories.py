@@ -34,6 +34,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
 class RecipientGroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = RecipientGroup
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Nhóm nhận {n}")
     code = factory.Sequence(lambda n: f"nhom-{n}")

@@ -1,13 +1,258 @@
-"""Views: tracking (placeholder until built)."""
+"""Views: the clerk's tracking matrix, a unit's report under review, and the dashboard.
 
-from django.http import HttpResponse
-from django.urls import path
+Directives are looked up through `tracked_directives(user)`: a directive of another agency, or
+any directive for someone who does not track, is a 404.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .. import assignments as services
+from ..exports import matrix_csv, matrix_xlsx
+from ..models import Assignment, ExtensionRequest
+from ..tracking import (
+    dashboard_build,
+    extensions_visible_to,
+    matrix_build,
+    state_labels,
+    tracked_assignments,
+    tracked_directives,
+)
+from .inbox import SERVICE_ERRORS, _service_error, client_ip, safe_reverse
 
 
-def placeholder(request):
-    return HttpResponse("")
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("What should the unit complete or correct?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AcceptForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Comment (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecideExtensionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("grant", gettext_lazy("Grant")), ("decline", gettext_lazy("Decline"))]
+    )
+    new_date = forms.DateField(
+        label=gettext_lazy("New due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(label=gettext_lazy("Note to the unit"), required=False)
+
+
+def _matrix_filters(request: HttpRequest) -> dict:
+    group = request.GET.get("group", "")
+    return {
+        "only_late": request.GET.get("late") == "1",
+        "group_id": int(group) if group.isdigit() else None,
+    }
+
+
+@login_required
+def matrix(request: HttpRequest, pk: int) -> HttpResponse:
+    directive = get_object_or_404(
+        tracked_directives(request.user).select_related("issuing_unit"), pk=pk
+    )
+    filters = _matrix_filters(request)
+    built = matrix_build(directive=directive, **filters)
+    return render(
+        request,
+        "directives/tracking/matrix.html",
+        {
+            "directive": directive,
+            "matrix": built,
+            "filters": filters,
+            "query_string": request.GET.urlencode(),
+            "detail_url": safe_reverse("directives:detail", directive.pk),
+            "labels": state_labels(),
+            "ext_label": _("Extension requested"),
+            # Reversed once, not once per cell: the matrix has hundreds of links.
+            "review_prefix": reverse("directives:assignment_review", args=[0])[:-2],
+        },
+    )
+
+
+def _export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    directive = get_object_or_404(tracked_directives(request.user), pk=pk)
+    built = matrix_build(directive=directive, **_matrix_filters(request))
+    base = (directive.number_symbol or f"directive-{directive.pk}").replace("/", "-")
+    if kind == "xlsx":
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body = matrix_xlsx(built)
+    else:
+        content_type = "text/csv; charset=utf-8"
+        body = matrix_csv(built)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="theo-doi-{base}.{kind}"'
+    return response
+
+
+@login_required
+def matrix_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _export(request, pk, "xlsx")
+
+
+@login_required
+def matrix_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _export(request, pk, "csv")
+
+
+@login_required
+@require_POST
+def matrix_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    directive = get_object_or_404(tracked_directives(request.user), pk=pk)
+    ids = [int(v) for v in request.POST.getlist("dispatch") if v.isdigit()]
+    if not ids:
+        messages.warning(request, _("Choose at least one unit to remind."))
+    else:
+        try:
+            count = services.dispatches_remind_now(
+                directive=directive, dispatch_ids=ids, by=request.user, ip=client_ip(request)
+            )
+        except SERVICE_ERRORS as exc:
+            _service_error(request, exc)
+        else:
+            if count:
+                messages.success(request, _("Reminder sent to %(n)d units.") % {"n": count})
+            else:
+                messages.info(request, _("Nothing to remind: those units are up to date."))
+    # Back to the same filtered view; only the matrix's own filters are carried over.
+    back = QueryDict(request.POST.get("back", ""))
+    kept = urlencode({k: back[k] for k in ("late", "group") if back.get(k, "").isdigit()})
+    url = reverse("directives:matrix", args=[directive.pk])
+    return redirect(f"{url}?{kept}" if kept else url)
+
+
+def _tracked_assignment(request: HttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(
+        tracked_assignments(request.user).select_related(
+            "task", "task__directive", "unit", "dispatch", "reported_by", "reviewed_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def assignment_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's report on one task, with accept / return and any extension request."""
+    assignment = _tracked_assignment(request, pk)
+    return render(
+        request,
+        "directives/tracking/assignment.html",
+        {
+            "assignment": assignment,
+            "directive": assignment.task.directive,
+            "files": list(assignment.files.all()),
+            "extensions": list(assignment.extensions.select_related("requested_by")),
+            "accept_form": AcceptForm(),
+            "return_form": ReturnForm(),
+            "decide_form": DecideExtensionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _tracked_assignment(request, pk)
+    form = AcceptForm(request.POST)
+    form.is_valid()
+    try:
+        services.assignment_accept(
+            assignment=assignment,
+            by=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+            ip=client_ip(request),
+        )
+    except SERVICE_ERRORS as exc:
+        _service_error(request, exc)
+    else:
+        messages.success(request, _("Report accepted."))
+    return redirect("directives:assignment_review", pk=assignment.pk)
+
+
+@login_required
+@require_POST
+def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _tracked_assignment(request, pk)
+    try:
+        services.assignment_return(
+            assignment=assignment,
+            by=request.user,
+            comment=request.POST.get("comment", ""),
+            ip=client_ip(request),
+        )
+    except SERVICE_ERRORS as exc:
+        _service_error(request, exc)
+    else:
+        messages.success(request, _("Report returned to the unit."))
+    return redirect("directives:assignment_review", pk=assignment.pk)
+
+
+@login_required
+@require_POST
+def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    extension: ExtensionRequest = get_object_or_404(
+        extensions_visible_to(request.user).filter(
+            assignment__in=tracked_assignments(request.user).values("pk")
+        ),
+        pk=pk,
+    )
+    form = DecideExtensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether to grant or decline, with a valid date."))
+    else:
+        try:
+            services.extension_request_decide(
+                extension=extension,
+                by=request.user,
+                grant=form.cleaned_data["decision"] == "grant",
+                new_date=form.cleaned_data["new_date"],
+                note=form.cleaned_data["note"],
+                ip=client_ip(request),
+            )
+        except SERVICE_ERRORS as exc:
+            _service_error(request, exc)
+        else:
+            messages.success(request, _("Decision recorded; the unit has been told."))
+    return redirect("directives:assignment_review", pk=extension.assignment_id)
+
+
+@login_required
+@permission_required("directives.track_directive", raise_exception=True)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "directives/tracking/dashboard.html", {"board": dashboard_build(user=request.user)}
+    )
 
 
 urlpatterns: list = [
-    path("dashboard/", placeholder, name="dashboard"),
+    path("dashboard/", dashboard, name="dashboard"),
+    path("tracking/<int:pk>/", matrix, name="matrix"),
+    path("tracking/<int:pk>/export.xlsx", matrix_xlsx_view, name="matrix_xlsx"),
+    path("tracking/<int:pk>/export.csv", matrix_csv_view, name="matrix_csv"),
+    path("tracking/<int:pk>/remind/", matrix_remind, name="matrix_remind"),
+    path("tracking/tasks/<int:pk>/", assignment_review, name="assignment_review"),
+    path("tracking/tasks/<int:pk>/accept/", assignment_accept, name="assignment_accept"),
+    path("tracking/tasks/<int:pk>/return/", assignment_return, name="assignment_return"),
+    path("tracking/extensions/<int:pk>/decide/", extension_decide, name="extension_decide"),
 ]

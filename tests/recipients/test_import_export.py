@@ -81,11 +81,11 @@ def test_dry_run_saves_nothing():
     ("bad_row", "column", "words"),
     [
         ("X.MOI,Đơn vị mới,division,KHONGCO,", "parent", "KHONGCO"),
-        ("UBND.CHUPAH,Trùng mã,division,,", "code", "row 2"),
+        ("UBND.CHUPAH,Trùng mã,division,,", "code", "dòng 2"),
         ("X.MOI,Đơn vị mới,division,,vanthu@@gialai", "contact_emails", "vanthu@@gialai"),
         ("X.MOI,Đơn vị mới,phong_ban,,", "kind", "phong_ban"),
         ("x moi,Đơn vị mới,division,,", "code", "x moi"),
-        ("X.MOI,,division,,", "name", "empty"),
+        ("X.MOI,,division,,", "name", "chưa nhập tên"),
     ],
     ids=["unknown-parent", "duplicate-code", "bad-email", "unknown-kind", "bad-code", "no-name"],
 )
@@ -333,7 +333,7 @@ def test_import_command_refuses_a_bad_file_and_saves_a_good_one(tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("importrecipients", "units", str(bad), stderr=err)
-    assert "Row 4 [parent]" in err.getvalue()
+    assert "Dòng 4 [parent]" in err.getvalue()
     assert not Unit.objects.exists()
     good = tmp_path / "good.csv"
     good.write_bytes(csv_bytes(HEADER + GOOD_ROWS))

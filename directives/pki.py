@@ -1,0 +1,170 @@
+"""A development PKI: a CA and an organisation certificate to sign letters with on a laptop.
+
+Never used when DEBUG=False: production signs with the agency's own PKCS#12 (SIGNING_P12 or
+SIGNING_P12_DIR) issued by a real CA, and verifies against SIGNING_TRUST_ROOTS.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEV_P12_PASSWORD_DEFAULT = "dev-pki-password"  # noqa: S105 - a development key, never production
+
+
+def dev_p12_password() -> str:
+    return os.environ.get("DEV_PKI_PASSWORD", DEV_P12_PASSWORD_DEFAULT)
+
+
+@dataclass(frozen=True)
+class PkiFiles:
+    directory: Path
+    ca_pem: Path
+    ca_key: Path
+    org_p12: Path
+    password: str
+
+
+def _name(common_name: str, organisation: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "Gia Lai"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def pki_create(
+    *,
+    directory: Path,
+    organisation: str,
+    password: str,
+    ca_name: str = "Portal development CA",
+    overwrite: bool = False,
+) -> PkiFiles:
+    """Write ca.pem, ca-key.pem and org.p12 (RSA 2048, SHA-256) under `directory`.
+
+    Idempotent: existing files are kept unless `overwrite`. Tests call this directly to build a
+    second, untrusted CA."""
+    directory = Path(directory)
+    files = PkiFiles(
+        directory=directory,
+        ca_pem=directory / "ca.pem",
+        ca_key=directory / "ca-key.pem",
+        org_p12=directory / "org.p12",
+        password=password,
+    )
+    if not overwrite and files.ca_pem.exists() and files.org_p12.exists():
+        return files
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_subject = _name(ca_name, organisation)
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_subject)
+        .issuer_name(ca_subject)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    org_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    org_cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(organisation, organisation))
+        .issuer_name(ca_subject)
+        .public_key(org_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=3 * 365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,  # non-repudiation: what a signature on a letter means
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(org_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    files.ca_pem.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    files.ca_key.write_bytes(
+        ca_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(password.encode()),
+        )
+    )
+    files.ca_key.chmod(0o600)
+    files.org_p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            name=organisation.encode(),
+            key=org_key,
+            cert=org_cert,
+            cas=[ca_cert],
+            encryption_algorithm=serialization.BestAvailableEncryption(password.encode()),
+        )
+    )
+    files.org_p12.chmod(0o600)
+    return files
+
+
+def dev_pki_ensure() -> PkiFiles:
+    """The development PKI under settings.DEV_PKI_DIR, created when missing. DEBUG only."""
+    if not settings.DEBUG:
+        raise ImproperlyConfigured(
+            "The development PKI is never used when DEBUG=False. Set SIGNING_P12 and "
+            "SIGNING_P12_PASSWORD (or SIGNING_P12_DIR) to the agency's PKCS#12 key."
+        )
+    return pki_create(
+        directory=Path(settings.DEV_PKI_DIR),
+        organisation=getattr(settings, "PORTAL_AGENCY", "Sở Thông tin và Truyền thông Gia Lai"),
+        password=dev_p12_password(),
+    )

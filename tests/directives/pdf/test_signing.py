@@ -1,0 +1,281 @@
+"""The signed letter: PAdES signature, storage once, verification pages, scoped download."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from directives.models import Directive, Dispatch, Event
+from directives.pdf import portal_url_fetcher, render_directive_pdf_bytes
+from directives.signing import directive_render_and_sign, signing_key_for
+from directives.verification import verify_pdf_bytes
+from recipients import roles
+from tests.factories import UnitFactory, UserFactory
+
+from .conftest import find_line, lines_of, open_pdf
+
+
+@pytest.fixture
+def signed_letter(sample_letter, signing_configured) -> Directive:
+    assert directive_render_and_sign(directive_id=sample_letter.pk) is True
+    sample_letter.refresh_from_db()
+    return sample_letter
+
+
+def pdf_bytes(directive: Directive) -> bytes:
+    with directive.pdf.open("rb") as handle:
+        return handle.read()
+
+
+def test_signature_is_pades_intact_trusted_and_covers_the_whole_file(signed_letter):
+    data = pdf_bytes(signed_letter)
+    assert signed_letter.pdf_status == Directive.PdfStatus.READY
+    import hashlib
+
+    assert signed_letter.pdf_sha256 == hashlib.sha256(data).hexdigest()
+    assert signed_letter.signed_at is not None
+    report = verify_pdf_bytes(data)
+    assert report.issued_here and report.directive == signed_letter
+    [sig] = report.signatures
+    assert sig.intact and sig.valid and sig.trusted and sig.covers_whole_file
+    embedded = PdfFileReader(BytesIO(data)).embedded_signatures[0]
+    assert embedded.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert embedded.md_algorithm == "sha256"
+    assert Event.objects.filter(directive=signed_letter, verb="pdf_signed").count() == 1
+
+
+def test_visible_stamp_sits_in_the_signature_block(signed_letter):
+    from django.utils import timezone
+
+    page = open_pdf(pdf_bytes(signed_letter)).pages[-1]
+    text = " ".join(page.extract_text().split())
+    local = timezone.localtime(signed_letter.signed_at).isoformat()
+    assert local.endswith("+07:00") and local in text  # the time recorded in the signature
+    assert "Người ký: Lê Thị Thu Hương" in text
+    assert "Sở Thông tin và Truyền thông Gia Lai" in text
+    right = page.crop((page.width / 2, 0, page.width, page.height))
+    title = find_line(right, "PHÓ GIÁM ĐỐC")
+    name = next(ln for ln in lines_of(right) if ln["text"] == "Lê Thị Thu Hương")
+    widgets = [a for a in page.annots if a["data"].get("FT")]
+    assert len(widgets) == 1, page.annots
+    box = widgets[0]
+    assert title["bottom"] < box["top"] < box["bottom"] < name["top"]
+    assert box["x0"] > page.width / 2
+
+
+def test_render_and_sign_is_idempotent_and_stores_once(signed_letter):
+    name, digest = signed_letter.pdf.name, signed_letter.pdf_sha256
+    assert directive_render_and_sign(directive_id=signed_letter.pk) is True
+    signed_letter.refresh_from_db()
+    assert (signed_letter.pdf.name, signed_letter.pdf_sha256) == (name, digest)
+    assert Event.objects.filter(directive=signed_letter, verb="pdf_signed").count() == 1
+
+
+def test_the_task_renders_and_signs(sample_letter, signing_configured, celery_eager, monkeypatch):
+    from directives import tasks
+
+    delivered = []
+    monkeypatch.setattr(tasks.deliver_directive, "delay", lambda pk: delivered.append(pk))
+    tasks.render_directive_pdf.delay(sample_letter.pk)
+    sample_letter.refresh_from_db()
+    assert sample_letter.pdf_status == Directive.PdfStatus.READY
+    assert delivered == [sample_letter.pk]
+
+
+def test_no_key_in_production_fails_clearly(sample_letter, settings):
+    settings.DEBUG = False
+    settings.SIGNING_P12 = settings.SIGNING_P12_DIR = ""
+    assert directive_render_and_sign(directive_id=sample_letter.pk) is False
+    sample_letter.refresh_from_db()
+    assert sample_letter.pdf_status == Directive.PdfStatus.FAILED
+    assert "SIGNING_P12" in sample_letter.pdf_error
+
+
+def test_dev_pki_in_debug_only(settings, tmp_path):
+    settings.SIGNING_P12 = settings.SIGNING_P12_DIR = ""
+    settings.DEV_PKI_DIR = tmp_path / "pki"
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("init_dev_pki")
+    settings.DEBUG = True
+    call_command("init_dev_pki")
+    first = (tmp_path / "pki" / "ca.pem").read_bytes()
+    call_command("init_dev_pki")  # idempotent: the CA is kept
+    assert (tmp_path / "pki" / "ca.pem").read_bytes() == first
+    assert (tmp_path / "pki" / "org.p12").exists()
+    key = signing_key_for("STTTT")
+    assert key.signer.signing_cert.public_key.bit_size == 2048
+
+
+def test_per_unit_key_is_preferred(settings, trusted_pki, other_pki, tmp_path):
+    settings.DEBUG = False
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "STTTT.p12").write_bytes(other_pki.org_p12.read_bytes())
+    settings.SIGNING_P12_DIR = str(keys)
+    settings.SIGNING_P12 = str(trusted_pki.org_p12)
+    settings.SIGNING_P12_PASSWORD = other_pki.password
+    assert signing_key_for("STTTT").organisation == "Một tổ chức khác"
+
+
+def upload(client, data: bytes, name: str = "letter.pdf"):
+    return client.post(
+        reverse("directives:verify"), {"pdf": SimpleUploadedFile(name, data, "application/pdf")}
+    )
+
+
+def test_verify_upload_genuine(client, signed_letter):
+    response = upload(client, pdf_bytes(signed_letter))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-check="issued" data-result="yes"' in html
+    assert 'data-check="signature" data-result="ok"' in html
+    for check in ("intact", "trusted", "coverage"):
+        assert f'data-check="{check}" data-result="yes"' in html
+    assert 'data-result="issued"' in html
+
+
+def test_one_changed_byte_is_reported_altered(client, signed_letter):
+    data = bytearray(pdf_bytes(signed_letter))
+    position = (
+        data.index(b"stream") + 20
+    )  # inside the first page's content, covered by the signature
+    data[position] ^= 0x01
+    response = upload(client, bytes(data))
+    html = response.content.decode()
+    assert 'data-check="issued" data-result="no"' in html
+    assert 'data-check="signature" data-result="bad"' in html
+    report = verify_pdf_bytes(bytes(data))
+    assert not report.genuine and not report.signatures[0].ok
+
+
+def test_signed_by_another_ca_is_untrusted(
+    client, sample_letter, signing_configured, other_pki, settings
+):
+    settings.SIGNING_P12 = str(other_pki.org_p12)
+    settings.SIGNING_P12_PASSWORD = other_pki.password
+    assert directive_render_and_sign(directive_id=sample_letter.pk)
+    sample_letter.refresh_from_db()
+    report = verify_pdf_bytes(pdf_bytes(sample_letter))
+    [sig] = report.signatures
+    assert sig.intact and not sig.trusted
+    html = upload(client, pdf_bytes(sample_letter)).content.decode()
+    assert 'data-check="trusted" data-result="no"' in html
+    assert 'data-check="intact" data-result="yes"' in html
+
+
+def test_recalled_letter_is_reported(client, signed_letter):
+    Directive.objects.filter(pk=signed_letter.pk).update(status=Directive.Status.RECALLED)
+    html = upload(client, pdf_bytes(signed_letter)).content.decode()
+    assert 'data-result="recalled"' in html
+
+
+def test_non_pdf_and_oversize_uploads_get_clear_errors(client, db, settings):
+    response = upload(client, b"PK\x03\x04 this is a zip, not a pdf", "letter.pdf")
+    assert response.status_code == 400
+    assert "not a PDF" in response.content.decode() or "PDF" in response.content.decode()
+    big = b"%PDF-1.7\n" + b"0" * (50 * 1024 * 1024)
+    response = upload(client, big)
+    assert response.status_code == 400
+    assert "50" in response.content.decode() and "MB" in response.content.decode()
+
+
+def test_verify_token_page(client, signed_letter):
+    response = client.get(reverse("directives:verify_token", args=[signed_letter.verify_token]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for text in (
+        "1038/STTTT-TTBCXB",
+        "24/06/2021",
+        "Sở Thông tin và Truyền thông",
+        signed_letter.pdf_sha256,
+        'data-status="issued"',
+    ):
+        assert text in html
+
+
+def test_verify_token_of_a_draft_is_404(client, db):
+    from tests.factories import DirectiveFactory
+
+    draft = DirectiveFactory()
+    assert (
+        client.get(reverse("directives:verify_token", args=[draft.verify_token])).status_code == 404
+    )
+
+
+def test_download_is_scoped(client, signed_letter):
+    receiving = UnitFactory(code="UBNDCP", name="UBND huyện Chư Păh")
+    other = UnitFactory(code="UBNDIA", name="UBND huyện Ia Grai")
+    Dispatch.objects.create(directive=signed_letter, unit=receiving)
+    officer = UserFactory(unit=receiving, roles=[roles.UNIT_OFFICER])
+    stranger = UserFactory(unit=other, roles=[roles.UNIT_OFFICER])
+    url = reverse("directives:pdf", args=[signed_letter.pk])
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+    client.force_login(officer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert 'filename="1038-STTTT-TTBCXB.pdf"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == pdf_bytes(signed_letter)
+    # The inbox shows the same file inside the page.
+    shown = client.get(url, {"inline": "1"})
+    assert shown["Content-Disposition"].startswith("inline;")
+    assert b"".join(shown.streaming_content) == pdf_bytes(signed_letter)
+    client.force_login(stranger)
+    assert client.get(url, {"inline": "1"}).status_code == 404
+
+
+def test_pdf_status_partial_polls_then_links(client, sample_letter, signing_configured):
+    clerk = UserFactory(unit=sample_letter.issuing_unit, roles=[roles.CLERK])
+    client.force_login(clerk)
+    Directive.objects.filter(pk=sample_letter.pk).update(pdf_status=Directive.PdfStatus.PENDING)
+    url = reverse("directives:pdf_status", args=[sample_letter.pk])
+    html = client.get(url).content.decode()
+    assert 'hx-trigger="every 2s"' in html
+    directive_render_and_sign(directive_id=sample_letter.pk)
+    html = client.get(url).content.decode()
+    assert "every 2s" not in html and reverse("directives:pdf", args=[sample_letter.pk]) in html
+
+
+def test_preview_is_a_draft_for_the_agency_only(client, sample_letter):
+    clerk = UserFactory(unit=sample_letter.issuing_unit, roles=[roles.CLERK])
+    client.force_login(clerk)
+    response = client.get(reverse("directives:preview_pdf", args=[sample_letter.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    page = open_pdf(response.content).pages[0]
+    assert "1038" not in page.extract_text()
+    outsider = UserFactory(unit=UnitFactory(code="BAOGL"), roles=[roles.UNIT_OFFICER])
+    client.force_login(outsider)
+    assert client.get(reverse("directives:preview_pdf", args=[sample_letter.pk])).status_code == 404
+
+
+def test_url_fetcher_refuses_network_and_arbitrary_files(settings, db):
+    fetcher = portal_url_fetcher()
+    for url in (
+        "http://example.com/logo.png",
+        "https://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        f"{settings.SITE_URL}/static/../../../../etc/passwd",
+        f"{settings.SITE_URL}/media/../../../etc/passwd",
+        f"{settings.SITE_URL}/etc/passwd",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    ok = fetcher.fetch(f"{settings.SITE_URL}/static/img/emblem.svg")
+    assert b"<svg" in ok.read()
+    media = settings.MEDIA_ROOT / "seals"
+    media.mkdir(parents=True)
+    (media / "seal.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert fetcher.fetch(f"{settings.SITE_URL}/media/seals/seal.png").read().startswith(b"\x89PNG")
+
+
+def test_a_body_cannot_pull_remote_or_local_files(db, sample_letter):
+    sample_letter.body = "![x](file:///etc/passwd) [a](http://example.com) văn bản"
+    data = render_directive_pdf_bytes(sample_letter, draft=False)
+    assert b"root:x:0:0" not in data

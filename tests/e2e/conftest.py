@@ -1,0 +1,94 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server,
+with a real Celery worker consuming the configured broker (Redis in CI)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the test's own ORM calls are
+# synchronous and safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", "test-artifacts/e2e"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path_session):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path_session, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_path_session():
+    from tests.conftest import need_service
+
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    need_service("Chromium", os.path.exists(path))
+    return path
+
+
+@pytest.fixture
+def page_factory(browser):
+    contexts = []
+
+    def make(locale: str = "vi-VN"):
+        context = browser.new_context(
+            viewport={"width": 1366, "height": 768}, locale=locale, timezone_id="Asia/Ho_Chi_Minh"
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def celery_worker_thread(settings):
+    """A real Celery worker, in a thread, on the configured broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    with start_worker(
+        app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        queues=["default", "pdf", "mail"],
+        shutdown_timeout=30,
+    ) as worker:
+        yield worker

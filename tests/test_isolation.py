@@ -1,0 +1,314 @@
+"""Walk EVERY URL pattern of the project as someone of another unit: another unit's object is a 404.
+
+For each pattern with a parameter, the walker fills in the id of an object that belongs to unit X
+(a directive of agency A sent to X, X's dispatch, assignment, report file, extension, notification,
+an attachment of that directive) and requests it, by GET and by POST, as
+  * an officer of unit Y (a recipient of agency A too, but not of this directive), and
+  * a clerk/drafter/signer of agency B (another issuing agency).
+The answer must be a 404, or, for pages closed to that role whatever the id, exactly what a
+non-existent id gets (403, 405, or a redirect to the login page), never the object. Nothing of
+unit X may change.
+
+Admin pages are staff-only: a 302 to the admin login. Pages that are public by design are reached
+only with their token: a guessed token (an id, garbage) shows nothing of the directive.
+
+A NEW pattern with a parameter that this file does not know makes the test fail: add it to
+OBJECT_PARAMS (or PUBLIC_BY_TOKEN), so that every future URL is covered.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from directives.models import (
+    Attachment,
+    Directive,
+    Dispatch,
+    Event,
+    ExtensionRequest,
+    Notification,
+    ReportFile,
+)
+from recipients import roles
+from tests.factories import UnitFactory, UserFactory
+
+# Which object fills which parameter, per URL name. Add every new pattern here.
+OBJECT_PARAMS: dict[str, dict[str, str]] = {
+    # engineer B: directives core
+    "directives:detail": {"pk": "directive"},
+    "directives:edit": {"pk": "directive"},
+    # engineer C: PDF
+    "directives:pdf": {"pk": "directive"},
+    "directives:preview_pdf": {"pk": "directive"},
+    "directives:pdf_status": {"pk": "directive"},
+    # engineer D: dispatch and notifications
+    "directives:notification_read": {"pk": "notification"},
+    # engineer E: workspaces
+    "directives:inbox_detail": {"pk": "dispatch"},
+    "directives:inbox_acknowledge": {"pk": "dispatch"},
+    "directives:assignment_start": {"pk": "assignment"},
+    "directives:assignment_report": {"pk": "assignment"},
+    "directives:assignment_extension": {"pk": "assignment"},
+    "directives:report_file": {"pk": "report_file"},
+    "directives:attachment_file": {"pk": "attachment"},
+    "directives:matrix": {"pk": "directive"},
+    "directives:matrix_xlsx": {"pk": "directive"},
+    "directives:matrix_csv": {"pk": "directive"},
+    "directives:matrix_remind": {"pk": "directive"},
+    "directives:assignment_review": {"pk": "assignment"},
+    "directives:assignment_accept": {"pk": "assignment"},
+    "directives:assignment_return": {"pk": "assignment"},
+    "directives:extension_decide": {"pk": "extension"},
+}
+
+# Pages whose scoping is built as a plain 404 for everyone outside (no role gate in front).
+STRICT_404 = {
+    name
+    for name in OBJECT_PARAMS
+    if name.startswith("directives:")
+    and name
+    in {
+        "directives:inbox_detail",
+        "directives:inbox_acknowledge",
+        "directives:assignment_start",
+        "directives:assignment_report",
+        "directives:assignment_extension",
+        "directives:report_file",
+        "directives:attachment_file",
+        "directives:matrix",
+        "directives:matrix_xlsx",
+        "directives:matrix_csv",
+        "directives:matrix_remind",
+        "directives:assignment_review",
+        "directives:assignment_accept",
+        "directives:assignment_return",
+        "directives:extension_decide",
+    }
+}
+
+# Public by design: reached with an unguessable token, not an id.
+PUBLIC_BY_TOKEN: dict[str, tuple[str, str]] = {
+    "directives:verify_token": ("token", "verify"),
+    "directives:ack_link": ("token", "ack"),
+}
+
+STAFF_ONLY_NAMESPACES = {"admin"}
+MISSING_ID = 987654321
+SECRET = "BÍ-MẬT-CHƯ-PĂH-7731"  # in the subject and the report: must never show to intruders
+PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
+
+
+def walk(patterns, prefix: str = "", namespace: str | None = None):
+    """Yield (full name, namespace, route, parameter names) for every pattern, recursively."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), full_ns)
+        elif isinstance(entry, URLPattern):
+            params = list(entry.pattern.converters) or list(entry.pattern.regex.groupindex)
+            name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+            yield name, namespace, prefix + str(entry.pattern), params
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    """Agency A issued a directive to unit X; X acknowledged, reported, asked for more time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from tests.directives.workspace.data import make_issued
+
+    agency_a = UnitFactory(code="STTTT", name="Sở Thông tin và Truyền thông")
+    unit_x = UnitFactory(code="CHUPAH", name="UBND huyện Chư Păh")
+    unit_y = UnitFactory(code="BAOGL", name="Báo Gia Lai")
+    agency_b = UnitFactory(code="SYT", name="Sở Y tế")
+    officer_x = UserFactory(unit=unit_x, roles=[roles.UNIT_OFFICER])
+    UserFactory(unit=agency_a, roles=[roles.CLERK])
+    directive = make_issued(
+        units=[unit_x], issuing_unit=agency_a, number=1038, subject=f"v/v {SECRET}"
+    )
+    # Unit Y is a genuine recipient of agency A, just not of this directive.
+    make_issued(units=[unit_y], issuing_unit=agency_a, number=1039, subject="thư của Y")
+    make_issued(units=[unit_y], issuing_unit=agency_b, number=5, subject="thư của B")
+    dispatch = Dispatch.objects.get(directive=directive, unit=unit_x)
+    dispatch.acknowledged_at = timezone.now()
+    dispatch.seen_at = timezone.now()
+    dispatch.save()
+    assignment = dispatch.assignments.order_by("task__position").first()
+    assignment.status = "done"
+    assignment.report_text = SECRET
+    assignment.reported_at = timezone.now()
+    assignment.save()
+    report_file = ReportFile(
+        assignment=assignment, name="bao-cao.pdf", content_type="application/pdf", size=15
+    )
+    report_file.file.save("bao-cao.pdf", io.BytesIO(PDF_BYTES))
+    attachment = Attachment(
+        directive=directive, name="phu-luc.pdf", content_type="application/pdf", size=15
+    )
+    attachment.file.save("phu-luc.pdf", io.BytesIO(PDF_BYTES))
+    extension = ExtensionRequest.objects.create(
+        assignment=dispatch.assignments.order_by("task__position").last(),
+        requested_date=timezone.localdate() + datetime.timedelta(days=60),
+        reason=SECRET,
+        requested_by=officer_x,
+    )
+    notification = Notification.objects.create(
+        key="isolation:1",
+        kind="issued",
+        channel=Notification.Channel.IN_APP,
+        directive=directive,
+        dispatch=dispatch,
+        unit=unit_x,
+        user=officer_x,
+        subject=SECRET,
+    )
+    return {
+        "directive": directive,
+        "dispatch": dispatch,
+        "assignment": assignment,
+        "report_file": report_file,
+        "attachment": attachment,
+        "extension": extension,
+        "notification": notification,
+        "officer_y": UserFactory(unit=unit_y, roles=[roles.UNIT_OFFICER]),
+        "clerk_b": UserFactory(unit=agency_b, roles=[roles.CLERK, roles.DRAFTER, roles.SIGNER]),
+    }
+
+
+def state_of(world) -> tuple:
+    """Everything an intruder's request could change about unit X's objects."""
+    d = Directive.objects.get(pk=world["directive"].pk)
+    dispatch = Dispatch.objects.get(pk=world["dispatch"].pk)
+    assignments = list(
+        dispatch.assignments.order_by("pk").values_list("status", "due_date", "report_text")
+    )
+    return (
+        d.status,
+        d.updated_at,
+        dispatch.acknowledged_at,
+        dispatch.seen_at,
+        assignments,
+        ExtensionRequest.objects.get(pk=world["extension"].pk).status,
+        Notification.objects.get(pk=world["notification"].pk).read_at,
+        Notification.objects.count(),
+        Event.objects.count(),
+        ReportFile.objects.count(),
+    )
+
+
+def body_of(response) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def login_redirect(response) -> bool:
+    location = response.get("Location", "")
+    return response.status_code == 302 and (
+        location.startswith(reverse("login")) or location.startswith(reverse("admin:login"))
+    )
+
+
+def test_every_url_pattern_hides_another_units_objects(client, world):
+    unknown, object_patterns, admin_patterns, token_patterns = [], [], [], []
+    for name, namespace, route, params in walk(get_resolver().url_patterns):
+        if not params:
+            continue
+        top_ns = (namespace or "").split(":")[0]
+        if top_ns in STAFF_ONLY_NAMESPACES:
+            admin_patterns.append((name, route, params))
+        elif name in PUBLIC_BY_TOKEN:
+            token_patterns.append(name)
+        elif name in OBJECT_PARAMS and set(OBJECT_PARAMS[name]) == set(params):
+            object_patterns.append(name)
+        else:
+            unknown.append(f"{name or '(unnamed)'} {route} {params}")
+    assert not unknown, (
+        "New URL patterns that the isolation walker cannot fill; add them to OBJECT_PARAMS or "
+        f"PUBLIC_BY_TOKEN in tests/test_isolation.py: {unknown}"
+    )
+    assert "directives:inbox_detail" in object_patterns  # the walk really happened
+
+    before = state_of(world)
+    secret = SECRET.encode()
+    failures = []
+    for who in ("officer_y", "clerk_b"):
+        client.force_login(world[who])
+        for name in object_patterns:
+            spec = OBJECT_PARAMS[name]
+            url = reverse(name, kwargs={p: world[kind].pk for p, kind in spec.items()})
+            missing = reverse(name, kwargs=dict.fromkeys(spec, MISSING_ID))
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                control = getattr(client, method)(missing)
+                content = body_of(response)
+                if secret in content or SECRET.encode("ascii", "xmlcharrefreplace") in content:
+                    failures.append(f"{who} {method.upper()} {url}: shows unit X's data")
+                if response.status_code == 404:
+                    continue
+                post_only = method == "get" and response.status_code == control.status_code == 405
+                if name in STRICT_404 and not post_only:
+                    failures.append(f"{who} {method.upper()} {url}: {response.status_code}")
+                elif not (
+                    response.status_code in (302, 403, 405)
+                    and response.status_code == control.status_code
+                    and (response.status_code != 302 or login_redirect(response))
+                ):
+                    failures.append(
+                        f"{who} {method.upper()} {url}: {response.status_code} "
+                        f"(non-existent id: {control.status_code})"
+                    )
+    assert not failures, "\n".join(failures)
+    assert state_of(world) == before
+
+
+def admin_kwargs(params: list[str], world) -> dict[str, str]:
+    values = {
+        "app_label": "recipients",
+        "object_id": str(world["directive"].pk),
+        "content_type_id": "1",
+        "url": "recipients/unit/",
+        "id": str(world["directive"].pk),
+    }
+    return {p: values.get(p, "1") for p in params}
+
+
+def test_admin_pages_are_staff_only(client, world):
+    client.force_login(world["officer_y"])
+    checked = 0
+    for name, namespace, _route, params in walk(get_resolver().url_patterns):
+        if not params or (namespace or "").split(":")[0] not in STAFF_ONLY_NAMESPACES:
+            continue
+        url = reverse(name, kwargs=admin_kwargs(params, world)) if name else None
+        if url is None:
+            continue
+        response = client.get(url)
+        assert login_redirect(response), f"{url}: {response.status_code}"
+        checked += 1
+    assert checked > 0
+
+
+def test_public_pages_are_reached_only_by_their_token(client, world):
+    """/verify/<token>/ and /ack/<token>/ show nothing for a guessed token."""
+    directive, dispatch = world["directive"], world["dispatch"]
+    before = state_of(world)
+    client.force_login(world["officer_y"])
+    present = {name for name, *_ in walk(get_resolver().url_patterns)}
+    for name, (param, kind) in PUBLIC_BY_TOKEN.items():
+        if name not in present:
+            continue  # not built yet
+        for guess in (str(directive.pk), str(dispatch.pk), "x" * 32):
+            url = reverse(name, kwargs={param: guess})
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                assert response.status_code in (200, 400, 404, 410), url
+                assert SECRET.encode() not in body_of(response), url
+        if kind == "verify":
+            real = reverse(name, kwargs={param: directive.verify_token})
+            assert client.get(real).status_code == 200
+    assert state_of(world) == before
