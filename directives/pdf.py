@@ -135,10 +135,10 @@ def letter_context(
 
 
 def _draft_symbol(directive: Directive) -> str:
-    """The symbol the register will give: công văn ISSUER-DRAFTER, typed TYPE-ISSUER."""
-    if directive.is_cong_van:
-        return f"{directive.issuing_unit.code}-{directive.drafting_unit.code}"
-    return f"{directive.doc_type}-{directive.issuing_unit.code}"
+    """The symbol the register will give, so the draft reads as the issued letter will."""
+    from .register import symbol_for
+
+    return symbol_for(directive)
 
 
 def qr_svg(url: str) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import smtplib
 import socket
 
 from celery import shared_task
+from django.utils import timezone
 
 # Errors worth retrying: the SMTP server or the network, not our data.
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, socket.timeout, OSError)
@@ -27,9 +29,48 @@ def render_directive_pdf(self, directive_id: int) -> None:
         deliver_directive.delay(directive_id)
 
 
-@shared_task(queue="mail")
+@shared_task(queue="mail", acks_late=True, reject_on_worker_lost=True)
 def deliver_directive(directive_id: int) -> None:
-    """Fan out: one delivery job per dispatch (per unit)."""
+    """Fan out: the outbox rows for every unit, then one send job per e-mail."""
     from .notices import directive_fan_out
 
     directive_fan_out(directive_id=directive_id)
+
+
+@shared_task(bind=True, queue="mail", acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def send_notification(self, notification_id: int) -> None:
+    """Send one outbox e-mail. The row itself counts the attempts and holds the cap
+    (NOTIFY_MAX_RETRIES), so a resend or a sweep starts a fresh chain safely."""
+    from .notices import notification_send
+
+    countdown = notification_send(notification_id=notification_id)
+    if countdown is not None:
+        raise self.retry(countdown=countdown)
+
+
+@shared_task(queue="default", acks_late=True)
+def sweep_outbox() -> dict[str, int]:
+    """Beat, every few minutes: re-enqueue what a crash or a lost message left pending."""
+    from .notices import outbox_sweep
+
+    return outbox_sweep()
+
+
+@shared_task(queue="default", acks_late=True)
+def send_reminders(day: str | None = None) -> int:
+    """Beat, every morning: deadline, overdue, unacknowledged reminders and escalations."""
+    from .reminders import reminders_send
+
+    return reminders_send(today=_day(day))
+
+
+@shared_task(queue="default", acks_late=True)
+def send_digests(day: str | None = None) -> int:
+    """Beat, every afternoon: one summary e-mail per clerk of each issuing agency."""
+    from .reminders import digests_send
+
+    return digests_send(today=_day(day))
+
+
+def _day(value: str | None) -> datetime.date:
+    return datetime.date.fromisoformat(value) if value else timezone.localdate()

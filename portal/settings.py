@@ -215,6 +215,17 @@ NOTIFY_LONGEST_RETRY_SECONDS = sum(
     min(NOTIFY_RETRY_BASE_SECONDS * 2**n, NOTIFY_RETRY_MAX_SECONDS)
     for n in range(NOTIFY_MAX_RETRIES)
 )
+if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(
+        CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"],
+        int(NOTIFY_LONGEST_RETRY_SECONDS) + 600,
+    )
+# A delivery e-mail carries the signed PDF up to this size, a download link above it.
+NOTICE_ATTACH_MAX_BYTES = env.int("NOTICE_ATTACH_MAX_BYTES", default=EMAIL_ATTACHMENT_MAX_BYTES)
+CELERY_TASK_ROUTES = {
+    "directives.tasks.send_notification": {"queue": "mail"},
+    "directives.tasks.deliver_directive": {"queue": "mail"},
+}
 # --- end of dispatch settings ---
 
 # Digital signature (PAdES). A PKCS#12 file per issuing unit may live at

@@ -60,6 +60,7 @@ def chromium_path():
 def _isolated_files(settings, tmp_path):
     """Each test writes uploads, PDFs and mail into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEV_PKI_DIR = tmp_path / "pki"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     settings.AXES_ENABLED = False
     settings.STORAGES = {

@@ -39,16 +39,28 @@ from tests.factories import UnitFactory, UserFactory
 
 # Which object fills which parameter, per URL name. Add every new pattern here.
 OBJECT_PARAMS: dict[str, dict[str, str]] = {
-    # engineer B: directives core
+    # drafting and workflow
     "directives:detail": {"pk": "directive"},
     "directives:edit": {"pk": "directive"},
-    # engineer C: PDF
+    "directives:preview_edit": {"pk": "directive"},
+    "directives:submit": {"pk": "directive"},
+    "directives:approve": {"pk": "directive"},
+    "directives:return": {"pk": "directive"},
+    "directives:issue": {"pk": "directive"},
+    "directives:recall": {"pk": "directive"},
+    "directives:replace": {"pk": "directive"},
+    "directives:delete": {"pk": "directive"},
+    "directives:attachment_add": {"pk": "directive"},
+    "directives:attachment_remove": {"pk": "attachment"},
+    # the signed PDF
     "directives:pdf": {"pk": "directive"},
     "directives:preview_pdf": {"pk": "directive"},
     "directives:pdf_status": {"pk": "directive"},
-    # engineer D: dispatch and notifications
+    # dispatch and notifications
     "directives:notification_read": {"pk": "notification"},
-    # engineer E: workspaces
+    "directives:notification_resend": {"pk": "notification"},
+    "directives:delivery_progress": {"pk": "directive"},
+    # the units' inbox and the clerks' tracking
     "directives:inbox_detail": {"pk": "dispatch"},
     "directives:inbox_acknowledge": {"pk": "dispatch"},
     "directives:assignment_start": {"pk": "assignment"},

@@ -1,13 +1,223 @@
-"""Views: register (placeholder until built)."""
+"""Views: the outgoing register (sổ đăng ký văn bản đi) and the entry of a letter signed on paper.
 
-from django.http import HttpResponse
+Both are the clerk's: anyone else gets a 403 (these pages hold no object id, so there is nothing
+to hide behind a 404). The register's rows come from `register_entries`, scoped to the clerk's
+agency.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import services
+from ..errors import DirectiveError, NumberTakenError
+from ..forms import DraftForms, PaperForm
+from ..models import Addressee, CopyRecipient, DocumentType
+from ..register import local_today, register_entries
+from .inbox import client_ip
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def placeholder(request):
-    return HttpResponse("")
+def _require_clerk(request: HttpRequest, perm: str = "directives.issue_directive") -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _year(request: HttpRequest) -> int:
+    value = request.GET.get("year", "")
+    if value.isdigit() and 1900 < int(value) < 3000:
+        return int(value)
+    return local_today().year
+
+
+def register_rows(request: HttpRequest, year: int, doc_type: str) -> list[dict]:
+    """One dict per register line, in the register's order, from three queries."""
+    entries = register_entries(user=request.user, year=year)
+    if doc_type:
+        entries = entries.filter(doc_type=doc_type)
+    entries = (
+        entries.select_related("signer", "issuing_unit", "drafting_unit")
+        .prefetch_related(
+            Prefetch("addressees", queryset=Addressee.objects.select_related("group", "unit")),
+            Prefetch("copy_recipients", queryset=CopyRecipient.objects.all()),
+        )
+        .annotate(
+            dispatch_count=Count("dispatches", distinct=True),
+            ack_count=Count(
+                "dispatches", filter=Q(dispatches__acknowledged_at__isnull=False), distinct=True
+            ),
+        )
+        .order_by("number", "pk")
+    )
+    rows = []
+    for d in entries:
+        recipients = [a.printed_label for a in d.addressees.all()]
+        recipients += [c.label for c in d.copy_recipients.all()]
+        type_name = d.type_title.capitalize() if not d.is_cong_van else "Công văn"
+        rows.append(
+            {
+                "directive": d,
+                "number": d.number_display,
+                "symbol": d.number_symbol,
+                "date": d.issued_on,
+                "type_subject": f"{type_name}: {d.subject}",
+                "signer": d.signer_name or (str(d.signer) if d.signer else ""),
+                "recipients": recipients,
+                "file_copy": d.file_copy_holder or f"VT, {d.drafting_unit.code}",
+                "copies": d.copies,
+                "sent": d.issued_at,
+                "receipt": (d.ack_count, d.dispatch_count),
+                "notes": "; ".join(
+                    part
+                    for part in (
+                        _("signed on paper") if d.is_paper else "",
+                        d.get_status_display() if d.status != "issued" else "",
+                        d.notes,
+                    )
+                    if part
+                ),
+            }
+        )
+    return rows
+
+
+def register_headers() -> list[str]:
+    return [
+        _("Number"),
+        _("Date"),
+        _("Number and symbol"),
+        _("Type and subject"),
+        _("Signer"),
+        _("Recipients"),
+        _("File copy kept by"),
+        _("Copies"),
+        _("Date sent"),
+        _("Receipt"),
+        _("Notes"),
+    ]
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    _require_clerk(request)
+    year = _year(request)
+    doc_type = request.GET.get("doc_type", "")
+    if doc_type not in DocumentType.values:
+        doc_type = ""
+    return render(
+        request,
+        "directives/register.html",
+        {
+            "year": year,
+            "doc_type": doc_type,
+            "doc_types": DocumentType.choices,
+            "rows": register_rows(request, year, doc_type),
+            "headers": register_headers(),
+            "years": range(local_today().year, local_today().year - 6, -1),
+        },
+    )
+
+
+@login_required
+def register_xlsx(request: HttpRequest) -> HttpResponse:
+    _require_clerk(request)
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    year = _year(request)
+    doc_type = request.GET.get("doc_type", "")
+    if doc_type not in DocumentType.values:
+        doc_type = ""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(year)
+    sheet.append([_("Outgoing register %(year)d") % {"year": year}])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(register_headers())
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in register_rows(request, year, doc_type):
+        sent = row["sent"]
+        sheet.append(
+            [
+                row["directive"].number,
+                row["date"],
+                row["symbol"],
+                row["type_subject"],
+                row["signer"],
+                "\n".join(row["recipients"]),
+                row["file_copy"],
+                row["copies"],
+                timezone.localtime(sent).replace(tzinfo=None) if sent else None,
+                f"{row['receipt'][0]}/{row['receipt'][1]}",
+                row["notes"],
+            ]
+        )
+    for letter, width in zip(
+        "ABCDEFGHIJK", (8, 12, 22, 60, 24, 45, 20, 8, 16, 10, 30), strict=True
+    ):
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=3):
+        row[1].number_format = "DD/MM/YYYY"
+        row[8].number_format = "DD/MM/YYYY HH:MM"
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="so-van-ban-di-{year}.xlsx"'
+    return response
+
+
+@login_required
+def paper_create(request: HttpRequest) -> HttpResponse:
+    """A letter signed on paper enters the register under its own number."""
+    _require_clerk(request, "directives.enter_paper_directive")
+    if request.method == "POST":
+        bundle = DraftForms(
+            user=request.user, data=request.POST, files=request.FILES, form_class=PaperForm
+        )
+        if bundle.is_valid():
+            data = bundle.form.cleaned_data
+            try:
+                directive = services.directive_enter_paper(
+                    by=request.user,
+                    number=data["number"],
+                    issued_on=data["issued_on"],
+                    pdf_upload=data.get("pdf_upload"),
+                    ip=client_ip(request),
+                    **bundle.payload(),
+                )
+            except NumberTakenError as exc:
+                bundle.form.add_error("number", str(exc.message))
+            except DirectiveError as exc:
+                bundle.form.add_error(None, str(exc.message))
+            except ValidationError as exc:
+                bundle.form.add_error("pdf_upload", exc)
+            else:
+                messages.success(request, _("The paper letter has been entered in the register."))
+                return redirect("directives:detail", pk=directive.pk)
+        status = 400
+    else:
+        bundle = DraftForms(user=request.user, form_class=PaperForm)
+        status = 200
+    return render(request, "directives/paper_form.html", bundle.context(), status=status)
 
 
 urlpatterns: list = [
-    path("register/", placeholder, name="register"),
+    path("register/", register, name="register"),
+    path("register/xlsx/", register_xlsx, name="register_xlsx"),
+    path("register/paper/", paper_create, name="paper_create"),
 ]

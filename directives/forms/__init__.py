@@ -1,0 +1,41 @@
+"""Forms of the drafting desk: the letter, its three lists of lines, the workflow actions, the
+paper entry, and the list filter. Forms validate input; the services decide what is allowed."""
+
+from .filters import BOXES, DirectiveFilter
+from .letter import (
+    LETTER_FIELDS,
+    ApproveForm,
+    AttachmentForm,
+    DirectiveForm,
+    PaperForm,
+    ReasonForm,
+    SubmitForm,
+    signers_for,
+)
+from .lines import (
+    AddresseeForm,
+    Catalogue,
+    CopyRecipientForm,
+    DraftForms,
+    TaskForm,
+    UnitTextField,
+)
+
+__all__ = [
+    "BOXES",
+    "LETTER_FIELDS",
+    "AddresseeForm",
+    "ApproveForm",
+    "AttachmentForm",
+    "Catalogue",
+    "CopyRecipientForm",
+    "DirectiveFilter",
+    "DirectiveForm",
+    "DraftForms",
+    "PaperForm",
+    "ReasonForm",
+    "SubmitForm",
+    "TaskForm",
+    "UnitTextField",
+    "signers_for",
+]

@@ -1,0 +1,71 @@
+"""The filter of the agency's directive list: boxes, search, status, type, year, urgency."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from recipients.models import User
+
+from ..models import Directive, DocumentType, Urgency
+from ..search import directives_search
+
+BOXES = [
+    ("mine", _("My drafts")),
+    ("to_approve", _("Awaiting my approval")),
+    ("to_issue", _("Approved, awaiting issue")),
+    ("issued", _("Issued")),
+    ("recalled", _("Recalled or replaced")),
+]
+
+
+class DirectiveFilter(django_filters.FilterSet):
+    box = django_filters.ChoiceFilter(
+        label=_("Box"), choices=BOXES, method="filter_box", empty_label=_("All")
+    )
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Directive.Status.choices, empty_label=_("All")
+    )
+    doc_type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=DocumentType.choices, empty_label=_("All")
+    )
+    year = django_filters.NumberFilter(label=_("Year"), method="filter_year")
+    urgency = django_filters.ChoiceFilter(
+        label=_("Urgency"), choices=Urgency.choices, empty_label=_("All")
+    )
+
+    class Meta:
+        model = Directive
+        fields = ["box", "q", "status", "doc_type", "year", "urgency"]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name, form_field in self.form.fields.items():
+            css = "form-control form-control-sm" if name in {"q", "year"} else "form-select"
+            form_field.widget.attrs["class"] = css + (" form-select-sm" if "select" in css else "")
+
+    def filter_box(self, queryset, name, value):
+        user = self.user
+        status = Directive.Status
+        if value == "mine":
+            return queryset.filter(drafter=user, status__in=[status.DRAFT, status.SUBMITTED])
+        if value == "to_approve":
+            return queryset.filter(signer=user, status=status.SUBMITTED)
+        if value == "to_issue":
+            return queryset.filter(status=status.APPROVED)
+        if value == "issued":
+            return queryset.filter(status=status.ISSUED)
+        return queryset.filter(status__in=[status.RECALLED, status.REPLACED])
+
+    def filter_year(self, queryset, name, value):
+        year = int(value)
+        return queryset.filter(
+            Q(register_year=year) | Q(register_year__isnull=True, created_at__year=year)
+        )
+
+    def filter_q(self, queryset, name, value):
+        """Number, symbol ("1038/STTTT-TTBCXB"), subject and body, accents optional."""
+        return directives_search(queryset, value)

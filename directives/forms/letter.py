@@ -1,0 +1,132 @@
+"""The letter's own fields, the paper entry, and the small forms of the workflow's buttons."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from recipients import roles
+from recipients.models import Unit, User
+
+from ..models import Directive
+
+LETTER_FIELDS = [
+    "issuing_unit",
+    "drafting_unit",
+    "parent_body",
+    "doc_type",
+    "urgency",
+    "place",
+    "subject",
+    "legal_bases",
+    "body",
+    "signing_authority",
+    "collective_body",
+    "head_title",
+    "signer_title",
+    "signer_name",
+    "drafter_initials",
+    "file_copy_holder",
+    "copies",
+    "notes",
+]
+
+
+def desk_units(
+    user: User, directive: Directive | None = None
+) -> tuple[QuerySet[Unit], QuerySet[Unit]]:
+    """Units this user may name as issuer (their unit or the agency above it) and as drafter
+    (those and the agency's divisions: the Văn phòng clerk enters a letter of P.TTBCXB)."""
+    from ..selectors import agency_unit_ids
+
+    ids = set(agency_unit_ids(user))
+    if directive is not None:
+        ids |= {directive.issuing_unit_id, directive.drafting_unit_id}
+    issuers = Unit.objects.filter(pk__in=ids)
+    drafters = Unit.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids, is_active=True))
+    return issuers, drafters
+
+
+class DirectiveForm(forms.ModelForm):
+    """The letter itself. Bound to a throw-away copy of the directive: the service saves."""
+
+    class Meta:
+        model = Directive
+        fields = LETTER_FIELDS
+        widgets = {
+            "subject": forms.Textarea(attrs={"rows": 2}),
+            "legal_bases": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 18, "class": "font-monospace"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "body": _(
+                "Numbered sections start with “1.”, items with “-”, sub-items with “+”; "
+                "**bold**, *italic*, links as <https://…> or [text](https://…)."
+            ),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        issuers, drafters = desk_units(user, self.instance if self.instance.pk else None)
+        self.fields["issuing_unit"].queryset = issuers
+        self.fields["drafting_unit"].queryset = drafters
+        self.fields["issuing_unit"].empty_label = None
+        self.fields["drafting_unit"].empty_label = None
+        if not self.instance.pk and user.unit_id:
+            self.initial.setdefault("drafting_unit", user.unit_id)
+            self.initial.setdefault("issuing_unit", user.unit.parent_id or user.unit_id)
+
+    def letter_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in LETTER_FIELDS}
+
+
+class PaperForm(DirectiveForm):
+    """A letter signed on paper: the same letter plus the number and date it already has."""
+
+    number = forms.IntegerField(label=_("Number"), min_value=1)
+    issued_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    pdf_upload = forms.FileField(
+        label=_("Scanned PDF"), required=False, help_text=_("Optional: the signed paper copy.")
+    )
+
+
+class SubmitForm(forms.Form):
+    signer = forms.ModelChoiceField(label=_("Signer"), queryset=User.objects.none())
+
+    def __init__(self, *args, directive: Directive, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signer"].queryset = signers_for(directive)
+        if directive.signer_id:
+            self.initial.setdefault("signer", directive.signer_id)
+
+
+def signers_for(directive: Directive) -> QuerySet[User]:
+    units = [directive.issuing_unit_id]
+    return (
+        User.objects.filter(
+            Q(unit_id__in=units) | Q(unit__parent_id__in=units),
+            groups__name=roles.SIGNER,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AttachmentForm(forms.Form):
+    upload = forms.FileField(
+        label=_("Attach a file"),
+        help_text=_("PDF, DOCX, XLSX, ODT, PNG or JPEG; at most 20 MB."),
+    )

@@ -1,0 +1,51 @@
+"""Dispatch of issued directives: the outbox, delivery to every unit, withdrawal notices.
+
+Services live in the submodules; this package re-exports the public API.
+"""
+
+from .delivery import (
+    DELIVERY,
+    ack_url,
+    directive_fan_out,
+    dispatch_delivery_update,
+)
+from .outbox import notifications_for, outbox_enqueue, outbox_key, outbox_write, unread_for
+from .reading import (
+    Progress,
+    delivery_progress,
+    notification_mark_read,
+    notifications_mark_all_read,
+)
+from .sending import (
+    can_resend,
+    notification_resend,
+    notification_send,
+    outbox_sweep,
+    retry_countdown,
+)
+from .subjects import email_subject, number_label
+from .withdrawal import withdrawal_notices_create
+
+__all__ = [
+    "DELIVERY",
+    "Progress",
+    "ack_url",
+    "can_resend",
+    "delivery_progress",
+    "directive_fan_out",
+    "dispatch_delivery_update",
+    "email_subject",
+    "notification_mark_read",
+    "notification_resend",
+    "notification_send",
+    "notifications_for",
+    "notifications_mark_all_read",
+    "number_label",
+    "outbox_enqueue",
+    "outbox_key",
+    "outbox_sweep",
+    "outbox_write",
+    "retry_countdown",
+    "unread_for",
+    "withdrawal_notices_create",
+]

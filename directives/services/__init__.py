@@ -1,0 +1,35 @@
+"""Everything that changes a directive: drafting, approval, the register and issuing.
+
+Each function is one transaction, checks who may do it, refuses with a DirectiveError (nothing
+changed) and writes an Event. Views import this package and call these names.
+"""
+
+from .drafting import (
+    attachment_add,
+    attachment_remove,
+    directive_delete_draft,
+    directive_save_draft,
+    directive_start_replacement,
+)
+from .issuing import (
+    directive_enter_paper,
+    directive_issue,
+    directive_recall,
+    dispatches_create_for,
+)
+from .workflow import directive_approve, directive_return, directive_submit
+
+__all__ = [
+    "attachment_add",
+    "attachment_remove",
+    "directive_approve",
+    "directive_delete_draft",
+    "directive_enter_paper",
+    "directive_issue",
+    "directive_recall",
+    "directive_return",
+    "directive_save_draft",
+    "directive_start_replacement",
+    "directive_submit",
+    "dispatches_create_for",
+]

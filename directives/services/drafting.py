@@ -1,0 +1,217 @@
+"""The drafter's desk: writing a draft with its lines, attachments, deleting it, and starting
+the replacement of an issued directive."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from recipients.models import User
+
+from ..errors import DirectiveError, PermissionDeniedError, TransitionError
+from ..events import event_record
+from ..models import Attachment, Directive
+from ..uploads import check_upload
+from .access import ensure_can_create, ensure_can_edit, works_for
+from .lines import apply_fields, check_lines, read_lines, validate_directive, write_lines
+
+# A replacement copies the letter but never its register entry, file, workflow or signature.
+REPLACEMENT_COPIED_FIELDS = (
+    "issuing_unit",
+    "parent_body",
+    "drafting_unit",
+    "doc_type",
+    "place",
+    "subject",
+    "legal_bases",
+    "body",
+    "urgency",
+    "signer",
+    "signing_authority",
+    "collective_body",
+    "head_title",
+    "signer_title",
+    "signer_name",
+    "drafter_initials",
+    "file_copy_holder",
+    "copies",
+)
+
+
+def locked(directive: Directive) -> Directive:
+    """The directive re-read under a row lock: decisions use the state nobody else can change."""
+    return Directive.objects.select_for_update().get(pk=directive.pk)
+
+
+def ensure_draft(directive: Directive) -> None:
+    if directive.status != Directive.Status.DRAFT:
+        raise TransitionError(
+            _("Only a draft can be changed; this directive is “%(status)s”.")
+            % {"status": directive.get_status_display()}
+        )
+
+
+def _check_replaces(directive: Directive) -> None:
+    old = directive.replaces
+    if old is None:
+        return
+    if old.issuing_unit_id != directive.issuing_unit_id:
+        raise DirectiveError(_("A directive can only replace one of the same issuing unit."))
+    if old.status not in (Directive.Status.ISSUED, Directive.Status.RECALLED):
+        raise TransitionError(_("Only an issued or recalled directive can be replaced."))
+
+
+def directive_save_draft(
+    *,
+    by: User,
+    directive: Directive | None,
+    fields: dict,
+    addressees: list[dict],
+    copies: list[dict],
+    tasks: list[dict],
+    ip: str | None = None,
+) -> Directive:
+    """Create a draft (directive None) or rewrite one, with all its lines, in one transaction."""
+    check_lines(addressees, copies, tasks)
+    with transaction.atomic():
+        if directive is None:
+            draft = Directive(drafter=by, status=Directive.Status.DRAFT)
+            apply_fields(draft, fields)
+            validate_directive(draft)
+            ensure_can_create(
+                by, issuing_unit=draft.issuing_unit, drafting_unit=draft.drafting_unit
+            )
+            verb = "created"
+        else:
+            draft = locked(directive)
+            ensure_draft(draft)
+            ensure_can_edit(by, draft)
+            units_before = (draft.issuing_unit_id, draft.drafting_unit_id)
+            apply_fields(draft, fields)
+            validate_directive(draft)
+            if (draft.issuing_unit_id, draft.drafting_unit_id) != units_before:
+                ensure_can_create(
+                    by, issuing_unit=draft.issuing_unit, drafting_unit=draft.drafting_unit
+                )
+            verb = "updated"
+        _check_replaces(draft)
+        draft.save()
+        write_lines(draft, addressees, copies, tasks)
+        event_record(directive=draft, verb=verb, by=by, ip=ip)
+    return draft
+
+
+def directive_delete_draft(*, directive: Directive, by: User) -> None:
+    """A draft nobody needs any more disappears with its lines, history and attachments."""
+    with transaction.atomic():
+        draft = locked(directive)
+        ensure_draft(draft)
+        ensure_can_edit(by, draft)
+        files = [a.file for a in draft.attachments.all() if a.file]
+        draft.delete()
+        for stored in files:
+            transaction.on_commit(
+                lambda stored=stored: stored.storage.delete(stored.name), robust=True
+            )
+
+
+def attachment_add(
+    *, directive: Directive, by: User, upload: UploadedFile, ip: str | None = None
+) -> Attachment:
+    """Attach a file to a draft; it is checked by its content and size (ValidationError)."""
+    checked = check_upload(upload)
+    name = os.path.basename(upload.name or "")[:255] or f"tep-dinh-kem.{checked.kind}"
+    with transaction.atomic():
+        draft = locked(directive)
+        ensure_draft(draft)
+        ensure_can_edit(by, draft)
+        attachment = Attachment(
+            directive=draft,
+            name=name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=by,
+        )
+        attachment.file.save(name, upload, save=False)
+        try:
+            attachment.save()
+            event_record(
+                directive=draft,
+                verb="attachment_added",
+                by=by,
+                ip=ip,
+                data={"name": name, "sha256": checked.sha256},
+            )
+        except Exception:
+            # The file reached the storage before the row: a refused row must not leave it.
+            attachment.file.delete(save=False)
+            raise
+    return attachment
+
+
+def attachment_remove(*, attachment: Attachment, by: User, ip: str | None = None) -> None:
+    with transaction.atomic():
+        draft = locked(attachment.directive)
+        ensure_draft(draft)
+        ensure_can_edit(by, draft)
+        stored = attachment.file
+        name = attachment.name
+        Attachment.objects.filter(pk=attachment.pk).delete()
+        event_record(directive=draft, verb="attachment_removed", by=by, ip=ip, data={"name": name})
+        if stored:
+            transaction.on_commit(lambda: stored.storage.delete(stored.name), robust=True)
+
+
+def _copy_attachment(attachment: Attachment, *, to: Directive) -> None:
+    """A file of its own for the new draft: removing it there must not touch the issued one."""
+    copy = Attachment(
+        directive=to,
+        name=attachment.name,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        uploaded_by=attachment.uploaded_by,
+    )
+    with attachment.file.open("rb") as source:
+        copy.file.save(attachment.name, File(source), save=False)
+    copy.save()
+
+
+def directive_start_replacement(
+    *, directive: Directive, by: User, ip: str | None = None
+) -> Directive:
+    """A new draft copying an issued directive (fields, lines, tasks) that will replace it once
+    issued. Started by a clerk or a drafter of the issuing agency."""
+    with transaction.atomic():
+        old = locked(directive)
+        if old.status != Directive.Status.ISSUED:
+            raise TransitionError(_("Only an issued directive can be replaced."))
+        if not (
+            by.has_perm("directives.recall_directive") or by.has_perm("directives.add_directive")
+        ) or not works_for(by, old.issuing_unit_id):
+            raise PermissionDeniedError(
+                _("Only a clerk or a drafter of the issuing unit can replace this directive.")
+            )
+        pending = old.replaced_by.exclude(status__in=(Directive.Status.ISSUED,)).first()
+        if pending is not None:
+            raise TransitionError(
+                _("A replacement of this directive is already being prepared (draft #%(pk)d).")
+                % {"pk": pending.pk}
+            )
+        new = Directive(drafter=by, status=Directive.Status.DRAFT, replaces=old)
+        for name in REPLACEMENT_COPIED_FIELDS:
+            setattr(new, name, getattr(old, name))
+        new.save()
+        write_lines(new, *read_lines(old))
+        for attachment in old.attachments.all():
+            _copy_attachment(attachment, to=new)
+        event_record(directive=new, verb="created", by=by, ip=ip, data={"replaces": old.pk})
+        event_record(
+            directive=old, verb="replacement_started", by=by, ip=ip, data={"replacement": new.pk}
+        )
+    return new

@@ -1,0 +1,255 @@
+"""The clerk's moves: issue under the register's next number, recall, and enter a letter that
+was signed on paper. Issuing snapshots the recipients into one Dispatch per unit."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from recipients.models import RecipientGroup, User
+
+from ..errors import ConcurrentIssueError, DirectiveError, TransitionError
+from ..events import event_record
+from ..models import ISSUED_STATES, Assignment, Directive, Dispatch
+from ..register import local_today, register_reserve, register_take_next, symbol_for
+from ..tasks import render_directive_pdf
+from ..uploads import check_upload
+from .access import ensure_clerk
+from .drafting import locked
+from .lines import apply_fields, check_lines, validate_directive, write_lines
+
+REPLACEABLE = (Directive.Status.ISSUED, Directive.Status.RECALLED)
+
+
+def _group_unit_ids(group: RecipientGroup, issuer_id: int) -> list[int]:
+    # "Every department" must not send the issuing department its own letter.
+    return [pk for pk in group.current_units().values_list("pk", flat=True) if pk != issuer_id]
+
+
+def dispatches_create_for(directive: Directive, *, require_recipient: bool = True) -> int:
+    """One Dispatch per unit reached by an addressee, a linked copy line or a task (groups
+    expanded as they are today: later edits of a group change nothing), and one Assignment per
+    task and unit. Returns the number of dispatches."""
+    issuer_id = directive.issuing_unit_id
+    sources: dict[int, str] = {}
+
+    def reach(unit_ids: list[int], source: str) -> None:
+        for unit_id in unit_ids:
+            sources.setdefault(unit_id, source)
+
+    def unit_ids_of(group: RecipientGroup | None, unit) -> list[int]:
+        if group is not None:
+            return _group_unit_ids(group, issuer_id)
+        return [unit.pk] if unit is not None and unit.is_active else []
+
+    for line in directive.addressees.select_related("group", "unit"):
+        reach(unit_ids_of(line.group, line.unit), Dispatch.Source.ADDRESSEE)
+    for line in directive.copy_recipients.select_related("group", "unit"):
+        reach(unit_ids_of(line.group, None), Dispatch.Source.COPY)
+        reach(unit_ids_of(None, line.unit), Dispatch.Source.COPY)
+    task_units: list[tuple] = []
+    for task in directive.tasks.prefetch_related("groups", "units"):
+        unit_ids: list[int] = []
+        for group in task.groups.all():
+            unit_ids += _group_unit_ids(group, issuer_id)
+        unit_ids += [u.pk for u in task.units.all() if u.is_active]
+        unit_ids = list(dict.fromkeys(unit_ids))
+        reach(unit_ids, Dispatch.Source.TASK)
+        task_units.append((task, unit_ids))
+    if require_recipient and not sources:
+        raise TransitionError(
+            _(
+                "Nobody would receive this directive: its recipient groups and units have no "
+                "active unit. Correct the recipient lists and try again."
+            )
+        )
+    Dispatch.objects.bulk_create(
+        Dispatch(directive=directive, unit_id=unit_id, source=source)
+        for unit_id, source in sources.items()
+    )
+    dispatch_ids = dict(Dispatch.objects.filter(directive=directive).values_list("unit_id", "pk"))
+    Assignment.objects.bulk_create(
+        Assignment(
+            task=task, unit_id=unit_id, dispatch_id=dispatch_ids[unit_id], due_date=task.deadline
+        )
+        for task, unit_ids in task_units
+        for unit_id in unit_ids
+    )
+    return len(sources)
+
+
+def _locked_replaced(directive: Directive) -> Directive | None:
+    if directive.replaces_id is None:
+        return None
+    old = Directive.objects.select_for_update().get(pk=directive.replaces_id)
+    if old.status not in REPLACEABLE:
+        raise TransitionError(
+            _("The directive this one replaces (%(old)s) has already been replaced.")
+            % {"old": old.number_symbol}
+        )
+    return old
+
+
+def _mark_replaced(old: Directive, *, new: Directive, by: User, ip: str | None) -> None:
+    from ..notices import withdrawal_notices_create
+
+    old.status = Directive.Status.REPLACED
+    old.save(update_fields=["status", "updated_at"])
+    event_record(
+        directive=old,
+        verb="replaced",
+        by=by,
+        ip=ip,
+        comment=new.number_symbol,
+        data={"replaced_by": new.pk},
+    )
+    withdrawal_notices_create(directive=old, replacement=new)
+
+
+def directive_issue(
+    *,
+    directive: Directive,
+    by: User,
+    ip: str | None = None,
+    on: datetime.date | None = None,
+) -> Directive:
+    """Number the approved directive from its unit's register, snapshot its recipients, and
+    hand it to the PDF job after commit.
+
+    `on` is the register date, today in Asia/Ho_Chi_Minh unless given; only the demo loader
+    gives one (the sample letter of 2021). Anything failing after the number was taken rolls
+    the whole issue back, so the number is not burnt."""
+    with transaction.atomic():
+        approved = locked(directive)
+        if approved.status in ISSUED_STATES:
+            raise ConcurrentIssueError(
+                _("This directive has already been issued as number %(number)s.")
+                % {"number": approved.number_symbol}
+            )
+        if approved.status != Directive.Status.APPROVED:
+            raise TransitionError(_("Only an approved directive can be issued."))
+        ensure_clerk(by, approved.issuing_unit_id, "issue_directive")
+        old = _locked_replaced(approved)
+        day = on or local_today()
+        approved.number = register_take_next(unit=approved.issuing_unit, year=day.year)
+        approved.register_year = day.year
+        approved.symbol = symbol_for(approved)
+        approved.issued_on = day
+        approved.issued_at = timezone.now()
+        approved.status = Directive.Status.ISSUED
+        approved.pdf_status = Directive.PdfStatus.PENDING
+        approved.pdf_error = ""
+        approved.save(
+            update_fields=[
+                "number",
+                "register_year",
+                "symbol",
+                "issued_on",
+                "issued_at",
+                "status",
+                "pdf_status",
+                "pdf_error",
+                "updated_at",
+            ]
+        )
+        count = dispatches_create_for(approved)
+        event_record(
+            directive=approved,
+            verb="issued",
+            by=by,
+            ip=ip,
+            comment=approved.number_symbol,
+            data={"number": approved.number, "symbol": approved.symbol, "dispatches": count},
+        )
+        if old is not None:
+            _mark_replaced(old, new=approved, by=by, ip=ip)
+        pk = approved.pk
+        # robust: the issue has committed; a broker that is down must not turn it into an
+        # error page. The directive stays "pdf pending" for the sweep or a retry.
+        transaction.on_commit(lambda: render_directive_pdf.delay(pk), robust=True)
+    return approved
+
+
+def directive_recall(
+    *, directive: Directive, by: User, reason: str, ip: str | None = None
+) -> Directive:
+    """Withdraw an issued directive; every recipient is told and acknowledges again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DirectiveError(_("Say why the directive is recalled."))
+    with transaction.atomic():
+        issued = locked(directive)
+        if issued.status != Directive.Status.ISSUED:
+            raise TransitionError(_("Only an issued directive can be recalled."))
+        ensure_clerk(by, issued.issuing_unit_id, "recall_directive")
+        issued.status = Directive.Status.RECALLED
+        issued.recall_reason = reason
+        issued.recalled_at = timezone.now()
+        issued.save(update_fields=["status", "recall_reason", "recalled_at", "updated_at"])
+        event_record(directive=issued, verb="recalled", by=by, ip=ip, comment=reason)
+        from ..notices import withdrawal_notices_create
+
+        withdrawal_notices_create(directive=issued, replacement=None)
+    return issued
+
+
+def directive_enter_paper(
+    *,
+    by: User,
+    fields: dict,
+    addressees: list[dict],
+    copies: list[dict],
+    tasks: list[dict],
+    number: int,
+    issued_on: datetime.date,
+    pdf_upload: UploadedFile | None = None,
+    ip: str | None = None,
+) -> Directive:
+    """Record a letter signed on paper under its own number, which the register then skips.
+    Its units see it in their inbox; the scanned PDF, if given, is its file copy."""
+    check_lines(addressees, copies, tasks)
+    if number is None or number < 1:
+        raise DirectiveError(_("The number must be 1 or more."))
+    if issued_on > local_today():
+        raise DirectiveError(_("A letter signed on paper cannot be dated in the future."))
+    checked = check_upload(pdf_upload, allowed=("pdf",)) if pdf_upload else None
+    with transaction.atomic():
+        paper = Directive(drafter=by, status=Directive.Status.ISSUED, is_paper=True)
+        apply_fields(paper, fields)
+        validate_directive(paper)
+        ensure_clerk(by, paper.issuing_unit_id, "enter_paper_directive")
+        old = _locked_replaced(paper)
+        register_reserve(unit=paper.issuing_unit, year=issued_on.year, number=number)
+        paper.number = number
+        paper.register_year = issued_on.year
+        paper.symbol = symbol_for(paper)
+        paper.issued_on = issued_on
+        paper.issued_at = timezone.now()
+        if checked is not None:
+            paper.pdf.save(paper.pdf_filename, pdf_upload, save=False)
+            paper.pdf_sha256 = checked.sha256
+            paper.pdf_status = Directive.PdfStatus.READY
+        try:
+            paper.save()
+            write_lines(paper, addressees, copies, tasks)
+            count = dispatches_create_for(paper, require_recipient=False)
+            event_record(
+                directive=paper,
+                verb="paper_entered",
+                by=by,
+                ip=ip,
+                comment=paper.number_symbol,
+                data={"number": number, "dispatches": count, "pdf_sha256": paper.pdf_sha256},
+            )
+            if old is not None:
+                _mark_replaced(old, new=paper, by=by, ip=ip)
+        except Exception:
+            # The scan reached the storage before the rows: a refused entry must not keep it.
+            if paper.pdf:
+                paper.pdf.delete(save=False)
+            raise
+    return paper

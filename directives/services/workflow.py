@@ -1,0 +1,105 @@
+"""Approval: the drafter submits to a chosen signer, who approves or returns it with a reason."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from recipients.models import User
+
+from ..errors import DirectiveError, TransitionError
+from ..events import event_record
+from ..models import Directive
+from .access import ensure_can_sign, ensure_can_submit, is_signer_for
+from .drafting import locked
+
+
+def _has_recipients(directive: Directive) -> bool:
+    return (
+        directive.addressees.exists()
+        or directive.copy_recipients.filter(unit__isnull=False).exists()
+        or directive.copy_recipients.filter(group__isnull=False).exists()
+    )
+
+
+def directive_submit(
+    *, directive: Directive, by: User, signer: User, ip: str | None = None
+) -> Directive:
+    """Hand the draft to a signer of the issuing unit."""
+    with transaction.atomic():
+        draft = locked(directive)
+        if draft.status != Directive.Status.DRAFT:
+            raise TransitionError(_("Only a draft can be submitted for approval."))
+        ensure_can_submit(by, draft)
+        if not is_signer_for(signer, draft):
+            raise DirectiveError(
+                _("%(user)s cannot sign directives of %(unit)s: choose one of its signers.")
+                % {"user": signer, "unit": draft.issuing_unit}
+            )
+        if not _has_recipients(draft):
+            raise DirectiveError(
+                _("Add at least one Kính gửi line or a Nơi nhận line linked to a unit.")
+            )
+        draft.status = Directive.Status.SUBMITTED
+        draft.signer = signer
+        draft.submitted_at = timezone.now()
+        # The last return is answered by this submission; the history keeps its reason.
+        draft.return_reason = ""
+        draft.save(
+            update_fields=["status", "signer", "submitted_at", "return_reason", "updated_at"]
+        )
+        event_record(directive=draft, verb="submitted", by=by, ip=ip, data={"signer": signer.pk})
+    return draft
+
+
+def directive_approve(
+    *, directive: Directive, by: User, ip: str | None = None, comment: str = ""
+) -> Directive:
+    """The signer agrees; the clerk may now issue it. A deputy standing in becomes the signer."""
+    with transaction.atomic():
+        submitted = locked(directive)
+        if submitted.status != Directive.Status.SUBMITTED:
+            raise TransitionError(_("Only a directive awaiting approval can be approved."))
+        ensure_can_sign(by, submitted)
+        chosen = submitted.signer
+        if (
+            chosen is not None
+            and chosen.pk != by.pk
+            and submitted.signer_name
+            in (
+                "",
+                chosen.get_full_name(),
+            )
+        ):
+            # The deputy who signs is the name printed under the signature.
+            submitted.signer_name = by.get_full_name()
+        submitted.status = Directive.Status.APPROVED
+        submitted.signer = by
+        submitted.approved_at = timezone.now()
+        submitted.save(
+            update_fields=["status", "signer", "signer_name", "approved_at", "updated_at"]
+        )
+        event_record(
+            directive=submitted, verb="approved", by=by, ip=ip, comment=(comment or "").strip()
+        )
+    return submitted
+
+
+def directive_return(
+    *, directive: Directive, by: User, reason: str, ip: str | None = None
+) -> Directive:
+    """Back to the drafter with the reason, which the drafter's page shows."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DirectiveError(_("Say why the directive is returned."))
+    with transaction.atomic():
+        submitted = locked(directive)
+        if submitted.status != Directive.Status.SUBMITTED:
+            raise TransitionError(_("Only a directive awaiting approval can be returned."))
+        ensure_can_sign(by, submitted)
+        submitted.status = Directive.Status.DRAFT
+        submitted.return_reason = reason
+        submitted.save(update_fields=["status", "return_reason", "updated_at"])
+        event_record(directive=submitted, verb="returned", by=by, ip=ip, comment=reason)
+    return submitted

@@ -1,0 +1,234 @@
+"""The directive page and its buttons: one POST form per move, each calling one service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from ... import services
+from ...errors import DirectiveError
+from ...forms import ApproveForm, AttachmentForm, ReasonForm, SubmitForm
+from ...models import Attachment, Directive, Dispatch
+from ...pdf import render_directive_html
+from ...selectors import directives_visible_to
+from ..inbox import client_ip
+from .common import desk_directive, desk_directives, event_labels
+
+
+def available_actions(user, directive: Directive) -> set[str]:
+    """Which buttons to show; the services check again whatever is pressed."""
+    status = Directive.Status
+    actions: set[str] = set()
+    if directive.status == status.DRAFT and directive.drafter_id == user.pk:
+        actions |= {"edit", "delete"}
+        if user.has_perm("directives.submit_directive"):
+            actions.add("submit")
+    signer = directive.signer_id == user.pk and user.has_perm("directives.approve_directive")
+    if directive.status == status.SUBMITTED and signer:
+        actions |= {"approve", "return"}
+    if directive.status == status.APPROVED and user.has_perm("directives.issue_directive"):
+        actions.add("issue")
+    if directive.status == status.ISSUED and user.has_perm("directives.recall_directive"):
+        actions |= {"recall", "replace"}
+    return actions
+
+
+@login_required
+def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = get_object_or_404(directives_visible_to(request.user), pk=pk)
+    if not desk_directives(request.user).filter(pk=pk).exists():
+        # A receiving unit's officer reads the letter in their inbox.
+        dispatch = Dispatch.objects.filter(directive=visible, unit_id=request.user.unit_id).first()
+        if dispatch is None:
+            raise Http404
+        return redirect("directives:inbox_detail", pk=dispatch.pk)
+    directive = (
+        Directive.objects.select_related(
+            "issuing_unit", "drafting_unit", "drafter", "signer", "replaces"
+        )
+        .prefetch_related(
+            "addressees__group",
+            "addressees__unit",
+            "copy_recipients__unit",
+            "copy_recipients__group",
+            "tasks__groups",
+            "tasks__units",
+            "attachments",
+            "replaced_by",
+        )
+        .get(pk=pk)
+    )
+    actions = available_actions(request.user, directive)
+    labels = event_labels()
+    events = [
+        (event, labels.get(event.verb, event.verb))
+        for event in directive.events.select_related("actor", "unit").order_by("created_at", "pk")
+    ]
+    return render(
+        request,
+        "directives/detail.html",
+        {
+            "directive": directive,
+            "letter_html": render_directive_html(directive, draft=not directive.is_issued_state),
+            "actions": actions,
+            "events": events,
+            "submit_form": SubmitForm(directive=directive) if "submit" in actions else None,
+            "reason_form": ReasonForm(),
+            "approve_form": ApproveForm(),
+            "attachment_form": AttachmentForm(),
+            "is_drafter": directive.drafter_id == request.user.pk,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Move:
+    """One button: the form it posts, the service it calls, what the user is told."""
+
+    form: Callable[[HttpRequest, Directive], forms.Form] | None
+    call: Callable[..., object]
+    success: str
+    # Where to go afterwards, from the service's result; the directive page by default.
+    then: Callable[[HttpRequest, Directive, object], HttpResponse] | None = None
+
+
+def _back_to_page(request: HttpRequest, directive: Directive, _result) -> HttpResponse:
+    target = "directives:edit" if request.POST.get("back") == "edit" else "directives:detail"
+    return redirect(target, pk=directive.pk)
+
+
+def _to_replacement(request: HttpRequest, _directive: Directive, made) -> HttpResponse:
+    # The new draft opens for editing when this user is its drafter.
+    target = "directives:edit" if made.drafter_id == request.user.pk else "directives:detail"
+    return redirect(target, pk=made.pk)
+
+
+MOVES: dict[str, Move] = {
+    "submit": Move(
+        lambda r, d: SubmitForm(r.POST, directive=d),
+        lambda d, by, ip, data: services.directive_submit(
+            directive=d, by=by, signer=data["signer"], ip=ip
+        ),
+        _("The directive has been submitted for approval."),
+    ),
+    "approve": Move(
+        lambda r, d: ApproveForm(r.POST),
+        lambda d, by, ip, data: services.directive_approve(
+            directive=d, by=by, ip=ip, comment=data.get("comment", "")
+        ),
+        _("The directive has been approved."),
+    ),
+    "return": Move(
+        lambda r, d: ReasonForm(r.POST),
+        lambda d, by, ip, data: services.directive_return(
+            directive=d, by=by, reason=data["reason"], ip=ip
+        ),
+        _("The directive has been returned to draft."),
+    ),
+    "issue": Move(
+        None,
+        lambda d, by, ip, data: services.directive_issue(directive=d, by=by, ip=ip),
+        _("The directive has been issued."),
+    ),
+    "recall": Move(
+        lambda r, d: ReasonForm(r.POST),
+        lambda d, by, ip, data: services.directive_recall(
+            directive=d, by=by, reason=data["reason"], ip=ip
+        ),
+        _("The directive has been recalled."),
+    ),
+    "replace": Move(
+        None,
+        lambda d, by, ip, data: services.directive_start_replacement(directive=d, by=by, ip=ip),
+        _("A replacement draft has been created; edit it and submit it for approval."),
+        _to_replacement,
+    ),
+    "delete": Move(
+        None,
+        lambda d, by, ip, data: services.directive_delete_draft(directive=d, by=by),
+        _("The draft has been deleted."),
+        lambda r, d, result: redirect("directives:list"),
+    ),
+    "attachment_add": Move(
+        lambda r, d: AttachmentForm(r.POST, r.FILES),
+        lambda d, by, ip, data: services.attachment_add(
+            directive=d, by=by, upload=data["upload"], ip=ip
+        ),
+        _("The file has been attached."),
+        _back_to_page,
+    ),
+}
+
+
+def _perform(request: HttpRequest, directive: Directive, move: Move) -> HttpResponse:
+    data: dict = {}
+    form = move.form(request, directive) if move.form else None
+    failed = form is not None and not form.is_valid()
+    if failed:
+        for errs in form.errors.values():
+            for error in errs:
+                messages.error(request, error)
+    else:
+        data = form.cleaned_data if form is not None else {}
+        try:
+            result = move.call(directive, request.user, client_ip(request), data)
+        except DirectiveError as exc:
+            messages.error(request, str(exc.message))
+            failed = True
+        except ValidationError as exc:  # an upload refused by its content or size
+            for message in exc.messages:
+                messages.error(request, message)
+            failed = True
+    if failed:
+        return _back_to_page(request, directive, None)
+    messages.success(request, str(move.success))
+    return (move.then or _back_to_page)(request, directive, result)
+
+
+def _move_view(name: str):
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _perform(request, desk_directive(request, pk), MOVES[name])
+
+    view.__name__ = f"directive_{name}"
+    return view
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_object_or_404(
+        Attachment.objects.filter(directive__in=desk_directives(request.user)).select_related(
+            "directive"
+        ),
+        pk=pk,
+    )
+    move = Move(
+        None,
+        lambda d, by, ip, data: services.attachment_remove(attachment=attachment, by=by, ip=ip),
+        _("The attachment has been removed."),
+        _back_to_page,
+    )
+    return _perform(request, attachment.directive, move)
+
+
+urlpatterns: list = [
+    path("directives/<int:pk>/", directive_detail, name="detail"),
+    *(
+        path(f"directives/<int:pk>/{name.replace('_', '-')}/", _move_view(name), name=name)
+        for name in ("submit", "approve", "return", "issue", "recall", "replace", "delete")
+    ),
+    path("directives/<int:pk>/attachments/", _move_view("attachment_add"), name="attachment_add"),
+    path("directives/attachments/<int:pk>/remove/", attachment_remove, name="attachment_remove"),
+]

@@ -1,0 +1,88 @@
+"""Issuing at the same moment, on PostgreSQL (SQLite has no row locks and one writer at a time):
+30 clerks' issues give 30 consecutive numbers, and one directive pressed twice gets one."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from directives import services
+from directives.errors import ConcurrentIssueError
+from directives.models import Directive, Dispatch, Event, Register
+from recipients import roles
+from tests.directives.core.conftest import build_agency
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.slow,
+]
+
+COUNT = 30
+
+
+def in_thread(call):
+    """Run `call` on its own database connection, closed afterwards."""
+
+    def run(*args):
+        try:
+            return call(*args)
+        except Exception as exc:  # returned, so the test sees every outcome
+            return exc
+        finally:
+            connection.close()
+
+    return run
+
+
+def test_thirty_parallel_issues_take_consecutive_numbers(postgres_required, memory_broker):
+    agency = build_agency()
+    approved = [agency.approved() for _ in range(COUNT)]
+    clerks = [UserFactory(unit=agency.office, roles=[roles.CLERK]) for _ in range(4)]
+    start = threading.Barrier(8)
+
+    def issue(index: int):
+        if index < 8:
+            start.wait(timeout=30)
+        return services.directive_issue(directive=approved[index], by=clerks[index % 4])
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(in_thread(issue), range(COUNT)))
+    elapsed = time.perf_counter() - began
+
+    failures = [r for r in results if isinstance(r, Exception)]
+    assert not failures, failures
+    numbers = sorted(Directive.objects.values_list("number", flat=True))
+    assert numbers == list(range(1, COUNT + 1)), "no gap, no duplicate"
+    assert Register.objects.get(unit=agency.sttt).last_number == COUNT
+    assert Dispatch.objects.count() == COUNT * 6
+    print(f"\n{COUNT} parallel issues on 8 threads: {elapsed:.2f} s")
+
+
+def test_two_clerks_pressing_issue_at_once_give_one_number(postgres_required, memory_broker):
+    agency = build_agency()
+    approved = agency.approved()
+    clerks = [agency.clerk, UserFactory(unit=agency.office, roles=[roles.CLERK])]
+    start = threading.Barrier(2)
+
+    def issue(clerk):
+        start.wait(timeout=30)
+        return services.directive_issue(directive=approved, by=clerk)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(in_thread(issue), clerks))
+
+    issued = [r for r in results if isinstance(r, Directive)]
+    refused = [r for r in results if isinstance(r, ConcurrentIssueError)]
+    assert (len(issued), len(refused)) == (1, 1), results
+    assert "01/STTTT-TTBCXB" in refused[0].message
+    approved.refresh_from_db()
+    assert approved.number == 1 and approved.status == Directive.Status.ISSUED
+    assert Register.objects.get(unit=agency.sttt).last_number == 1
+    assert Event.objects.filter(directive=approved, verb="issued").count() == 1
+    assert Dispatch.objects.filter(directive=approved).count() == 6

@@ -1,0 +1,221 @@
+"""Issuing, recall and replacement: the number, the recipients' snapshot, the assignments, and
+refusals that leave everything as it was (including the register)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from directives import services
+from directives.errors import (
+    ConcurrentIssueError,
+    DirectiveError,
+    PermissionDeniedError,
+    TransitionError,
+)
+from directives.models import Assignment, Directive, Dispatch, Event, Notification, Register
+from directives.register import local_today
+from recipients import roles
+from tests.factories import UnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_issue_numbers_snapshots_and_assigns(agency, django_capture_on_commit_callbacks):
+    approved = agency.approved()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        issued = services.directive_issue(directive=approved, by=agency.clerk, ip="10.3.3.3")
+
+    issued.refresh_from_db()
+    assert issued.status == Directive.Status.ISSUED
+    assert (issued.number, issued.register_year) == (1, local_today().year)
+    assert issued.number_symbol == "01/STTTT-TTBCXB" and issued.issued_on == local_today()
+    assert issued.issued_at and issued.pdf_status == Directive.PdfStatus.PENDING
+    sources = dict(Dispatch.objects.filter(directive=issued).values_list("unit__code", "source"))
+    # Groups expanded today (without the issuing Sở itself); each unit once, first source wins;
+    # the external ministry receives too.
+    assert sources == {
+        "STC": "addressee",
+        "SYT": "addressee",
+        "BAOGL": "addressee",
+        "BTTTT": "copy",
+        "PTTHGL": "copy",
+        "UBND.CHUPAH": "task",
+    }
+    task1, task2 = issued.tasks.all()
+    assignments = Assignment.objects.filter(task__directive=issued)
+    assert sorted(assignments.filter(task=task1).values_list("unit__code", flat=True)) == [
+        "STC",
+        "SYT",
+        "UBND.CHUPAH",
+    ]
+    assert sorted(assignments.filter(task=task2).values_list("unit__code", flat=True)) == [
+        "BAOGL",
+        "PTTHGL",
+    ]
+    assert {a.due_date for a in assignments.filter(task=task1)} == {datetime.date(2026, 12, 31)}
+    assert all(a.dispatch.unit_id == a.unit_id for a in assignments)
+    event = issued.events.last()
+    assert (event.verb, event.ip, event.data["number"]) == ("issued", "10.3.3.3", 1)
+    assert len(callbacks) == 1, "the PDF job is enqueued once, after commit"
+    assert Register.objects.get(unit=agency.sttt).last_number == 1
+
+
+def test_later_edits_of_a_group_change_nothing_issued(agency):
+    issued = agency.issued()
+    agency.departments.members.add(UnitFactory(code="SXD", name="Sở Xây dựng"))
+    agency.so_tc.is_active = False
+    agency.so_tc.save()
+    codes = set(issued.dispatches.values_list("unit__code", flat=True))
+    assert "SXD" not in codes and "STC" in codes
+
+
+@pytest.mark.parametrize("who", ["drafter", "signer", "other_clerk"])
+def test_only_a_clerk_of_the_issuing_unit_issues(agency, other_agency, who):
+    approved = agency.approved()
+    user = other_agency[roles.CLERK] if who == "other_clerk" else getattr(agency, who)
+    events = Event.objects.count()
+    with pytest.raises(PermissionDeniedError):
+        services.directive_issue(directive=approved, by=user)
+    approved.refresh_from_db()
+    assert approved.status == Directive.Status.APPROVED and approved.number is None
+    assert not Dispatch.objects.exists() and Event.objects.count() == events
+    assert not Register.objects.filter(last_number__gt=0).exists()
+
+
+@pytest.mark.parametrize("state", ["draft", "submitted"])
+def test_issuing_before_approval_is_refused(agency, state):
+    directive = agency.draft() if state == "draft" else agency.submitted()
+    with pytest.raises(TransitionError, match="Only an approved"):
+        services.directive_issue(directive=directive, by=agency.clerk)
+    directive.refresh_from_db()
+    assert directive.number is None and directive.status == state
+
+
+def test_the_second_clerk_is_told_it_is_already_issued(agency):
+    approved = agency.approved()
+    colleague = UserFactory(unit=agency.office, roles=[roles.CLERK])
+    services.directive_issue(directive=approved, by=agency.clerk)
+    events = Event.objects.count()
+
+    # The colleague's page still shows the directive as approved.
+    with pytest.raises(ConcurrentIssueError, match="already been issued as number 01/STTTT"):
+        services.directive_issue(directive=approved, by=colleague)
+
+    assert Event.objects.count() == events
+    assert Register.objects.get(unit=agency.sttt).last_number == 1
+    assert Dispatch.objects.filter(directive=approved).count() == 6
+
+
+def test_a_failed_issue_gives_the_number_back(agency):
+    """Every recipient of this directive left the directory after approval: the issue fails
+    after the register gave its number, and the rollback returns the number."""
+    lonely = UnitFactory(code="DVTAM", name="Đơn vị tạm")
+    approved = services.directive_save_draft(
+        by=agency.drafter,
+        directive=None,
+        fields=agency.fields(),
+        addressees=[{"group": None, "unit": lonely, "label": ""}],
+        copies=[],
+        tasks=[],
+    )
+    services.directive_submit(directive=approved, by=agency.drafter, signer=agency.signer)
+    services.directive_approve(directive=approved, by=agency.signer)
+    lonely.is_active = False
+    lonely.save()
+    events = Event.objects.count()
+
+    with pytest.raises(TransitionError, match="Nobody would receive"):
+        services.directive_issue(directive=approved, by=agency.clerk)
+
+    approved.refresh_from_db()
+    assert (approved.status, approved.number, approved.symbol) == ("approved", None, "")
+    assert Event.objects.count() == events and not Dispatch.objects.exists()
+    assert not Register.objects.filter(last_number__gt=0).exists()
+    assert agency.issued().number == 1, "the number was not burnt"
+
+
+def test_recall_needs_a_clerk_a_reason_and_an_issued_directive(agency):
+    approved = agency.approved()
+    with pytest.raises(TransitionError):
+        services.directive_recall(directive=approved, by=agency.clerk, reason="Nhầm")
+    issued = services.directive_issue(directive=approved, by=agency.clerk)
+    with pytest.raises(DirectiveError):
+        services.directive_recall(directive=issued, by=agency.clerk, reason=" ")
+    with pytest.raises(PermissionDeniedError):
+        services.directive_recall(directive=issued, by=agency.signer, reason="Nhầm")
+    assert Directive.objects.get(pk=issued.pk).status == Directive.Status.ISSUED
+
+    recalled = services.directive_recall(
+        directive=issued, by=agency.clerk, reason="Ban hành nhầm đối tượng"
+    )
+
+    assert recalled.status == Directive.Status.RECALLED and recalled.recalled_at
+    assert Directive.objects.get(pk=issued.pk).recall_reason == "Ban hành nhầm đối tượng"
+    event = recalled.events.last()
+    assert (event.verb, event.comment) == ("recalled", "Ban hành nhầm đối tượng")
+    # Every recipient is told (by e-mail at least: each test unit has an address).
+    told = set(Notification.objects.filter(directive=issued).values_list("unit_id", flat=True))
+    assert told == set(issued.dispatches.values_list("unit_id", flat=True))
+
+
+def test_replacement_copies_the_letter_and_replaces_the_old_one_at_issue(agency):
+    old = agency.issued()
+    new = services.directive_start_replacement(directive=old, by=agency.drafter)
+
+    assert new.status == Directive.Status.DRAFT and new.replaces == old
+    assert new.drafter == agency.drafter and new.number is None
+    assert new.subject == old.subject and new.body == old.body
+    assert list(new.addressees.values_list("group_id", "unit_id", "label")) == list(
+        old.addressees.values_list("group_id", "unit_id", "label")
+    )
+    assert [set(t.groups.all()) for t in new.tasks.all()] == [
+        set(t.groups.all()) for t in old.tasks.all()
+    ]
+    with pytest.raises(TransitionError, match="already being prepared"):
+        services.directive_start_replacement(directive=old, by=agency.drafter)
+
+    services.directive_submit(directive=new, by=agency.drafter, signer=agency.signer)
+    services.directive_approve(directive=new, by=agency.signer)
+    issued = services.directive_issue(directive=new, by=agency.clerk)
+
+    old.refresh_from_db()
+    assert issued.number == 2 and old.status == Directive.Status.REPLACED
+    replaced = old.events.get(verb="replaced")
+    assert replaced.data == {"replaced_by": new.pk}
+    assert Notification.objects.filter(directive=old, kind="replaced").exists()
+    with pytest.raises(TransitionError):
+        services.directive_start_replacement(directive=old, by=agency.drafter)
+
+
+def test_replacement_only_of_an_issued_directive_by_its_agency(agency, other_agency):
+    approved = agency.approved()
+    with pytest.raises(TransitionError):
+        services.directive_start_replacement(directive=approved, by=agency.drafter)
+    issued = services.directive_issue(directive=approved, by=agency.clerk)
+    with pytest.raises(PermissionDeniedError):
+        services.directive_start_replacement(directive=issued, by=other_agency[roles.CLERK])
+    assert Directive.objects.count() == 1
+
+
+def test_a_replacement_has_its_own_copy_of_the_attachments(agency):
+    draft = agency.draft()
+    services.attachment_add(
+        directive=draft,
+        by=agency.drafter,
+        upload=SimpleUploadedFile("phu-luc.pdf", b"%PDF-1.4\nphu luc\n%%EOF\n"),
+    )
+    services.directive_submit(directive=draft, by=agency.drafter, signer=agency.signer)
+    services.directive_approve(directive=draft, by=agency.signer)
+    old = services.directive_issue(directive=draft, by=agency.clerk)
+
+    new = services.directive_start_replacement(directive=old, by=agency.clerk)
+    copy = new.attachments.get()
+    services.attachment_remove(attachment=copy, by=agency.clerk)
+
+    original = old.attachments.get()
+    assert original.file.read() == b"%PDF-1.4\nphu luc\n%%EOF\n"
+    assert copy.file.name != original.file.name

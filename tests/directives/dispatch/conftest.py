@@ -1,0 +1,137 @@
+"""Fixtures of the dispatch tests: a real SMTP server on localhost (aiosmtpd) that can refuse
+the first attempts, and issued directives with a stored, "signed" PDF built directly (as the
+issuing service and the PDF worker would leave them), so these tests do not wait on them."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import socket
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.files.base import ContentFile
+
+from directives.models import Directive
+from recipients import roles
+from recipients.models import Unit, User
+from tests.directives.workspace.data import make_issued
+from tests.factories import UnitFactory, UserFactory
+
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+class Sink:
+    """The SMTP server's handler: keeps every accepted message; can answer 451 first."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse_next = 0
+        self.refused = 0
+        self.before_accept = None  # called before a message is accepted (e.g. to kill a worker)
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if self.refuse_next > 0:
+                self.refuse_next -= 1
+                self.refused += 1
+                return "451 4.3.0 Temporary failure, try again later"
+        if self.before_accept is not None and self.before_accept(self):
+            return "421 4.3.2 Closing"
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 2.0.0 OK"
+
+    def count_by_address(self) -> Counter:
+        return Counter(m["To"].lower() for m in self.messages)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server on a free localhost port; Django sends to it."""
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    sink.port = settings.EMAIL_PORT
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_retries(settings):
+    settings.NOTIFY_RETRY_BASE_SECONDS = 0.01
+    settings.NOTIFY_RETRY_MAX_SECONDS = 0.05
+    settings.NOTIFY_MAX_RETRIES = 4
+    settings.SITE_URL = "http://testserver"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def with_pdf(directive: Directive, content: bytes = PDF_BYTES) -> Directive:
+    """Store the 'signed' PDF as the PDF worker would: the file, its hash, READY."""
+    directive.pdf.save(directive.pdf_filename, ContentFile(content), save=False)
+    directive.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    directive.pdf_status = Directive.PdfStatus.READY
+    directive.save(update_fields=["pdf", "pdf_sha256", "pdf_status"])
+    return directive
+
+
+def make_ready(units: Sequence[Unit], *, pdf: bytes = PDF_BYTES, **kwargs) -> Directive:
+    """An issued directive sent to `units`, PDF stored, nothing delivered yet."""
+    kwargs.setdefault("number", 1038)
+    return with_pdf(make_issued(units=units, delivered=False, **kwargs), pdf)
+
+
+def make_units(n: int, *, officers: int = 1, prefix: str = "U") -> list[Unit]:
+    """n district units, each with a contact address and `officers` officers."""
+    units = [
+        UnitFactory(
+            code=f"{prefix}{i:04d}", name=f"UBND huyện số {i}", kind=Unit.Kind.DISTRICT_COMMITTEE
+        )
+        for i in range(n)
+    ]
+    for unit in units:
+        for j in range(officers):
+            UserFactory(unit=unit, roles=[roles.UNIT_OFFICER], username=f"{unit.code.lower()}-{j}")
+    return units
+
+
+@pytest.fixture
+def agency(db) -> Unit:
+    return UnitFactory(code="STTTT", name="Sở Thông tin và Truyền thông")
+
+
+@pytest.fixture
+def clerk(agency) -> User:
+    return UserFactory(unit=agency, roles=[roles.CLERK], username="vanthu")
+
+
+@pytest.fixture
+def eager_retries(celery_eager):
+    """Inline tasks whose retries run inline too (Celery re-applies a retry only when eager
+    errors do not propagate; the outbox row records every outcome, so nothing is hidden)."""
+    celery_eager.conf.task_eager_propagates = False
+    yield celery_eager
+    celery_eager.conf.task_eager_propagates = True

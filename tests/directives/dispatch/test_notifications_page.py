@@ -1,0 +1,58 @@
+"""The bell and the notifications page: a person's own notices, marked read one by one or all."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from directives.models import Notification
+from directives.notices import directive_fan_out
+from recipients.models import User
+
+from .conftest import make_ready, make_units
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officers(agency):
+    units = make_units(2, officers=1)
+    for number in (1038, 1039):
+        directive_fan_out(directive_id=make_ready(units, issuing_unit=agency, number=number).pk)
+    return [User.objects.get(unit=unit) for unit in units]
+
+
+def bell(client) -> str:
+    html = client.get(reverse("directives:notifications")).content.decode()
+    start = html.find('data-testid="unread-count">')
+    return html[start:].split(">", 1)[1].split("<", 1)[0] if start >= 0 else ""
+
+
+def test_bell_counts_unread_and_marking_read_lowers_it(client, officers):
+    me, _other = officers
+    client.force_login(me)
+    assert bell(client) == "2"
+    page = client.get(reverse("directives:notifications")).content.decode()
+    assert page.count("data-notification=") == 2 and "1038/STTTT-TTBCXB" in page
+    first = me.notifications.order_by("pk").first()
+    opened = client.get(reverse("directives:notification_read", args=[first.pk]))
+    assert opened.status_code == 302 and opened["Location"] == first.link
+    assert bell(client) == "1"
+    assert client.post(reverse("directives:notifications_read_all")).status_code == 302
+    assert bell(client) == ""
+    assert not me.notifications.filter(read_at__isnull=True).exists()
+
+
+def test_another_persons_notification_is_404_and_stays_unread(client, officers):
+    me, other = officers
+    theirs = other.notifications.first()
+    client.force_login(me)
+    for method in (client.get, client.post):
+        assert method(reverse("directives:notification_read", args=[theirs.pk])).status_code == 404
+    client.post(reverse("directives:notifications_read_all"))
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+
+
+def test_notifications_page_needs_a_sign_in(client, db):
+    response = client.get(reverse("directives:notifications"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]

@@ -1,0 +1,181 @@
+"""Delivery through real Celery workers on Redis into a real SMTP server, on PostgreSQL (the
+worker must see the test's committed rows). A Redis database of its own keeps other suites'
+workers away from these queues."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
+from django.db import connection
+from django.utils import timezone
+
+from directives.models import Dispatch, Notification
+from directives.notices import outbox_sweep
+from directives.tasks import deliver_directive
+from portal.celery import app
+
+from .conftest import make_ready, make_units
+from .test_delivery import ack_path
+
+pytestmark = pytest.mark.django_db(transaction=True)
+REDIS_DB = 13
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _reset_connections() -> None:
+    app._pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker(redis_url, postgres_required, monkeypatch):
+    parts = urlsplit(redis_url)
+    url = urlunsplit((parts.scheme, parts.netloc, f"/{REDIS_DB}", "", ""))
+    redis.Redis.from_url(url).flushdb()
+    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    saved = {k: app.conf.get(k) for k in ("CELERY_BROKER_URL", "broker_url", "task_always_eager")}
+    app.conf.update(CELERY_BROKER_URL=url, broker_url=url, task_always_eager=False)
+    assert app.conf.broker_url == url
+    _reset_connections()
+    yield url
+    app.conf.update(saved)
+    _reset_connections()
+    redis.Redis.from_url(url).flushdb()
+
+
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def email_rows():
+    return Notification.objects.filter(channel="email")
+
+
+def test_issue_to_200_units_through_a_real_worker(agency, smtp_sink, broker, client):
+    units = make_units(200)
+    directive = make_ready(units, issuing_unit=agency)
+    with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):
+        deliver_directive.delay(directive.pk)
+        assert wait_until(lambda: len(smtp_sink.messages) >= 400, 90)
+        assert wait_until(lambda: not email_rows().exclude(status="sent").exists(), 10)
+    counts = smtp_sink.count_by_address()
+    assert len(counts) == 400 and set(counts.values()) == {1}
+    assert not Dispatch.objects.exclude(delivery="sent").exists()
+    message = smtp_sink.messages[123]
+    assert [p.get_filename() for p in message.iter_attachments()] == [directive.pdf_filename]
+    path = ack_path(message)
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 200
+    assert Dispatch.objects.filter(acknowledged_at__isnull=False).count() == 1
+
+
+def worker_env(broker: str, smtp_port: int, tmp_path: Path) -> dict[str, str]:
+    db = connection.settings_dict
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "1",
+        "SECRET_KEY": django_settings.SECRET_KEY,
+        "DATABASE_URL": f"postgres://{user}@{host}:{port}/{db['NAME']}",
+        "CELERY_BROKER_URL": broker,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+        "VAR_DIR": str(tmp_path / "var"),
+        "SITE_URL": "http://testserver",
+        "NOTIFY_RETRY_BASE_SECONDS": "0.1",
+        "NOTIFY_RETRY_MAX_SECONDS": "0.5",
+    }
+
+
+def start_worker_process(env: dict[str, str], name: str, tmp_path: Path) -> subprocess.Popen:
+    log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "portal",
+            "worker",
+            "-P",
+            "solo",
+            "-n",
+            f"{name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_a_worker_killed_mid_fan_out_loses_and_repeats_nothing(agency, smtp_sink, broker, tmp_path):
+    units = make_units(100, officers=0)
+    directive = make_ready(units, issuing_unit=agency)
+    env = worker_env(broker, smtp_sink.port, tmp_path)
+    first = start_worker_process(env, "first", tmp_path)
+    killed = []
+
+    def kill_at_40(sink) -> bool:
+        # The worker dies in the middle of handing over message 41: it is never accepted.
+        if len(sink.messages) == 40 and not killed:
+            os.kill(first.pid, signal.SIGKILL)
+            killed.append(time.monotonic())
+            return True
+        return False
+
+    smtp_sink.before_accept = kill_at_40
+    second = None
+    try:
+        deliver_directive.delay(directive.pk)
+        assert wait_until(lambda: bool(killed), 40), (
+            len(smtp_sink.messages),
+            list(email_rows().values_list("status", "attempts", "last_error")[:3]),
+        )
+        first.wait(10)
+        assert len(smtp_sink.messages) == 40
+        second = start_worker_process(env, "second", tmp_path)
+        # The new worker drains the queue; the row the dead worker held stays "sending" ...
+        assert wait_until(lambda: len(smtp_sink.messages) >= 99, 40)
+        assert email_rows().filter(status="sending").count() == 1
+        # ... until the sweep (beat) finds it stale and sends it again.
+        later = timezone.now() + datetime.timedelta(minutes=11)
+        assert outbox_sweep(now=later)["requeued"] >= 1
+        assert wait_until(lambda: not email_rows().exclude(status="sent").exists(), 20)
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    counts = smtp_sink.count_by_address()
+    assert len(counts) == 100 and set(counts.values()) == {1}
+    assert not Dispatch.objects.exclude(delivery="sent").exists()
