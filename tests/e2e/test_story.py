@@ -9,7 +9,6 @@ Screenshots of each step go to test-artifacts/e2e/ (the README shows some of the
 from __future__ import annotations
 
 import datetime
-import re
 from pathlib import Path
 
 import pytest
@@ -49,7 +48,9 @@ def province(settings, tmp_path, postgres_required, redis_url):
     """The demo province, a signing key, and a live site the worker's links point at."""
     demo_recipients_load()
     pki = pki_create(
-        directory=tmp_path / "pki", organisation="Sở Thông tin và Truyền thông Gia Lai"
+        directory=tmp_path / "pki",
+        organisation="Sở Thông tin và Truyền thông Gia Lai",
+        password="e2e-pass",
     )
     settings.SIGNING_P12 = str(pki.org_p12)
     settings.SIGNING_P12_PASSWORD = pki.password
@@ -61,7 +62,7 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/login/")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form button[type=submit]").click()
+    page.get_by_role("button", name="Đăng nhập").click()
     expect(page.locator("input[name=password]")).to_have_count(0)
 
 
@@ -122,7 +123,8 @@ def test_sample_letter_from_draft_to_accepted_report(
     directive = Directive.objects.get(subject=SUBJECT)
     assert directive.status == Directive.Status.DRAFT
     assert directive.addressees.count() == 4 and directive.tasks.count() == 2
-    drafter.locator("select[name=signer]").select_option(label=re.compile("Thu Hương"))
+    signer_option = drafter.locator("select[name=signer] option", has_text="Thu Hương")
+    drafter.locator("select[name=signer]").select_option(signer_option.get_attribute("value"))
     drafter.get_by_test_id("submit").click()
     expect(drafter.locator(".badge-status").first).to_have_text("Chờ ký duyệt")
 
