@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from recipients import roles
 from recipients.models import Unit, User
 
+from .errors import PermissionDeniedError, TransitionError
 from .events import event_record
 from .models import (
     Assignment,
@@ -36,17 +37,6 @@ from .models import (
 )
 from .selectors import agency_unit_ids
 from .uploads import check_upload
-
-try:  # Engineer B's shared exceptions; the fallback keeps this module importable until then.
-    from .errors import PermissionDeniedError, TransitionError
-except ImportError:  # pragma: no cover - replaced once directives/errors.py exists
-
-    class TransitionError(Exception):  # type: ignore[no-redef]
-        """The object is not in a state that allows this action."""
-
-    class PermissionDeniedError(Exception):  # type: ignore[no-redef]
-        """The user may not do this."""
-
 
 # How many files one report may carry: enough for a report and its annexes, not a dump.
 REPORT_MAX_FILES = 10
@@ -520,7 +510,8 @@ def _tell_unit(
     """In-app notice for each active officer of the unit, plus e-mail rows in the outbox.
 
     Rows are keyed, so running this twice for the same decision creates nothing new. The e-mail
-    rows are sent by engineer D's outbox worker after commit when its enqueue function exists.
+    rows are handed to the outbox's sender after commit (and the periodic sweep catches any
+    that were not).
     """
     link = reverse("directives:inbox_detail", args=[dispatch.pk])
     officers = list(
@@ -564,16 +555,11 @@ def _tell_unit(
 
 
 def _enqueue_outbox(keys: list[str]) -> None:
-    """Hand e-mail rows to engineer D's sender if it offers one; its periodic sweep otherwise."""
-    try:
-        from . import tasks
-    except ImportError:  # pragma: no cover
-        return
-    send = getattr(tasks, "send_notification", None)
-    if send is None:
-        return
+    """Hand the new e-mail rows to the sender; the periodic sweep covers a failed enqueue."""
+    from .tasks import send_notification
+
     ids = Notification.objects.filter(
         key__in=keys, channel=Notification.Channel.EMAIL, status=Notification.Status.PENDING
     ).values_list("pk", flat=True)
     for pk in ids:
-        send.delay(pk)
+        send_notification.delay(pk)

@@ -287,3 +287,17 @@ def _store_signed(*, directive_id: int, signed: bytes, signed_at: datetime.datet
             data={"sha256": digest, "signed_at": signed_at.isoformat(), "bytes": len(signed)},
         )
     return True
+
+
+def directives_pdf_stalled(*, older_than: datetime.timedelta) -> list[int]:
+    """Issued directives whose PDF job should have finished long ago: the broker was down at
+    issue, or the worker died mid-render. Rendering is idempotent, so they are simply re-run."""
+    return list(
+        Directive.objects.filter(
+            status__in=ISSUED_STATES,
+            is_paper=False,
+            number__isnull=False,
+            pdf_status__in=[Directive.PdfStatus.PENDING, Directive.PdfStatus.RENDERING],
+            issued_at__lt=timezone.now() - older_than,
+        ).values_list("pk", flat=True)
+    )

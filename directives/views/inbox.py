@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,14 +43,6 @@ PAGE_SIZE = 25
 
 def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
-
-
-def safe_reverse(name: str, *args) -> str | None:
-    """URLs of other engineers' pages; absent while they are being built."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +209,7 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     directive = dispatch.directive
     if dispatch.seen_at is None:
         dispatch_mark_seen(dispatch=dispatch, by=request.user)
-    pdf_url = safe_reverse("directives:pdf", directive.pk)
+    pdf_url = reverse("directives:pdf", args=[directive.pk])
     can_ack = directive.status == Directive.Status.ISSUED and (
         dispatch.acknowledged_at is None or dispatch.acknowledged_pdf_sha256 != directive.pdf_sha256
     )

@@ -29,7 +29,7 @@ from ..tracking import (
     tracked_assignments,
     tracked_directives,
 )
-from .inbox import SERVICE_ERRORS, _service_error, client_ip, safe_reverse
+from .inbox import SERVICE_ERRORS, _service_error, client_ip
 
 
 class ReturnForm(forms.Form):
@@ -82,7 +82,7 @@ def matrix(request: HttpRequest, pk: int) -> HttpResponse:
             "matrix": built,
             "filters": filters,
             "query_string": request.GET.urlencode(),
-            "detail_url": safe_reverse("directives:detail", directive.pk),
+            "detail_url": reverse("directives:detail", args=[directive.pk]),
             "labels": state_labels(),
             "ext_label": _("Extension requested"),
             # Reversed once, not once per cell: the matrix has hundreds of links.

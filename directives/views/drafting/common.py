@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ...models import Directive
 from ...selectors import agency_unit_ids, directives_visible_to
+from ...tracking import event_labels as unit_event_labels
 
 
 def desk_directives(user) -> QuerySet[Directive]:
@@ -34,9 +35,14 @@ def require_desk(user) -> None:
         raise PermissionDenied
 
 
+# Shown elsewhere on the directive page (the delivery panel), not in its history.
+HIDDEN_VERBS = ("delivered",)
+
+
 def event_labels() -> dict[str, str]:
     """Words for the history's verbs (verbs are stable identifiers, not UI text)."""
     return {
+        **unit_event_labels(),
         "created": _("Draft created"),
         "saved": _("Draft saved"),
         "updated": _("Draft saved"),
@@ -50,10 +56,8 @@ def event_labels() -> dict[str, str]:
         "replacement_started": _("Replacement drafted"),
         "attachment_added": _("Attachment added"),
         "attachment_removed": _("Attachment removed"),
-        "pdf_ready": _("Signed PDF ready"),
+        "pdf_signed": _("Signed PDF ready"),
         "pdf_failed": _("PDF failed"),
-        "delivered": _("Delivered"),
+        "email_resent": _("E-mail sent again"),
         "seen": _("Opened by a unit"),
-        "acknowledged": _("Receipt acknowledged"),
-        "reported": _("Report submitted"),
     }

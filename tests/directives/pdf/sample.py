@@ -1,5 +1,5 @@
-"""The sample letter (reference/sample-letter.txt), built directly from models and factories so
-these tests and the benchmark do not depend on the workflow services."""
+"""The sample letter (công văn 1038/STTTT-TTBCXB of 24 June 2021), built directly from models
+and factories so these tests and the benchmark do not depend on the workflow services."""
 
 from __future__ import annotations
 

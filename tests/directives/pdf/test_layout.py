@@ -1,4 +1,4 @@
-"""The printed letter against Nghị định 30 (reference/nd30-layout.md), read back from the PDF:
+"""The printed letter against Nghị định 30 (Phụ lục I of the decree), read back from the PDF:
 text, order, place, size and bold/italic from the characters' own attributes."""
 
 from __future__ import annotations

@@ -115,12 +115,8 @@ def test_directive_page_embeds_the_pdf_and_lists_my_tasks(client, officer_x, dis
     client.force_login(officer_x)
     response = client.get(reverse("directives:inbox_detail", args=[dispatch_x.pk]))
     html = response.content.decode()
-    try:
-        pdf_url = reverse("directives:pdf", args=[directive.pk])
-    except Exception:  # engineer C's download view may not be wired yet
-        pdf_url = None
-    if pdf_url:
-        assert f'src="{pdf_url}?inline=1"' in html
+    pdf_url = reverse("directives:pdf", args=[directive.pk])
+    assert f'src="{pdf_url}?inline=1"' in html
     assert 'data-testid="task-1"' in html and 'data-testid="task-2"' in html
     assert 'data-testid="acknowledge"' in html
 
