@@ -175,6 +175,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
         "store_processed": False,
+        # The worker polls the folder; with the default 1 s and late acks it takes only as many
+        # messages per second as it has processes, so a demo fan-out would crawl.
+        "polling_interval": 0.05,
     }
 else:
     # Longer than the longest retry chain, so a late-acked task is never redelivered early.
