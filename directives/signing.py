@@ -301,3 +301,13 @@ def directives_pdf_stalled(*, older_than: datetime.timedelta) -> list[int]:
             issued_at__lt=timezone.now() - older_than,
         ).values_list("pk", flat=True)
     )
+
+
+def pdf_jobs_resume(*, older_than: datetime.timedelta) -> int:
+    """Enqueue the PDF job again for every stalled directive; the count, for the sweep's log."""
+    from .tasks import render_directive_pdf
+
+    stalled = directives_pdf_stalled(older_than=older_than)
+    for pk in stalled:
+        render_directive_pdf.delay(pk)
+    return len(stalled)

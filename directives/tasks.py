@@ -7,6 +7,7 @@ import smtplib
 import socket
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 # Errors worth retrying: the SMTP server or the network, not our data.
@@ -52,8 +53,14 @@ def send_notification(self, notification_id: int) -> None:
 def sweep_outbox() -> dict[str, int]:
     """Beat, every few minutes: re-enqueue what a crash or a lost message left pending."""
     from .notices import outbox_sweep
+    from .signing import pdf_jobs_resume
 
-    return outbox_sweep()
+    report = outbox_sweep()
+    # The PDF job of a directive issued while the broker was down is enqueued again here too.
+    report["pdf_jobs_resumed"] = pdf_jobs_resume(
+        older_than=datetime.timedelta(minutes=settings.NOTIFY_SWEEP_AFTER_MINUTES)
+    )
+    return report
 
 
 @shared_task(queue="default", acks_late=True)

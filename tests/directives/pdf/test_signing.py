@@ -15,7 +15,7 @@ from directives.pdf import portal_url_fetcher, render_directive_pdf_bytes
 from directives.signing import directive_render_and_sign, signing_key_for
 from directives.verification import verify_pdf_bytes
 from recipients import roles
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import DirectiveFactory, UnitFactory, UserFactory
 
 from .conftest import find_line, lines_of, open_pdf
 
@@ -279,3 +279,34 @@ def test_a_body_cannot_pull_remote_or_local_files(db, sample_letter):
     sample_letter.body = "![x](file:///etc/passwd) [a](http://example.com) văn bản"
     data = render_directive_pdf_bytes(sample_letter, draft=False)
     assert b"root:x:0:0" not in data
+
+
+def test_sweep_restarts_pdf_jobs_left_pending(sample_letter, signing_configured, celery_eager):
+    """The broker was down at issue: the PDF job never ran. The periodic sweep runs it again,
+    but leaves alone a letter issued a moment ago (its job is surely still queued)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from directives.tasks import sweep_outbox
+
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    Directive.objects.filter(pk=sample_letter.pk).update(
+        pdf_status=Directive.PdfStatus.PENDING, issued_at=long_ago
+    )
+    recent = DirectiveFactory(
+        number=1039,
+        symbol="STTTT-TTBCXB",
+        register_year=2021,
+        status=Directive.Status.ISSUED,
+        issued_at=timezone.now(),
+        pdf_status=Directive.PdfStatus.PENDING,
+        issuing_unit=sample_letter.issuing_unit,
+        drafting_unit=sample_letter.drafting_unit,
+    )
+    report = sweep_outbox.delay().get()
+    assert report["pdf_jobs_resumed"] == 1
+    sample_letter.refresh_from_db()
+    recent.refresh_from_db()
+    assert sample_letter.pdf_status == Directive.PdfStatus.READY and sample_letter.pdf_sha256
+    assert recent.pdf_status == Directive.PdfStatus.PENDING
