@@ -1,4 +1,5 @@
-"""The filter of the agency's directive list: boxes, search, status, type, year, urgency."""
+"""The filter of the agency's directive list: boxes, search, status, type, year, signer, drafting
+unit, urgency."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from recipients.models import User
+from recipients import roles
+from recipients.models import Unit, User
 
 from ..models import Directive, DocumentType, Urgency
 from ..search import directives_search
+from ..selectors import agency_unit_ids
 
 BOXES = [
     ("mine", _("My drafts")),
@@ -32,17 +35,32 @@ class DirectiveFilter(django_filters.FilterSet):
         label=_("Type"), choices=DocumentType.choices, empty_label=_("All")
     )
     year = django_filters.NumberFilter(label=_("Year"), method="filter_year")
+    signer = django_filters.ModelChoiceFilter(
+        label=_("Signer"), queryset=User.objects.none(), empty_label=_("All")
+    )
+    drafting_unit = django_filters.ModelChoiceFilter(
+        label=_("Drafting unit"), queryset=Unit.objects.none(), empty_label=_("All")
+    )
     urgency = django_filters.ChoiceFilter(
         label=_("Urgency"), choices=Urgency.choices, empty_label=_("All")
     )
 
     class Meta:
         model = Directive
-        fields = ["box", "q", "status", "doc_type", "year", "urgency"]
+        fields = ["box", "q", "status", "doc_type", "year", "signer", "drafting_unit", "urgency"]
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Only the people and divisions of the user's own agency are worth offering.
+        desk = agency_unit_ids(user)
+        agency = Q(pk__in=desk) | Q(parent_id__in=desk)
+        self.filters["signer"].queryset = (
+            User.objects.filter(groups__name=roles.SIGNER, unit__in=Unit.objects.filter(agency))
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+        self.filters["drafting_unit"].queryset = Unit.objects.filter(agency).order_by("name")
         for name, form_field in self.form.fields.items():
             css = "form-control form-control-sm" if name in {"q", "year"} else "form-select"
             form_field.widget.attrs["class"] = css + (" form-select-sm" if "select" in css else "")

@@ -161,3 +161,25 @@ def test_paper_letter_is_entered_and_its_number_cannot_be_taken_twice(client, cl
     assert Directive.objects.count() == 1
     form = again.context["form"]
     assert form.errors.get("number"), form.errors
+
+
+def test_filters_by_signer_and_drafting_unit_offer_only_the_agency(
+    client, make_directive, agency, signer, clerk
+):
+    other_signer = UserFactory(unit=agency, roles=[roles.SIGNER], last_name="Nguyễn Văn")
+    office = UnitFactory(code="VPS", name="Văn phòng Sở", kind="division", parent=agency)
+    outsider = UserFactory(unit=UnitFactory(code="SYT"), roles=[roles.SIGNER])
+    make_directive(subject="ký bởi bà Hương")
+    make_directive(subject="ký bởi ông khác", signer=other_signer, drafting_unit=office)
+    url = reverse("directives:list")
+    client.force_login(clerk)
+
+    page = client.get(url)
+    offered = {str(pk) for pk, _label in page.context["filter"].form.fields["signer"].choices}
+    assert {str(signer.pk), str(other_signer.pk)} <= offered
+    assert str(outsider.pk) not in offered
+    assert rows_of(client.get(url, {"signer": other_signer.pk})) == ["ký bởi ông khác"]
+    assert rows_of(client.get(url, {"drafting_unit": office.pk})) == ["ký bởi ông khác"]
+    # Another agency's signer is not a choice: the filter says so and lists nothing wrong.
+    refused = client.get(url, {"signer": outsider.pk})
+    assert "signer" in refused.context["filter"].form.errors
