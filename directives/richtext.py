@@ -40,11 +40,16 @@ def _one_paragraph_per_item(text: str) -> str:
     return "\n".join(lines)
 
 
+# A web address pasted bare, not already inside <...>, [text](...) or a link's own text.
+_BARE_URL = re.compile(r"(?<![<(\[/\w\"'=])https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?\"'”]")
+
+
 def body_to_html(text: str) -> str:
     """Safe HTML for the body: one paragraph per section or item. Sections ("1. "), items ("- ")
     and sub-items ("+ ") keep their own marker as printed text, the way a Vietnamese letter shows
     them, instead of HTML lists; the class lets a stylesheet indent them."""
     source = _one_paragraph_per_item(text or "")
+    source = _BARE_URL.sub(lambda m: f"<{m.group(0)}>", source)
     source = _PLUS_ITEM.sub(lambda m: f"{m.group(1)}\\+ ", source)
     source = _DASH_ITEM.sub(lambda m: f"{m.group(1)}\\- ", source)
     source = _SECTION.sub(lambda m: f"{m.group(1)}{m.group(2)}\\. ", source)

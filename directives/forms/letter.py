@@ -63,7 +63,7 @@ class DirectiveForm(forms.ModelForm):
         help_texts = {
             "body": _(
                 "Numbered sections start with “1.”, items with “-”, sub-items with “+”; "
-                "**bold**, *italic*, links as <https://…> or [text](https://…)."
+                "**bold**, *italic*, links as https://… or [text](https://…)."
             ),
         }
 
