@@ -77,6 +77,16 @@ class DirectiveForm(forms.ModelForm):
         if not self.instance.pk and user.unit_id:
             self.initial.setdefault("drafting_unit", user.unit_id)
             self.initial.setdefault("issuing_unit", user.unit.parent_id or user.unit_id)
+            # The body above the issuer ("UBND TỈNH GIA LAI") rarely changes: offer the last one.
+            last_parent_body = (
+                Directive.objects.filter(issuing_unit_id=self.initial["issuing_unit"])
+                .exclude(parent_body="")
+                .order_by("-created_at")
+                .values_list("parent_body", flat=True)
+                .first()
+            )
+            if last_parent_body:
+                self.initial.setdefault("parent_body", last_parent_body)
 
     def letter_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in LETTER_FIELDS}

@@ -118,6 +118,8 @@ def test_sample_letter_from_draft_to_accepted_report(
     preview = drafter.frame_locator("[data-testid=preview-frame]")
     expect(preview.get_by_text("Kính gửi", exact=False).first).to_be_visible()
     screenshot(drafter, "01-drafter-writes-the-letter")
+    drafter.locator("[name=body]").scroll_into_view_if_needed()
+    screenshot(drafter, "01-drafter-preview", full_page=False)
     drafter.get_by_test_id("save-draft").click()
     expect(drafter.get_by_test_id("subject")).to_contain_text(SUBJECT)
     directive = Directive.objects.get(subject=SUBJECT)
@@ -157,7 +159,7 @@ def test_sample_letter_from_draft_to_accepted_report(
     officer.goto(f"{site}/inbox/")
     top = officer.get_by_test_id("inbox-row").first
     expect(top).to_contain_text(directive.number_symbol)
-    screenshot(officer, "04-officer-inbox")
+    screenshot(officer, "04-officer-inbox", full_page=False)
     top.click()
     expect(officer.get_by_test_id("pdf-frame")).to_be_visible()
     officer.get_by_test_id("acknowledge").click()
@@ -173,7 +175,7 @@ def test_sample_letter_from_draft_to_accepted_report(
         "UBND huyện Chư Păh đã tổ chức phổ biến đến 100% công chức, viên chức ngày 28/6/2021."
     )
     officer.locator("input[type=file][name=files]").set_input_files(str(report))
-    screenshot(officer, "05-officer-reports-task-1")
+    screenshot(officer, "05-officer-reports-task-1", full_page=False)
     officer.get_by_test_id("submit-report").click()
     expect(officer.get_by_test_id("task-1").get_by_test_id("task-status")).to_contain_text(
         "Hoàn thành"
@@ -185,6 +187,7 @@ def test_sample_letter_from_draft_to_accepted_report(
     expect(row.locator("td").nth(1)).to_contain_text("Đã xác nhận")
     expect(row.locator("td").nth(2)).to_contain_text("Hoàn thành")
     screenshot(clerk, "06-clerk-matrix")
+    screenshot(clerk, "06-clerk-matrix-top", full_page=False)
     row.locator("td").nth(2).locator("a").click()
     expect(clerk.get_by_test_id("report-text")).to_contain_text("100% công chức")
     clerk.get_by_test_id("accept").click()

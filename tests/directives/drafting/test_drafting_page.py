@@ -214,3 +214,14 @@ def test_only_drafters_reach_the_drafting_page(client, signer, letter_post):
     assert client.get(reverse("directives:create")).status_code == 403
     assert client.post(reverse("directives:create"), letter_post()).status_code == 403
     assert Directive.objects.count() == 0
+
+
+def test_new_draft_offers_the_parent_body_the_agency_used_last(
+    client, drafter, make_directive, agency
+):
+    client.force_login(drafter)
+    form = client.get(reverse("directives:create")).context["form"]
+    assert not form.initial.get("parent_body")
+    make_directive(subject="cũ", parent_body="UBND TỈNH GIA LAI")
+    form = client.get(reverse("directives:create")).context["form"]
+    assert form.initial["parent_body"] == "UBND TỈNH GIA LAI"
