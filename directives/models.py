@@ -263,6 +263,29 @@ class Directive(models.Model):
 
 ISSUED_STATES = (Directive.Status.ISSUED, Directive.Status.RECALLED, Directive.Status.REPLACED)
 
+# What a drafter writes of the letter itself, in the order of the drafting page. The signer (chosen
+# at submission) and the directive it replaces are set apart.
+LETTER_FIELDS = (
+    "issuing_unit",
+    "drafting_unit",
+    "parent_body",
+    "doc_type",
+    "urgency",
+    "place",
+    "subject",
+    "legal_bases",
+    "body",
+    "signing_authority",
+    "collective_body",
+    "head_title",
+    "signer_title",
+    "signer_name",
+    "drafter_initials",
+    "file_copy_holder",
+    "copies",
+    "notes",
+)
+
 
 class Addressee(models.Model):
     """One "Kính gửi" line: a group or a unit, printed with its label."""

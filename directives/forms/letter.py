@@ -9,28 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from recipients import roles
 from recipients.models import Unit, User
 
-from ..models import Directive
-
-LETTER_FIELDS = [
-    "issuing_unit",
-    "drafting_unit",
-    "parent_body",
-    "doc_type",
-    "urgency",
-    "place",
-    "subject",
-    "legal_bases",
-    "body",
-    "signing_authority",
-    "collective_body",
-    "head_title",
-    "signer_title",
-    "signer_name",
-    "drafter_initials",
-    "file_copy_holder",
-    "copies",
-    "notes",
-]
+from ..models import LETTER_FIELDS, Directive
 
 
 def desk_units(

@@ -14,32 +14,13 @@ from recipients.models import User
 
 from ..errors import DirectiveError, PermissionDeniedError, TransitionError
 from ..events import event_record
-from ..models import Attachment, Directive
+from ..models import LETTER_FIELDS, Attachment, Directive
 from ..uploads import check_upload
 from .access import ensure_can_create, ensure_can_edit, works_for
 from .lines import apply_fields, check_lines, read_lines, validate_directive, write_lines
 
 # A replacement copies the letter but never its register entry, file, workflow or signature.
-REPLACEMENT_COPIED_FIELDS = (
-    "issuing_unit",
-    "parent_body",
-    "drafting_unit",
-    "doc_type",
-    "place",
-    "subject",
-    "legal_bases",
-    "body",
-    "urgency",
-    "signer",
-    "signing_authority",
-    "collective_body",
-    "head_title",
-    "signer_title",
-    "signer_name",
-    "drafter_initials",
-    "file_copy_holder",
-    "copies",
-)
+REPLACEMENT_COPIED_FIELDS = (*(f for f in LETTER_FIELDS if f != "notes"), "signer")
 
 
 def locked(directive: Directive) -> Directive:

@@ -9,33 +9,10 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 
 from ..errors import DirectiveError
-from ..models import Addressee, CopyRecipient, Directive, Task
+from ..models import LETTER_FIELDS, Addressee, CopyRecipient, Directive, Task
 
 # What a drafter may set; the register, the workflow and the signing own everything else.
-EDITABLE_FIELDS = frozenset(
-    {
-        "issuing_unit",
-        "parent_body",
-        "drafting_unit",
-        "doc_type",
-        "place",
-        "subject",
-        "legal_bases",
-        "body",
-        "urgency",
-        "signer",
-        "signing_authority",
-        "collective_body",
-        "head_title",
-        "signer_title",
-        "signer_name",
-        "drafter_initials",
-        "file_copy_holder",
-        "copies",
-        "notes",
-        "replaces",
-    }
-)
+EDITABLE_FIELDS = frozenset({*LETTER_FIELDS, "signer", "replaces"})
 
 
 # Foreign keys stay None when cleared; text fields store "" as Django expects.
