@@ -140,3 +140,17 @@ def test_celery_settings_reach_the_app():
     assert conf.worker_prefetch_multiplier == 1
     assert issubclass(app.Task, DjangoTask)  # delay_on_commit for services
     assert "portal.ping" in app.tasks
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration():
+    """A model edited without `makemigrations` would break the next deployment's migrate."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exit_:
+        pytest.fail(f"models and migrations differ (exit {exit_.code}):\n{out.getvalue()}")
