@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from recipients import roles
 from recipients.models import Unit, User
 
 from .errors import PermissionDeniedError, TransitionError
@@ -32,7 +31,6 @@ from .models import (
     Directive,
     Dispatch,
     ExtensionRequest,
-    Notification,
     ReportFile,
 )
 from .selectors import agency_unit_ids
@@ -509,57 +507,27 @@ def _tell_unit(
 ) -> None:
     """In-app notice for each active officer of the unit, plus e-mail rows in the outbox.
 
-    Rows are keyed, so running this twice for the same decision creates nothing new. The e-mail
-    rows are handed to the outbox's sender after commit (and the periodic sweep catches any
-    that were not).
+    Rows are keyed, so running this twice for the same decision creates nothing new; the e-mails
+    leave after commit (and the periodic sweep catches any whose enqueue was lost).
     """
+    from .notices.outbox import email_row, in_app_row, outbox_key, outbox_write, unit_officers
+
     link = reverse("directives:inbox_detail", args=[dispatch.pk])
-    officers = list(
-        User.objects.filter(unit=unit, is_active=True, groups__name=roles.UNIT_OFFICER).distinct()
-    )
+    common = {"kind": kind, "subject": subject, "body": body, "directive": directive}
+    common |= {"dispatch": dispatch, "unit": unit}
     rows = [
-        Notification(
-            key=f"{key}:in_app:user:{officer.pk}",
-            kind=kind,
-            channel=Notification.Channel.IN_APP,
-            directive=directive,
-            dispatch=dispatch,
-            unit=unit,
-            user=officer,
-            subject=subject[:500],
-            body=body,
-            link=link,
-            status=Notification.Status.SENT,
-            sent_at=timezone.now(),
+        in_app_row(
+            key=outbox_key(key, "in_app", "user", officer.pk), user=officer, link=link, **common
         )
-        for officer in officers
+        for officer in unit_officers([unit.pk]).get(unit.pk, [])
     ]
     rows += [
-        Notification(
-            key=f"{key}:email:{address.lower()}"[:255],
-            kind=kind,
-            channel=Notification.Channel.EMAIL,
-            directive=directive,
-            dispatch=dispatch,
-            unit=unit,
+        email_row(
+            key=outbox_key(key, "email", address.lower()),
             address=address,
-            subject=subject[:500],
-            body=body,
             link=f"{settings.SITE_URL}{link}",
+            **common,
         )
         for address in unit.email_list
     ]
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    if any(row.channel == Notification.Channel.EMAIL for row in created):
-        transaction.on_commit(lambda: _enqueue_outbox([n.key for n in rows]))
-
-
-def _enqueue_outbox(keys: list[str]) -> None:
-    """Hand the new e-mail rows to the sender; the periodic sweep covers a failed enqueue."""
-    from .tasks import send_notification
-
-    ids = Notification.objects.filter(
-        key__in=keys, channel=Notification.Channel.EMAIL, status=Notification.Status.PENDING
-    ).values_list("pk", flat=True)
-    for pk in ids:
-        send_notification.delay(pk)
+    outbox_write(rows)
