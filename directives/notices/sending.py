@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,11 +21,12 @@ from recipients.models import User
 
 from ..errors import PermissionDeniedError, TransitionError
 from ..events import event_record
-from ..models import Assignment, Directive, Notification
+from ..models import Assignment, Directive, Dispatch, Notification
 from ..selectors import agency_unit_ids
 from ..tasks import TRANSIENT_ERRORS
 from .delivery import DELIVERY, delivery_context, directive_fan_out, dispatch_delivery_update
 from .outbox import outbox_enqueue
+from .transport import email_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +82,18 @@ def email_message_build(row: Notification) -> EmailMultiAlternatives:
 
 
 def _finish(row: Notification, **fields) -> None:
-    Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING).update(**fields)
-    if row.kind == DELIVERY and row.dispatch_id:
+    outcome = Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING)
+    if not (row.kind == DELIVERY and row.dispatch_id):
+        outcome.update(**fields)
+        return
+    # The unit's e-mails finish on several workers at once: unlocked, each could read the
+    # other's row as unsent, and a late "pending" overwrite the "sent" just written. The
+    # dispatch row's lock makes the outcome and the unit's summary one step per unit.
+    with transaction.atomic():
+        list(
+            Dispatch.objects.select_for_update().filter(pk=row.dispatch_id).order_by().values("pk")
+        )
+        outcome.update(**fields)
         dispatch_delivery_update(dispatch_id=row.dispatch_id)
 
 
@@ -99,7 +110,9 @@ def notification_send(*, notification_id: int) -> float | None:
     ).update(status=Notification.Status.SENDING, claimed_at=timezone.now())
     if not claimed:
         return None
-    row = Notification.objects.select_related("directive", "dispatch__unit").get(pk=notification_id)
+    row = Notification.objects.select_related("directive__issuing_unit", "dispatch__unit").get(
+        pk=notification_id
+    )
     if row.kind == DELIVERY and row.directive.status != Directive.Status.ISSUED:
         _finish(
             row,
@@ -107,18 +120,14 @@ def notification_send(*, notification_id: int) -> float | None:
             last_error="Not sent: the directive was recalled or replaced before delivery.",
         )
         return None
-    if row.kind == DELIVERY:
-        row.dispatch = (
-            type(row.dispatch)
-            .objects.select_related("unit")
-            .prefetch_related(
-                Prefetch("assignments", queryset=Assignment.objects.select_related("task"))
-            )
-            .get(pk=row.dispatch_id)
+    if row.kind == DELIVERY and row.dispatch_id:
+        prefetch_related_objects(
+            [row.dispatch],
+            Prefetch("assignments", queryset=Assignment.objects.select_related("task")),
         )
     attempts = row.attempts + 1
     try:
-        email_message_build(row).send(fail_silently=False)
+        email_deliver(email_message_build(row))
     except TRANSIENT_ERRORS as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if _permanent(exc) or attempts > settings.NOTIFY_MAX_RETRIES:

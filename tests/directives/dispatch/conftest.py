@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from django.core.files.base import ContentFile
 
 from directives.models import Directive
+from directives.notices.transport import email_connection_close
 from recipients import roles
 from recipients.models import Unit, User
 from tests.directives.workspace.data import make_issued
@@ -29,7 +30,8 @@ PDF_BYTES = (
 
 
 class Sink:
-    """The SMTP server's handler: keeps every accepted message; can answer 451 first."""
+    """The SMTP server's handler: keeps every accepted message; can answer 451 first; counts
+    the connections (one EHLO each) and the clients that said QUIT."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -37,6 +39,19 @@ class Sink:
         self.refuse_next = 0
         self.refused = 0
         self.before_accept = None  # called before a message is accepted (e.g. to kill a worker)
+        self.connections = 0
+        self.quits = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        with self.lock:
+            self.connections += 1
+        return responses
+
+    async def handle_QUIT(self, server, session, envelope):
+        with self.lock:
+            self.quits += 1
+        return "221 Bye"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
@@ -76,8 +91,17 @@ def smtp_sink(settings):
     settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 5
     sink.port = settings.EMAIL_PORT
+    sink.controller = controller  # a test that restarts the server puts the new one here
     yield sink
-    controller.stop()
+    sink.controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _own_smtp_connection():
+    """Each test starts without the SMTP connection an earlier test's sending left open."""
+    email_connection_close()
+    yield
+    email_connection_close()
 
 
 @pytest.fixture(autouse=True)

@@ -110,7 +110,9 @@ def worker_env(broker: str, smtp_port: int, tmp_path: Path) -> dict[str, str]:
     }
 
 
-def start_worker_process(env: dict[str, str], name: str, tmp_path: Path) -> subprocess.Popen:
+def start_worker_process(
+    env: dict[str, str], name: str, tmp_path: Path, pool: tuple[str, ...] = ("-P", "solo")
+) -> subprocess.Popen:
     log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
         [
@@ -118,8 +120,7 @@ def start_worker_process(env: dict[str, str], name: str, tmp_path: Path) -> subp
             "-A",
             "portal",
             "worker",
-            "-P",
-            "solo",
+            *pool,
             "-n",
             f"{name}@%h",
             "--without-mingle",
@@ -169,13 +170,39 @@ def test_a_worker_killed_mid_fan_out_loses_and_repeats_nothing(agency, smtp_sink
         assert outbox_sweep(now=later)["requeued"] >= 1
         assert wait_until(lambda: not email_rows().exclude(status="sent").exists(), 20)
     finally:
-        for process in (first, second):
-            if process is not None and process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        stop(first, second)
     counts = smtp_sink.count_by_address()
     assert len(counts) == 100 and set(counts.values()) == {1}
     assert not Dispatch.objects.exclude(delivery="sent").exists()
+    # The killed worker's connection just broke; the second one said QUIT at its shutdown.
+    assert (smtp_sink.connections, smtp_sink.quits) == (2, 1)
+
+
+def stop(*processes: subprocess.Popen | None) -> None:
+    """A warm shutdown (SIGTERM), as a process manager stops a worker."""
+    for process in processes:
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_each_prefork_child_keeps_one_connection_and_closes_it_at_shutdown(
+    agency, smtp_sink, broker, tmp_path
+):
+    """The Procfile's worker: one `celery worker` whose pool has two child processes."""
+    units = make_units(30, officers=0)
+    directive = make_ready(units, issuing_unit=agency)
+    env = worker_env(broker, smtp_sink.port, tmp_path)
+    worker = start_worker_process(env, "prefork", tmp_path, pool=("-P", "prefork", "-c", "2"))
+    try:
+        deliver_directive.delay(directive.pk)
+        assert wait_until(lambda: email_rows().filter(status="sent").count() == 30, 60)
+    finally:
+        stop(worker)
+    counts = smtp_sink.count_by_address()
+    assert len(counts) == 30 and set(counts.values()) == {1}
+    assert smtp_sink.connections in (1, 2), "one connection per child process, not per e-mail"
+    assert smtp_sink.quits == smtp_sink.connections
