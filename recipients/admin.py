@@ -99,6 +99,7 @@ class UnitAdmin(FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdm
     fieldsets = (
         (None, {"fields": ("name", "short_name", "code", "kind", "parent", "head_title")}),
         (_("Contact"), {"fields": ("contact_emails", "is_external")}),
+        (_("Seal"), {"fields": ("seal_image",)}),
         (_("Status and order"), {"fields": ("is_active", "sort_order")}),
         (_("Officers"), {"fields": ("officer_list",)}),
     )
@@ -192,6 +193,7 @@ class UserAdmin(FoldedSearchMixin, DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("last_name", "first_name", "email", "phone")}),
         (_("Unit and roles"), {"fields": ("unit", "title", "is_unit_head", "groups")}),
+        (_("Signature"), {"fields": ("signature_image",)}),
         (
             _("Access"),
             {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")},

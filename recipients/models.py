@@ -8,7 +8,13 @@ from django.core.validators import RegexValidator, validate_email
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 from unidecode import unidecode
+
+from directives.uploads import check_upload
+
+SIGNATURE_IMAGE_MAX_BYTES = 1024 * 1024
+SIGNATURE_IMAGE_MAX_PIXELS = 4000
 
 
 def fold_text(value: str) -> str:
@@ -29,6 +35,30 @@ def validate_email_list(value: str) -> None:
             raise ValidationError(
                 _("“%(address)s” is not a valid e-mail address."), params={"address": address}
             ) from exc
+
+
+def validate_png_image(value) -> None:
+    """A signature or seal image: a PNG by its content (not its name), at most 1 MB, that
+    Pillow can decode, so that the PDF job never meets a file it cannot draw."""
+    if getattr(value, "_committed", True):
+        return  # already stored: it was checked when it was uploaded
+    check_upload(value, allowed=("png",), max_bytes=SIGNATURE_IMAGE_MAX_BYTES)
+    try:
+        value.seek(0)
+        with Image.open(value) as image:
+            size = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(
+            _("“%(name)s” is not a readable PNG image."), params={"name": value.name}
+        ) from exc
+    finally:
+        value.seek(0)
+    if max(size) > SIGNATURE_IMAGE_MAX_PIXELS:
+        raise ValidationError(
+            _("“%(name)s” is too large: at most %(limit)d pixels on each side."),
+            params={"name": value.name, "limit": SIGNATURE_IMAGE_MAX_PIXELS},
+        )
 
 
 unit_code_validator = RegexValidator(
@@ -71,6 +101,17 @@ class Unit(models.Model):
     )
     is_external = models.BooleanField(
         _("external"), default=False, help_text=_("Reached by e-mail only; has no officers.")
+    )
+    seal_image = models.FileField(
+        _("seal image"),
+        upload_to="seals/",
+        blank=True,
+        validators=[validate_png_image],
+        help_text=_(
+            "The unit's red seal as a PNG file of at most 1 MB, with a transparent background. "
+            "It is printed over the left third of the signature on the signed letters the unit "
+            "issues."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
@@ -163,6 +204,16 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_unit_head = models.BooleanField(
         _("head of unit"), default=False, help_text=_("Receives escalations for overdue tasks.")
+    )
+    signature_image = models.FileField(
+        _("signature image"),
+        upload_to="signatures/",
+        blank=True,
+        validators=[validate_png_image],
+        help_text=_(
+            "The person's handwritten signature in blue as a PNG file of at most 1 MB, with a "
+            "transparent background. It is printed on the signed letters this person signs."
+        ),
     )
 
     class Meta:
