@@ -6,3 +6,21 @@ class RecipientsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "recipients"
     verbose_name = _("Recipients")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_sync_roles, dispatch_uid="recipients.roles_sync")
+
+
+def _sync_roles(sender, app_config=None, using="default", **kwargs) -> None:
+    """Once every app's permissions exist: post_migrate is sent once per app with models, and
+    the permissions of an app are made by that app's own signal."""
+    from django.apps import apps
+
+    last = [config for config in apps.get_app_configs() if config.models_module][-1]
+    if app_config is not None and app_config.label != last.label:
+        return
+    from .roles import roles_sync
+
+    roles_sync()

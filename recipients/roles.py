@@ -53,3 +53,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.add_crontabschedule",
     ],
 }
+
+
+def roles_sync(*, group_model=None, permission_model=None) -> None:
+    """Make the five groups exist with exactly the permissions listed above (those that exist).
+
+    Run by the roles migration and again after every migrate (post_migrate), so that a new
+    permission in ROLE_PERMISSIONS reaches its role, and a flushed database gets its roles back.
+    """
+    if group_model is None or permission_model is None:
+        from django.contrib.auth.models import Group, Permission
+
+        group_model, permission_model = Group, Permission
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            wanted.extend(
+                permission_model.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(wanted)

@@ -18,10 +18,8 @@ from directives.models import Assignment, Directive, Dispatch
 from directives.pki import pki_create
 from recipients.demo import DEMO_PASSWORD, demo_recipients_load
 
-# serialized_rollback: the flush after a transactional test would drop the role groups that a
-# data migration made; other tests depend on them.
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.timeout(300),
 ]
 

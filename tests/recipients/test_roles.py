@@ -80,3 +80,16 @@ def test_a_person_can_hold_several_roles(role_user):
     user = role_user(roles.DRAFTER, roles.CLERK)
     assert user.has_perm("directives.submit_directive")
     assert user.has_perm("directives.issue_directive")
+
+
+@pytest.mark.django_db
+def test_migrate_gives_back_a_lost_role_with_its_permissions():
+    """post_migrate re-syncs the roles: a deleted group (or a flushed database) gets them back."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    Group.objects.filter(name=roles.CLERK).delete()
+    call_command("migrate", verbosity=0)
+    clerk = Group.objects.get(name=roles.CLERK)
+    codenames = {f"{p.content_type.app_label}.{p.codename}" for p in clerk.permissions.all()}
+    assert codenames == set(roles.ROLE_PERMISSIONS[roles.CLERK])

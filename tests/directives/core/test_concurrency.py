@@ -18,7 +18,7 @@ from tests.directives.core.conftest import build_agency
 from tests.factories import UserFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.slow,
 ]
 
