@@ -267,42 +267,13 @@ def assignment_accept(
     *, assignment: Assignment, by: User, comment: str = "", ip: str | None = None
 ) -> Assignment:
     """The clerk accepts a unit's report: the task is finished for that unit."""
-    with transaction.atomic():
-        assignment = _lock(assignment)
-        directive = assignment.task.directive
-        _ensure_reviewer(by, directive)
-        if assignment.status != Assignment.Status.DONE:
-            raise TransitionError(_("Only a submitted report can be accepted."))
-        assignment.status = Assignment.Status.ACCEPTED
-        assignment.review_comment = (comment or "").strip()
-        assignment.reviewed_at = timezone.now()
-        assignment.reviewed_by = by
-        assignment.save(
-            update_fields=["status", "review_comment", "reviewed_at", "reviewed_by", "updated_at"]
-        )
-        event_record(
-            directive=directive,
-            verb="assignment_accepted",
-            by=by,
-            ip=ip,
-            comment=assignment.review_comment,
-            data={
-                "assignment": assignment.pk,
-                "task": assignment.task.position,
-                "unit": assignment.unit_id,
-            },
-        )
-        _tell_unit(
-            unit=assignment.unit,
-            directive=directive,
-            dispatch=assignment.dispatch,
-            key=f"assignment:{assignment.pk}:accepted:{assignment.reviewed_at:%Y%m%d%H%M%S}",
-            kind="report_accepted",
-            subject=_("Report on %(task)s accepted: %(subject)s")
-            % {"task": _task_label(assignment), "subject": directive.subject[:200]},
-            body=assignment.review_comment,
-        )
-    return assignment
+    return _review(
+        assignment=assignment,
+        by=by,
+        comment=(comment or "").strip(),
+        ip=ip,
+        outcome=Assignment.Status.ACCEPTED,
+    )
 
 
 def assignment_return(
@@ -310,24 +281,43 @@ def assignment_return(
 ) -> Assignment:
     """The clerk sends a report back with a comment; the task is in progress again."""
     comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(_("Say what the unit should complete or correct."))
+    return _review(
+        assignment=assignment,
+        by=by,
+        comment=comment,
+        ip=ip,
+        outcome=Assignment.Status.IN_PROGRESS,
+    )
+
+
+def _review(
+    *, assignment: Assignment, by: User, comment: str, ip: str | None, outcome: str
+) -> Assignment:
+    """Accept (outcome ACCEPTED) or return (outcome IN_PROGRESS) a submitted report."""
+    accepted = outcome == Assignment.Status.ACCEPTED
     with transaction.atomic():
         assignment = _lock(assignment)
         directive = assignment.task.directive
         _ensure_reviewer(by, directive)
         if assignment.status != Assignment.Status.DONE:
-            raise TransitionError(_("Only a submitted report can be returned."))
-        if not comment:
-            raise ValidationError(_("Say what the unit should complete or correct."))
-        assignment.status = Assignment.Status.IN_PROGRESS
+            raise TransitionError(
+                _("Only a submitted report can be accepted.")
+                if accepted
+                else _("Only a submitted report can be returned.")
+            )
+        assignment.status = outcome
         assignment.review_comment = comment
         assignment.reviewed_at = timezone.now()
         assignment.reviewed_by = by
         assignment.save(
             update_fields=["status", "review_comment", "reviewed_at", "reviewed_by", "updated_at"]
         )
+        word = "accepted" if accepted else "returned"
         event_record(
             directive=directive,
-            verb="assignment_returned",
+            verb=f"assignment_{word}",
             by=by,
             ip=ip,
             comment=comment,
@@ -337,14 +327,18 @@ def assignment_return(
                 "unit": assignment.unit_id,
             },
         )
+        subject = (
+            _("Report on %(task)s accepted: %(subject)s")
+            if accepted
+            else _("Report on %(task)s returned: %(subject)s")
+        )
         _tell_unit(
             unit=assignment.unit,
             directive=directive,
             dispatch=assignment.dispatch,
-            key=f"assignment:{assignment.pk}:returned:{assignment.reviewed_at:%Y%m%d%H%M%S}",
-            kind="report_returned",
-            subject=_("Report on %(task)s returned: %(subject)s")
-            % {"task": _task_label(assignment), "subject": directive.subject[:200]},
+            key=f"assignment:{assignment.pk}:{word}:{assignment.reviewed_at:%Y%m%d%H%M%S}",
+            kind=f"report_{word}",
+            subject=subject % {"task": _task_label(assignment), "subject": directive.subject[:200]},
             body=comment,
         )
     return assignment

@@ -270,54 +270,53 @@ def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _my_assignment(request, pk)
-    form = ReportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_report(
-                assignment=assignment,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                files=form.cleaned_data["files"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except (services.TransitionError, services.PermissionDeniedError) as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Your report has been submitted."))
-            return redirect("directives:inbox_detail", pk=assignment.dispatch_id)
-    return render(
+    return _task_form_page(
         request,
-        "directives/inbox/report_form.html",
-        {"assignment": assignment, "directive": assignment.task.directive, "form": form},
+        pk,
+        form_class=ReportForm,
+        template="directives/inbox/report_form.html",
+        done=_("Your report has been submitted."),
+        submit=lambda assignment, data, ip: services.assignment_report(
+            assignment=assignment, by=request.user, text=data["text"], files=data["files"], ip=ip
+        ),
     )
 
 
 @login_required
 def assignment_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    return _task_form_page(
+        request,
+        pk,
+        form_class=ExtensionForm,
+        template="directives/inbox/extension_form.html",
+        done=_("Your extension request has been sent to the clerk."),
+        submit=lambda assignment, data, ip: services.extension_request_create(
+            assignment=assignment,
+            by=request.user,
+            requested_date=data["requested_date"],
+            reason=data["reason"],
+            ip=ip,
+        ),
+    )
+
+
+def _task_form_page(request, pk, *, form_class, template, done, submit) -> HttpResponse:
+    """A unit's form about one of its tasks: the service's refusal is shown on the form."""
     assignment = _my_assignment(request, pk)
-    form = ExtensionForm(request.POST or None)
+    form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.extension_request_create(
-                assignment=assignment,
-                by=request.user,
-                requested_date=form.cleaned_data["requested_date"],
-                reason=form.cleaned_data["reason"],
-                ip=client_ip(request),
-            )
+            submit(assignment, form.cleaned_data, client_ip(request))
         except ValidationError as exc:
             form.add_error(None, exc)
         except (services.TransitionError, services.PermissionDeniedError) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Your extension request has been sent to the clerk."))
+            messages.success(request, done)
             return redirect("directives:inbox_detail", pk=assignment.dispatch_id)
     return render(
         request,
-        "directives/inbox/extension_form.html",
+        template,
         {"assignment": assignment, "directive": assignment.task.directive, "form": form},
     )
 

@@ -69,6 +69,7 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .get(pk=pk)
     )
     actions = available_actions(request.user, directive)
+    pdf_shown = directive.pdf_status == Directive.PdfStatus.READY and bool(directive.pdf)
     labels = event_labels()
     # One "delivered" line per unit would bury the workflow under hundreds of rows; delivery has
     # its own panel on this page and its own column in the tracking matrix.
@@ -83,8 +84,12 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "directives/detail.html",
         {
             "directive": directive,
-            "letter_html": render_directive_html(directive, draft=not directive.is_issued_state),
+            # Once the signed PDF exists the page shows it; rendering the HTML would be wasted.
+            "letter_html": ""
+            if pdf_shown
+            else render_directive_html(directive, draft=not directive.is_issued_state),
             "actions": actions,
+            "pdf_shown": pdf_shown,
             "events": events,
             "submit_form": SubmitForm(directive=directive) if "submit" in actions else None,
             "reason_form": ReasonForm(),
