@@ -32,16 +32,27 @@ def render_directive_pdf(self, directive_id: int) -> None:
 
 @shared_task(queue="mail", acks_late=True, reject_on_worker_lost=True)
 def deliver_directive(directive_id: int) -> None:
-    """Fan out: the outbox rows for every unit, then one send job per e-mail."""
+    """Fan out: one delivery job per recipient unit."""
     from .notices import directive_fan_out
 
     directive_fan_out(directive_id=directive_id)
 
 
 @shared_task(bind=True, queue="mail", acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def deliver_dispatch(self, dispatch_id: int) -> None:
+    """Deliver to one unit: its in-app notices and its e-mails, each sent once. The rows count
+    the attempts and hold the cap (NOTIFY_MAX_RETRIES), so a resend or a sweep starts a fresh
+    chain safely."""
+    from .notices import dispatch_deliver
+
+    countdown = dispatch_deliver(dispatch_id=dispatch_id)
+    if countdown is not None:
+        raise self.retry(countdown=countdown)
+
+
+@shared_task(bind=True, queue="mail", acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def send_notification(self, notification_id: int) -> None:
-    """Send one outbox e-mail. The row itself counts the attempts and holds the cap
-    (NOTIFY_MAX_RETRIES), so a resend or a sweep starts a fresh chain safely."""
+    """Send one outbox e-mail that is not a delivery (a reminder, a recall, a digest)."""
     from .notices import notification_send
 
     countdown = notification_send(notification_id=notification_id)

@@ -235,6 +235,7 @@ if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
 # A delivery e-mail carries the signed PDF up to this size, a download link above it.
 NOTICE_ATTACH_MAX_BYTES = env.int("NOTICE_ATTACH_MAX_BYTES", default=EMAIL_ATTACHMENT_MAX_BYTES)
 CELERY_TASK_ROUTES = {
+    "directives.tasks.deliver_dispatch": {"queue": "mail"},
     "directives.tasks.send_notification": {"queue": "mail"},
     "directives.tasks.deliver_directive": {"queue": "mail"},
 }

@@ -16,13 +16,8 @@ from .reading import (
     notification_mark_read,
     notifications_mark_all_read,
 )
-from .sending import (
-    can_resend,
-    notification_resend,
-    notification_send,
-    outbox_sweep,
-    retry_countdown,
-)
+from .recovery import can_resend, notification_resend, outbox_sweep
+from .sending import dispatch_deliver, notification_send, retry_countdown
 from .subjects import email_subject, number_label
 from .withdrawal import withdrawal_notices_create
 
@@ -33,6 +28,7 @@ __all__ = [
     "can_resend",
     "delivery_progress",
     "directive_fan_out",
+    "dispatch_deliver",
     "dispatch_delivery_update",
     "email_subject",
     "notification_mark_read",

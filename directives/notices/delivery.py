@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,7 +18,7 @@ from recipients.models import User
 from ..events import event_record
 from ..models import Assignment, Directive, Dispatch, Notification
 from ..receipts import ack_token_make
-from .outbox import email_row, in_app_row, outbox_key, outbox_write, unit_addresses, unit_officers
+from .outbox import email_row, in_app_row, outbox_key, unit_addresses, unit_officers
 from .subjects import email_subject, number_label
 
 logger = logging.getLogger(__name__)
@@ -107,66 +108,109 @@ def _delivery_rows(
 
 
 def directive_fan_out(*, directive_id: int) -> int:
-    """Write the outbox rows that deliver an issued directive with a ready PDF to every unit.
+    """Start the delivery of an issued directive with a ready PDF: one job per unit.
 
-    Idempotent: rows are keyed by directive, PDF hash, unit, channel and address, so a second
-    run (a redelivered task, the sweep) writes and sends nothing new. Returns the new rows.
+    Each job (dispatch_deliver) writes its unit's notices and sends its e-mails, so the units
+    are served in parallel by every worker and no job holds the whole fan-out. Idempotent: only
+    units not yet delivered get a job, and a job sends nothing twice. Returns the jobs enqueued.
     """
-    directive = Directive.objects.select_related("issuing_unit").filter(pk=directive_id).first()
+    directive = Directive.objects.filter(pk=directive_id).first()
     if not deliverable(directive):
         return 0
-    dispatches = list(
-        Dispatch.objects.filter(directive=directive)
-        .select_related("unit")
-        .prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.select_related("task"))
-        )
-    )
-    officers = unit_officers(d.unit_id for d in dispatches)
-    rows: list[Notification] = []
+    pending = Dispatch.objects.filter(directive=directive, delivery=Dispatch.Delivery.PENDING)
+    return dispatch_jobs_enqueue(list(pending.values_list("pk", flat=True)))
+
+
+def dispatch_jobs_enqueue(dispatch_ids: Iterable[int]) -> int:
+    """One delivery job per unit. Safe to call twice: a job claims each e-mail before sending."""
+    from .. import tasks
+
+    ids = sorted(set(dispatch_ids))
+    for pk in ids:
+        tasks.deliver_dispatch.delay(pk)
+    return len(ids)
+
+
+def dispatch_notices_write(dispatch: Dispatch) -> tuple[list[Notification], bool]:
+    """The unit's delivery rows (its in-app notices and its e-mails), and whether this call
+    wrote them: only the first call does.
+
+    `dispatch` comes with its directive, unit and assignments (with their tasks) loaded.
+    Freshly written e-mail rows are born claimed ("sending", for the caller to send at once):
+    the insert succeeded, so no other job can hold them. When the rows exist already (a retry,
+    the sweep, a job racing this one) the insert fails on their unique keys and they come back
+    as they are, for the caller to claim. Inserting first saves the normal case a query.
+    """
+    officers = unit_officers([dispatch.unit_id]).get(dispatch.unit_id, [])
     with translation.override(settings.LANGUAGE_CODE):
-        for dispatch in dispatches:
-            rows += _delivery_rows(directive, dispatch, officers.get(dispatch.unit_id, []))
-    with transaction.atomic():
-        created = len(outbox_write(rows))
-        emailed = {r.dispatch_id for r in rows if r.channel == Notification.Channel.EMAIL}
-        for dispatch in dispatches:
-            if dispatch.pk not in emailed:
-                # Nothing to send by e-mail: the in-app notice is the delivery.
-                dispatch_delivery_update(dispatch_id=dispatch.pk)
-    logger.info("Directive %s fanned out: %s new outbox rows", directive_id, created)
-    return created
+        rows = _delivery_rows(dispatch.directive, dispatch, officers)
+    now = timezone.now()
+    for row in rows:
+        if row.channel == Notification.Channel.EMAIL:
+            row.status, row.claimed_at = Notification.Status.SENDING, now
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        rows = list(Notification.objects.filter(dispatch=dispatch, kind=DELIVERY).order_by("pk"))
+        return rows, False
+    return rows, True
+
+
+def dispatch_for_delivery(dispatch_id: int) -> Dispatch | None:
+    """A dispatch with all its delivery job reads: directive, unit, tasks of its assignments."""
+    # No ordering: the models' default orders join tables these reads do not need, and
+    # delivery_context sorts the assignments by task.
+    assignments = Assignment.objects.select_related("task").order_by()
+    return (
+        Dispatch.objects.select_related("directive__issuing_unit", "unit")
+        .prefetch_related(Prefetch("assignments", queryset=assignments))
+        .filter(pk=dispatch_id)
+        .order_by()
+        .first()
+    )
 
 
 def dispatch_delivery_update(*, dispatch_id: int) -> str:
     """Sent once every delivery e-mail of the unit is sent, failed if one failed for good.
 
-    The "delivered" event is written once per dispatch (a conditional update decides).
+    The dispatch row's lock makes the summary one step per unit: two jobs finishing the unit's
+    e-mails at once could each read the other's row as unsent, and a late "pending" overwrite
+    the "sent" just written.
     """
-    statuses = set(
-        Notification.objects.filter(
-            dispatch_id=dispatch_id, kind=DELIVERY, channel=Notification.Channel.EMAIL
-        ).values_list("status", flat=True)
-    )
     with transaction.atomic():
+        list(Dispatch.objects.select_for_update().filter(pk=dispatch_id).order_by().values("pk"))
+        statuses = set(
+            Notification.objects.filter(
+                dispatch_id=dispatch_id, kind=DELIVERY, channel=Notification.Channel.EMAIL
+            ).values_list("status", flat=True)
+        )
         if Notification.Status.FAILED in statuses:
             Dispatch.objects.filter(pk=dispatch_id).update(delivery=Dispatch.Delivery.FAILED)
             return Dispatch.Delivery.FAILED
         if not statuses <= {Notification.Status.SENT}:
             Dispatch.objects.filter(pk=dispatch_id).update(delivery=Dispatch.Delivery.PENDING)
             return Dispatch.Delivery.PENDING
-        now = timezone.now()
-        first = Dispatch.objects.filter(pk=dispatch_id, delivered_at__isnull=True).update(
-            delivery=Dispatch.Delivery.SENT, delivered_at=now
-        )
-        if first:
-            dispatch = Dispatch.objects.select_related("directive", "unit").get(pk=dispatch_id)
-            event_record(
-                directive=dispatch.directive,
-                verb="delivered",
-                unit=dispatch.unit,
-                data={"unit": dispatch.unit_id, "dispatch": dispatch_id},
-            )
-        else:
-            Dispatch.objects.filter(pk=dispatch_id).update(delivery=Dispatch.Delivery.SENT)
+        dispatch_mark_sent(dispatch_id=dispatch_id)
     return Dispatch.Delivery.SENT
+
+
+def dispatch_mark_sent(*, dispatch_id: int, dispatch: Dispatch | None = None) -> None:
+    """The unit has every delivery e-mail: sent. The first time (a conditional update decides)
+    also sets the delivery time and writes the "delivered" event, once per unit."""
+    first = Dispatch.objects.filter(pk=dispatch_id, delivered_at__isnull=True).update(
+        delivery=Dispatch.Delivery.SENT, delivered_at=timezone.now()
+    )
+    if not first:
+        Dispatch.objects.filter(pk=dispatch_id).exclude(delivery=Dispatch.Delivery.SENT).update(
+            delivery=Dispatch.Delivery.SENT
+        )
+        return
+    if dispatch is None:
+        dispatch = Dispatch.objects.select_related("directive", "unit").get(pk=dispatch_id)
+    event_record(
+        directive=dispatch.directive,
+        verb="delivered",
+        unit=dispatch.unit,
+        data={"unit": dispatch.unit_id, "dispatch": dispatch_id},
+    )

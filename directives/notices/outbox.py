@@ -3,7 +3,8 @@ to the `mail` queue only after that transaction commits.
 
 A row's `key` is unique, so writing the same notice twice (a beat that fires twice, a task run
 twice) creates nothing new. In-app rows are "sent" as soon as they exist; e-mail rows wait as
-"pending" for send_notification.
+"pending" for a send job: deliver_dispatch for a directive's delivery to a unit,
+send_notification for any other notice.
 """
 
 from __future__ import annotations
@@ -118,19 +119,25 @@ def email_row(
     )
 
 
-def outbox_write(rows: Sequence[Notification]) -> list[Notification]:
-    """Insert the rows that do not exist yet (by key) and send the e-mails after commit.
-
-    Returns the new rows. Call inside the caller's transaction.
-    """
+def outbox_insert(rows: Sequence[Notification]) -> list[Notification]:
+    """Insert the rows that do not exist yet (by key); returns them. Nothing is enqueued."""
     if not rows:
         return []
     keys = [row.key for row in rows]
     existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
     fresh = [row for row in rows if row.key not in existing]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
-    if any(row.channel == Notification.Channel.EMAIL for row in fresh):
-        email_keys = [r.key for r in fresh if r.channel == Notification.Channel.EMAIL]
+    return fresh
+
+
+def outbox_write(rows: Sequence[Notification]) -> list[Notification]:
+    """Insert the rows that do not exist yet (by key) and send the e-mails after commit.
+
+    Returns the new rows. Call inside the caller's transaction.
+    """
+    fresh = outbox_insert(rows)
+    email_keys = [r.key for r in fresh if r.channel == Notification.Channel.EMAIL]
+    if email_keys:
         transaction.on_commit(lambda: outbox_enqueue(pending_rows(keys=email_keys)))
     return fresh
 
@@ -144,13 +151,24 @@ def pending_rows(*, keys: Sequence[str]) -> QuerySet[Notification]:
 
 
 def outbox_enqueue(rows: QuerySet[Notification] | Iterable[int]) -> int:
-    """One send job per row id. Safe to call twice: the job claims its row before sending."""
+    """Hand pending e-mail rows to the mail queue: a directive's delivery e-mails go to their
+    unit's delivery job (one per unit), any other e-mail to a send job of its own. Safe to call
+    twice: every job claims a row before sending it. Returns the jobs enqueued."""
     from .. import tasks
+    from .delivery import DELIVERY, dispatch_jobs_enqueue
 
-    ids = list(rows.values_list("pk", flat=True)) if isinstance(rows, QuerySet) else list(rows)
-    for pk in ids:
+    if not isinstance(rows, QuerySet):
+        rows = Notification.objects.filter(pk__in=list(rows))
+    dispatch_ids: set[int] = set()
+    single: list[int] = []
+    for pk, kind, dispatch_id in rows.values_list("pk", "kind", "dispatch_id"):
+        if kind == DELIVERY and dispatch_id:
+            dispatch_ids.add(dispatch_id)
+        else:
+            single.append(pk)
+    for pk in single:
         tasks.send_notification.delay(pk)
-    return len(ids)
+    return len(single) + dispatch_jobs_enqueue(dispatch_ids)
 
 
 def unread_for(user: User) -> QuerySet[Notification]:

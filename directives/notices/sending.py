@@ -1,31 +1,41 @@
-"""Sending one outbox e-mail: claim it, send it, record the outcome; retries and the sweep."""
+"""Sending outbox e-mails: a unit's delivery job and a single notice's send job. Each claims its
+rows before sending and records every row's outcome; passing errors are retried with backoff.
+
+A unit's delivery goes out as one e-mail to all its addresses (its contact addresses in To, its
+officers in Cc): one SMTP transaction in which the server answers for each recipient, so each
+address still gets exactly one copy and each row its own outcome.
+"""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
 import random
 import smtplib
+from collections.abc import Sequence
+from email.mime.application import MIMEApplication
+from email.mime.base import MIMEBase
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 from django.db import transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from recipients.models import User
-
-from ..errors import PermissionDeniedError, TransitionError
-from ..events import event_record
-from ..models import Assignment, Directive, Dispatch, Notification
-from ..selectors import agency_unit_ids
+from ..models import Directive, Dispatch, Notification
 from ..tasks import TRANSIENT_ERRORS
-from .delivery import DELIVERY, delivery_context, directive_fan_out, dispatch_delivery_update
-from .outbox import outbox_enqueue
+from .delivery import (
+    DELIVERY,
+    deliverable,
+    delivery_context,
+    dispatch_delivery_update,
+    dispatch_for_delivery,
+    dispatch_mark_sent,
+    dispatch_notices_write,
+)
 from .transport import email_deliver
 
 logger = logging.getLogger(__name__)
@@ -41,204 +51,229 @@ def retry_countdown(attempts: int) -> float:
     return min(base, settings.NOTIFY_RETRY_MAX_SECONDS) * random.uniform(0.5, 1.0)  # noqa: S311
 
 
-def _permanent(exc: Exception) -> bool:
-    """A 5xx answer (unknown mailbox, policy refusal) will not change by waiting."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in exc.recipients.values()]
-        return bool(codes) and all(code >= 500 for code in codes)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return exc.smtp_code >= 500
-    return False
-
-
-def email_message_build(row: Notification) -> EmailMultiAlternatives:
-    """The e-mail of an outbox row: plain text and HTML; a delivery carries the signed PDF."""
-    context = {"row": row, "site_url": settings.SITE_URL, "directive": row.directive}
-    attachment = None
-    template = "email/notice.html"
-    if row.kind == DELIVERY and row.dispatch_id:
-        directive = row.directive
-        dispatch = row.dispatch
-        context.update(delivery_context(directive, dispatch, link=row.link))
-        if context["pdf_attached"]:
-            with directive.pdf.open("rb") as handle:
-                attachment = (directive.pdf_filename, handle.read(), "application/pdf")
-        template = "email/delivery.html"
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(template, context)
+def _message(
+    rows: Sequence[Notification],
+    *,
+    html: str,
+    attachment: MIMEBase | None = None,
+    contacts: frozenset[str] = frozenset(),
+) -> EmailMultiAlternatives:
+    """One e-mail to the addresses of `rows` (same subject and body): `contacts` in To, the
+    others in Cc (all in To when no contact address is among them)."""
+    first = rows[0]
+    to = [row.address for row in rows if row.address.lower() in contacts]
+    cc = [row.address for row in rows if row.address.lower() not in contacts]
+    if not to:
+        to, cc = cc, []
     host = urlsplit(settings.SITE_URL).hostname or "portal.local"
+    # The same id on every attempt lets a mail system drop a copy it already has.
+    keys = "\n".join(sorted(row.key for row in rows))
     message = EmailMultiAlternatives(
-        subject=row.subject,
-        body=row.body or row.subject,
+        subject=first.subject,
+        body=first.body or first.subject,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row.address],
-        # The same id on every attempt lets a mail system drop a copy it already has.
-        headers={"Message-ID": f"<{hashlib.sha256(row.key.encode()).hexdigest()[:32]}@{host}>"},
+        to=to,
+        cc=cc,
+        headers={"Message-ID": f"<{hashlib.sha256(keys.encode()).hexdigest()[:32]}@{host}>"},
     )
     message.attach_alternative(html, "text/html")
-    if attachment:
-        message.attach(*attachment)
+    if attachment is not None:
+        message.attach(attachment)
     return message
 
 
-def _finish(row: Notification, **fields) -> None:
-    outcome = Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING)
-    if not (row.kind == DELIVERY and row.dispatch_id):
-        outcome.update(**fields)
-        return
-    # The unit's e-mails finish on several workers at once: unlocked, each could read the
-    # other's row as unsent, and a late "pending" overwrite the "sent" just written. The
-    # dispatch row's lock makes the outcome and the unit's summary one step per unit.
-    with transaction.atomic():
-        list(
-            Dispatch.objects.select_for_update().filter(pk=row.dispatch_id).order_by().values("pk")
-        )
-        outcome.update(**fields)
-        dispatch_delivery_update(dispatch_id=row.dispatch_id)
+def email_message_build(row: Notification) -> EmailMultiAlternatives:
+    """The e-mail of a notice row (not a delivery): plain text and HTML."""
+    context = {"row": row, "site_url": settings.SITE_URL, "directive": row.directive}
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string("email/notice.html", context)
+    return _message([row], html=html)
+
+
+# The signed PDF as a MIME part, by its SHA-256: a fan-out attaches the same PDF to a thousand
+# e-mails, and a worker reads and encodes it once. A few directives' worth at most.
+_pdf_parts: dict[str, MIMEApplication] = {}
+PDF_PARTS_KEPT = 4
+
+
+def _pdf_part(directive: Directive) -> MIMEApplication:
+    part = _pdf_parts.get(directive.pdf_sha256)
+    if part is None:
+        with directive.pdf.open("rb") as handle:
+            part = MIMEApplication(handle.read(), "pdf")
+        part.add_header("Content-Disposition", "attachment", filename=directive.pdf_filename)
+        while len(_pdf_parts) >= PDF_PARTS_KEPT:
+            _pdf_parts.pop(next(iter(_pdf_parts)))
+        _pdf_parts[directive.pdf_sha256] = part
+    return part
+
+
+def _delivery_message(dispatch: Dispatch, rows: Sequence[Notification]) -> EmailMultiAlternatives:
+    """The delivery e-mail of one unit to the addresses of `rows`."""
+    directive = dispatch.directive
+    context = {"row": rows[0], "site_url": settings.SITE_URL}
+    context.update(delivery_context(directive, dispatch, link=rows[0].link))
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string("email/delivery.html", context)
+    return _message(
+        rows,
+        html=html,
+        attachment=_pdf_part(directive) if context["pdf_attached"] else None,
+        contacts=frozenset(a.lower() for a in dispatch.unit.email_list),
+    )
+
+
+def _claim(pk: int) -> bool:
+    """pending -> sending, as one conditional update: of two jobs, only one sends the row."""
+    return bool(
+        Notification.objects.filter(
+            pk=pk, status=Notification.Status.PENDING, channel=Notification.Channel.EMAIL
+        ).update(status=Notification.Status.SENDING, claimed_at=timezone.now())
+    )
+
+
+def _record(row: Notification, **fields) -> None:
+    """The outcome of a claimed row, on the row object too (its job reads it back)."""
+    Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING).update(**fields)
+    for name, value in fields.items():
+        setattr(row, name, value)
+
+
+def _record_sent(rows: Sequence[Notification]) -> None:
+    now = timezone.now()
+    Notification.objects.filter(
+        pk__in=[row.pk for row in rows], status=Notification.Status.SENDING
+    ).update(
+        status=Notification.Status.SENT, attempts=F("attempts") + 1, sent_at=now, last_error=""
+    )
+    for row in rows:
+        row.status, row.attempts, row.sent_at, row.last_error = "sent", row.attempts + 1, now, ""
+
+
+def _record_error(row: Notification, error: str, *, permanent: bool) -> float | None:
+    """A failed attempt: retried later (returns the wait), or failed for good after a 5xx
+    answer (an unknown mailbox, a policy refusal: waiting changes nothing) or the cap."""
+    attempts = row.attempts + 1
+    error = error[:2000]
+    if permanent or attempts > settings.NOTIFY_MAX_RETRIES:
+        logger.warning("E-mail %s to %s failed for good: %s", row.pk, row.address, error)
+        _record(row, status=Notification.Status.FAILED, attempts=attempts, last_error=error)
+        return None
+    _record(row, status=Notification.Status.PENDING, attempts=attempts, last_error=error)
+    return retry_countdown(attempts)
+
+
+def _send_claimed(rows: Sequence[Notification], message: EmailMultiAlternatives) -> float | None:
+    """Send one e-mail to claimed rows and record each row's outcome at once (a worker that
+    dies after the server accepted leaves at most these rows in "sending"). Returns the wait
+    before retrying the rows that met a passing error, or None."""
+    try:
+        refused = email_deliver(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused = exc.recipients  # every recipient refused, each with its own answer
+    except TRANSIENT_ERRORS as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        permanent = isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+        waits = [_record_error(row, error, permanent=permanent) for row in rows]
+        return min((w for w in waits if w is not None), default=None)
+    except Exception as exc:
+        # A bug or bad data: retrying would fail the same way; the clerk sees it and can resend.
+        logger.exception("E-mail %s could not be built or sent", [row.pk for row in rows])
+        for row in rows:
+            _record_error(row, f"{type(exc).__name__}: {exc}", permanent=True)
+        return None
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    answers = {address.lower(): answer for address, answer in refused.items()}
+    sent, waits = [], []
+    for row in rows:
+        answer = answers.get(sanitize_address(row.address, encoding).lower())
+        if answer is None:
+            sent.append(row)
+            continue
+        code, text = answer
+        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        waits.append(_record_error(row, f"SMTP {code}: {text}", permanent=code >= 500))
+    if sent:
+        _record_sent(sent)
+    return min((w for w in waits if w is not None), default=None)
 
 
 def notification_send(*, notification_id: int) -> float | None:
     """Send one pending e-mail row; returns the seconds to wait before retrying, or None.
 
-    The claim is a conditional update (pending -> sending): of two jobs for the same row, only
-    one sends; the other, and any job for a sent or failed row, does nothing.
+    A directive's delivery e-mail is left to its unit's delivery job. Any job for a row that
+    another job claimed, or that is sent or failed, does nothing.
     """
-    claimed = Notification.objects.filter(
-        pk=notification_id,
-        status=Notification.Status.PENDING,
-        channel=Notification.Channel.EMAIL,
-    ).update(status=Notification.Status.SENDING, claimed_at=timezone.now())
-    if not claimed:
-        return None
-    row = Notification.objects.select_related("directive__issuing_unit", "dispatch__unit").get(
-        pk=notification_id
+    row = (
+        Notification.objects.select_related("directive__issuing_unit")
+        .filter(pk=notification_id, channel=Notification.Channel.EMAIL)
+        .first()
     )
-    if row.kind == DELIVERY and row.directive.status != Directive.Status.ISSUED:
-        _finish(
-            row,
+    if row is None:
+        return None
+    if row.kind == DELIVERY and row.dispatch_id:
+        return dispatch_deliver(dispatch_id=row.dispatch_id)
+    if not _claim(row.pk):
+        return None
+    try:
+        message = email_message_build(row)
+    except Exception as exc:
+        logger.exception("E-mail %s could not be built", row.pk)
+        _record_error(row, f"{type(exc).__name__}: {exc}", permanent=True)
+        return None
+    return _send_claimed([row], message)
+
+
+def dispatch_deliver(*, dispatch_id: int) -> float | None:
+    """The delivery job of one unit: write its notices, send its pending e-mails (each address
+    once), and update the unit's delivery status. Returns the seconds to wait before retrying
+    the addresses that met a passing error, or None when nothing is left to retry.
+    """
+    dispatch = dispatch_for_delivery(dispatch_id)
+    if dispatch is None:
+        return None
+    if dispatch.directive.status != Directive.Status.ISSUED:
+        _withdrawn_rows_fail(dispatch)
+        return None
+    if not deliverable(dispatch.directive):
+        return None  # the PDF job starts delivery when the PDF is ready
+    rows, written = dispatch_notices_write(dispatch)
+    emails = [row for row in rows if row.channel == Notification.Channel.EMAIL]
+    # Freshly written rows are born claimed; rows of an earlier run are claimed one by one.
+    mine = emails if written else [row for row in emails if _claim(row.pk)]
+    wait = None
+    message = None
+    if mine:
+        try:
+            message = _delivery_message(dispatch, mine)
+        except Exception as exc:
+            logger.exception("Delivery e-mail of dispatch %s could not be built", dispatch.pk)
+            for row in mine:
+                _record_error(row, f"{type(exc).__name__}: {exc}", permanent=True)
+    # The outcomes and the unit's status in one commit. The transaction begins with its first
+    # statement, after the SMTP exchange: no database transaction waits on the mail server.
+    with transaction.atomic():
+        if message is not None:
+            wait = _send_claimed(mine, message)
+        if written and all(row.status == Notification.Status.SENT for row in mine):
+            # This job wrote the unit's e-mails and sent every one: no other job holds them.
+            dispatch_mark_sent(dispatch_id=dispatch.pk, dispatch=dispatch)
+        else:
+            dispatch_delivery_update(dispatch_id=dispatch.pk)
+    return wait
+
+
+def _withdrawn_rows_fail(dispatch: Dispatch) -> None:
+    """A recalled or replaced directive: its unsent e-mails are not sent any more."""
+    pending = Notification.objects.filter(
+        dispatch=dispatch,
+        kind=DELIVERY,
+        channel=Notification.Channel.EMAIL,
+        status=Notification.Status.PENDING,
+    )
+    for pk in pending.values_list("pk", flat=True):
+        Notification.objects.filter(pk=pk, status=Notification.Status.PENDING).update(
             status=Notification.Status.FAILED,
             last_error="Not sent: the directive was recalled or replaced before delivery.",
         )
-        return None
-    if row.kind == DELIVERY and row.dispatch_id:
-        prefetch_related_objects(
-            [row.dispatch],
-            Prefetch("assignments", queryset=Assignment.objects.select_related("task")),
-        )
-    attempts = row.attempts + 1
-    try:
-        email_deliver(email_message_build(row))
-    except TRANSIENT_ERRORS as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if _permanent(exc) or attempts > settings.NOTIFY_MAX_RETRIES:
-            logger.warning("E-mail %s to %s failed for good: %s", row.pk, row.address, error)
-            _finish(row, status=Notification.Status.FAILED, attempts=attempts, last_error=error)
-            return None
-        _finish(row, status=Notification.Status.PENDING, attempts=attempts, last_error=error)
-        return retry_countdown(attempts)
-    except Exception as exc:
-        # A bug or bad data: retrying would fail the same way; the clerk sees it and can resend.
-        logger.exception("E-mail %s could not be built or sent", row.pk)
-        _finish(
-            row,
-            status=Notification.Status.FAILED,
-            attempts=attempts,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-        return None
-    _finish(
-        row,
-        status=Notification.Status.SENT,
-        attempts=attempts,
-        sent_at=timezone.now(),
-        last_error="",
-    )
-    return None
-
-
-def outbox_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Re-enqueue what a crash or a lost message left behind; safe to run at any time.
-
-    - pending rows older than NOTIFY_SWEEP_AFTER_MINUTES (counted from their last attempt,
-      plus the wait that attempt asked for, so a scheduled retry is not doubled);
-    - rows stuck in "sending" (the worker died mid-send) go back to pending, one attempt spent;
-    - issued directives with a ready PDF whose dispatches have no delivery rows are fanned out.
-    """
-    now = now or timezone.now()
-    threshold = datetime.timedelta(minutes=settings.NOTIFY_SWEEP_AFTER_MINUTES)
-    cutoff = now - threshold
-    email = Notification.objects.filter(channel=Notification.Channel.EMAIL)
-    requeue: list[int] = []
-    failed = 0
-    for row in email.filter(status=Notification.Status.SENDING, claimed_at__lt=cutoff).only(
-        "pk", "attempts", "kind", "dispatch_id"
-    ):
-        attempts = row.attempts + 1
-        if attempts > settings.NOTIFY_MAX_RETRIES:
-            fields = {"status": Notification.Status.FAILED, "attempts": attempts}
-            fields["last_error"] = "The worker stopped while sending, too many times."
-        else:
-            fields = {"status": Notification.Status.PENDING, "attempts": attempts}
-        if email.filter(pk=row.pk, status=Notification.Status.SENDING).update(**fields):
-            if fields["status"] == Notification.Status.PENDING:
-                requeue.append(row.pk)
-            else:
-                failed += 1
-                if row.kind == DELIVERY and row.dispatch_id:
-                    dispatch_delivery_update(dispatch_id=row.dispatch_id)
-    stale = email.filter(status=Notification.Status.PENDING).filter(
-        Q(claimed_at__isnull=True, created_at__lt=cutoff) | Q(claimed_at__lt=cutoff)
-    )
-    for pk, attempts, claimed_at in stale.values_list("pk", "attempts", "claimed_at"):
-        waited = datetime.timedelta(
-            seconds=min(
-                settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
-                settings.NOTIFY_RETRY_MAX_SECONDS,
-            )
-        )
-        if claimed_at is None or claimed_at + waited < cutoff:
-            requeue.append(pk)
-    outbox_enqueue(sorted(set(requeue)))
-    fanned = 0
-    unsent = Directive.objects.filter(
-        status=Directive.Status.ISSUED, pdf_status=Directive.PdfStatus.READY
-    ).filter(dispatches__isnull=False, dispatches__notifications__isnull=True)
-    for directive_id in unsent.values_list("pk", flat=True).distinct():
-        fanned += directive_fan_out(directive_id=directive_id)
-    return {"requeued": len(set(requeue)), "failed": failed, "fanned_out": fanned}
-
-
-def can_resend(user: User, row: Notification) -> bool:
-    """The issuing agency's clerks resend their directive's e-mails."""
-    if not user.is_authenticated or not user.has_perm("directives.track_directive"):
-        return False
-    if row.directive_id is None:
-        return user.is_superuser
-    return user.is_superuser or row.directive.issuing_unit_id in agency_unit_ids(user)
-
-
-def notification_resend(*, notification: Notification, by: User, ip: str | None = None) -> None:
-    """A clerk sends a failed e-mail again: a fresh set of attempts, after commit."""
-    with transaction.atomic():
-        # The directive is optional on a row (an outer join), which PostgreSQL cannot lock.
-        row = Notification.objects.select_for_update(of=("self",)).get(pk=notification.pk)
-        if not can_resend(by, row):
-            raise PermissionDeniedError(_("Only clerks of the issuing agency can resend."))
-        if row.channel != Notification.Channel.EMAIL or row.status != Notification.Status.FAILED:
-            raise TransitionError(_("Only a failed e-mail can be sent again."))
-        row.status = Notification.Status.PENDING
-        row.attempts = 0
-        row.claimed_at = None
-        row.save(update_fields=["status", "attempts", "claimed_at"])
-        if row.kind == DELIVERY and row.dispatch_id:
-            dispatch_delivery_update(dispatch_id=row.dispatch_id)
-        if row.directive_id:
-            event_record(
-                directive=row.directive,
-                verb="email_resent",
-                by=by,
-                ip=ip,
-                unit=row.unit,
-                data={"notification": row.pk, "address": row.address},
-            )
-        transaction.on_commit(lambda: outbox_enqueue([row.pk]))
+    dispatch_delivery_update(dispatch_id=dispatch.pk)

@@ -25,6 +25,7 @@ from celery import signals
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.utils.module_loading import import_string
 
 
@@ -121,19 +122,26 @@ def _drop() -> None:
         _held = None
 
 
-def email_deliver(message: EmailMessage) -> None:
+def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
     """Hand one e-mail to the mail server on this process's connection.
 
-    Raises what the server or the network raised; after any error the connection is dropped,
-    so the next e-mail starts on a clean one.
+    Returns the recipients the server refused while accepting the others (address, in the
+    form it was sent, -> SMTP code and text): Django's backend drops that answer, so the SMTP
+    dialogue is done here, as its backend does it. Raises what the server or the network
+    raised (every recipient refused included); after any error the connection is dropped, so
+    the next e-mail starts on a clean one.
     """
     if not _reusable():
         message.send(fail_silently=False)
-        return
+        return {}
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    sender = sanitize_address(message.from_email, encoding)
+    recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+    data = message.message().as_bytes(linesep="\r\n")
     with _lock:
         held = _take()
         try:
-            held.backend.send_messages([message])
+            refused = held.backend.connection.sendmail(sender, recipients, data)
         except BaseException:
             # Whatever state the SMTP dialogue is in (a soft time limit may strike mid-DATA),
             # the next e-mail must not continue it.
@@ -141,6 +149,7 @@ def email_deliver(message: EmailMessage) -> None:
             raise
         held.sent += 1
         held.used_at = time.monotonic()
+    return refused
 
 
 def email_connection_close(**_signal_kwargs) -> None:

@@ -97,6 +97,20 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_cpu_s() -> float:
+    """CPU seconds of the PostgreSQL server's processes on this machine (0 if not readable)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.split("(", 1)[1] == "postgres":
+            fields = tail.split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def _peak_mib(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -266,6 +280,7 @@ def _measure() -> list[str]:
         _wait_for_workers(app, WORKERS, 60)
 
         cpu_before = sum(_cpu_s(w.pid) for w in workers)
+        postgres_before = _postgres_cpu_s()
         sink_before = time.process_time()
         load = os.getloadavg()[0]
         client = Client()
@@ -289,6 +304,7 @@ def _measure() -> list[str]:
         time.sleep(1)  # anything sent twice would arrive now
         peaks = [_peak_mib(w.pid) for w in workers]
         cpu = sum(_cpu_s(w.pid) for w in workers) - cpu_before
+        postgres_cpu = _postgres_cpu_s() - postgres_before
         sink_cpu = time.process_time() - sink_before
         accepted = list(sink.accepted)
         addresses = [a for _t, rcpts in accepted for a in rcpts]
@@ -318,8 +334,8 @@ def _measure() -> list[str]:
             f"SMTP connections: {sink.connections}",
             f"peak worker memory (VmHWM): {', '.join(f'{p} MiB' for p in peaks)}",
             f"CPU: workers {cpu:.1f} s ({cpu / max(len(addresses), 1) * 1000:.1f} ms per e-mail), "
-            f"this process with the sink {sink_cpu:.1f} s; load average before: {load:.2f} "
-            f"on {os.cpu_count()} CPUs",
+            f"this process with the sink {sink_cpu:.1f} s, PostgreSQL {postgres_cpu:.1f} s; "
+            f"load average before: {load:.2f} on {os.cpu_count()} CPUs",
         ]
     finally:
         _stop(workers)

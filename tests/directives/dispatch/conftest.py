@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from django.core.files.base import ContentFile
 
 from directives.models import Directive
+from directives.notices.delivery import dispatch_for_delivery, dispatch_notices_write
 from directives.notices.transport import email_connection_close
 from recipients import roles
 from recipients.models import Unit, User
@@ -36,17 +37,27 @@ class Sink:
     def __init__(self):
         self.lock = threading.Lock()
         self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, ...]] = []  # the recipients of each message
         self.refuse_next = 0
         self.refused = 0
         self.before_accept = None  # called before a message is accepted (e.g. to kill a worker)
         self.connections = 0
         self.quits = 0
+        self.rcpt_answers: dict[str, list[str]] = {}  # address -> answers before accepting it
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
         with self.lock:
             self.connections += 1
         return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            answers = self.rcpt_answers.get(address.lower())
+            if answers:
+                return answers.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
 
     async def handle_QUIT(self, server, session, envelope):
         with self.lock:
@@ -64,10 +75,19 @@ class Sink:
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
+            self.envelopes.append(tuple(a.lower() for a in envelope.rcpt_tos))
         return "250 2.0.0 OK"
 
     def count_by_address(self) -> Counter:
-        return Counter(m["To"].lower() for m in self.messages)
+        """Copies received per address, from the SMTP envelopes (To and Cc alike)."""
+        return Counter(address for rcpt_tos in self.envelopes for address in rcpt_tos)
+
+    def message_to(self, address: str) -> email.message.EmailMessage:
+        """The one message an address received."""
+        (found,) = [
+            m for m, rcpt_tos in zip(self.messages, self.envelopes) if address.lower() in rcpt_tos
+        ]
+        return found
 
 
 def free_port() -> int:
@@ -126,6 +146,13 @@ def make_ready(units: Sequence[Unit], *, pdf: bytes = PDF_BYTES, **kwargs) -> Di
     """An issued directive sent to `units`, PDF stored, nothing delivered yet."""
     kwargs.setdefault("number", 1038)
     return with_pdf(make_issued(units=units, delivered=False, **kwargs), pdf)
+
+
+def write_notices_only(directive: Directive) -> None:
+    """Each unit's outbox rows written and nothing sent: what delivery jobs that died right
+    after writing leave behind (their e-mails claimed, "sending")."""
+    for dispatch in directive.dispatches.all():
+        dispatch_notices_write(dispatch_for_delivery(dispatch.pk))
 
 
 def make_units(n: int, *, officers: int = 1, prefix: str = "U") -> list[Unit]:

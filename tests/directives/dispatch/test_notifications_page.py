@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officers(agency):
+def officers(agency, celery_eager):
     units = make_units(2, officers=1)
     for number in (1038, 1039):
         directive_fan_out(directive_id=make_ready(units, issuing_unit=agency, number=number).pk)
