@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -157,18 +157,46 @@ def dispatch_notices_write(dispatch: Dispatch) -> tuple[list[Notification], bool
     return rows, True
 
 
+# A worker delivers one directive to a thousand units in a row: the letter (a wide row) is read
+# once per process and reused while its status, PDF and last change stay the same.
+_letters: dict[int, tuple[tuple, Directive]] = {}
+LETTERS_KEPT = 4
+
+
 def dispatch_for_delivery(dispatch_id: int) -> Dispatch | None:
     """A dispatch with all its delivery job reads: directive, unit, tasks of its assignments."""
     # No ordering: the models' default orders join tables these reads do not need, and
     # delivery_context sorts the assignments by task.
     assignments = Assignment.objects.select_related("task").order_by()
-    return (
-        Dispatch.objects.select_related("directive__issuing_unit", "unit")
+    dispatch = (
+        Dispatch.objects.select_related("unit")
+        .annotate(
+            letter_status=F("directive__status"),
+            letter_pdf_status=F("directive__pdf_status"),
+            letter_pdf_sha256=F("directive__pdf_sha256"),
+            letter_updated_at=F("directive__updated_at"),
+        )
         .prefetch_related(Prefetch("assignments", queryset=assignments))
         .filter(pk=dispatch_id)
         .order_by()
         .first()
     )
+    if dispatch is None:
+        return None
+    state = (
+        dispatch.letter_status,
+        dispatch.letter_pdf_status,
+        dispatch.letter_pdf_sha256,
+        dispatch.letter_updated_at,
+    )
+    known = _letters.get(dispatch.directive_id)
+    if known is None or known[0] != state:
+        letter = Directive.objects.select_related("issuing_unit").get(pk=dispatch.directive_id)
+        while len(_letters) >= LETTERS_KEPT:
+            _letters.pop(next(iter(_letters)))
+        known = _letters[dispatch.directive_id] = (state, letter)
+    dispatch.directive = known[1]
+    return dispatch
 
 
 def dispatch_delivery_update(*, dispatch_id: int) -> str:

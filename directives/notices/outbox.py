@@ -41,6 +41,8 @@ def unit_officers(unit_ids: Iterable[int]) -> dict[int, list[User]]:
         .filter(groups__name=roles.UNIT_OFFICER)
         .distinct()
         .order_by("pk")
+        # What a notice needs of a person; the rest (signature images...) stays in the table.
+        .only("pk", "unit_id", "email", "username", "first_name", "last_name")
     )
     for officer in officers:
         by_unit.setdefault(officer.unit_id, []).append(officer)

@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -182,11 +181,9 @@ def _send_claimed(rows: Sequence[Notification], message: EmailMultiAlternatives)
         for row in rows:
             _record_error(row, f"{type(exc).__name__}: {exc}", permanent=True)
         return None
-    encoding = message.encoding or settings.DEFAULT_CHARSET
-    answers = {address.lower(): answer for address, answer in refused.items()}
     sent, waits = [], []
     for row in rows:
-        answer = answers.get(sanitize_address(row.address, encoding).lower())
+        answer = refused.get(row.address)
         if answer is None:
             sent.append(row)
             continue

@@ -125,8 +125,8 @@ def _drop() -> None:
 def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
     """Hand one e-mail to the mail server on this process's connection.
 
-    Returns the recipients the server refused while accepting the others (address, in the
-    form it was sent, -> SMTP code and text): Django's backend drops that answer, so the SMTP
+    Returns the recipients the server refused while accepting the others (address as the
+    message gave it -> SMTP code and text): Django's backend drops that answer, so the SMTP
     dialogue is done here, as its backend does it. Raises what the server or the network
     raised (every recipient refused included); after any error the connection is dropped, so
     the next e-mail starts on a clean one.
@@ -136,12 +136,18 @@ def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
         return {}
     encoding = message.encoding or settings.DEFAULT_CHARSET
     sender = sanitize_address(message.from_email, encoding)
-    recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+    # The server answers for the address as sent; the caller knows it as it was given.
+    given = {sanitize_address(a, encoding): a for a in message.recipients()}
     data = message.message().as_bytes(linesep="\r\n")
     with _lock:
         held = _take()
         try:
-            refused = held.backend.connection.sendmail(sender, recipients, data)
+            refused = held.backend.connection.sendmail(sender, list(given), data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            _drop()
+            raise smtplib.SMTPRecipientsRefused(
+                {given.get(a, a): answer for a, answer in exc.recipients.items()}
+            ) from exc
         except BaseException:
             # Whatever state the SMTP dialogue is in (a soft time limit may strike mid-DATA),
             # the next e-mail must not continue it.
@@ -149,7 +155,7 @@ def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
             raise
         held.sent += 1
         held.used_at = time.monotonic()
-    return refused
+    return {given.get(a, a): answer for a, answer in refused.items()}
 
 
 def email_connection_close(**_signal_kwargs) -> None:
