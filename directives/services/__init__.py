@@ -14,6 +14,7 @@ from .drafting import (
 from .issuing import (
     directive_enter_paper,
     directive_issue,
+    directive_pdf_retry,
     directive_recall,
     dispatches_create_for,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "directive_delete_draft",
     "directive_enter_paper",
     "directive_issue",
+    "directive_pdf_retry",
     "directive_recall",
     "directive_return",
     "directive_save_draft",

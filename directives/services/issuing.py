@@ -36,6 +36,12 @@ def dispatches_create_for(directive: Directive, *, require_recipient: bool = Tru
     task and unit. Returns the number of dispatches."""
     issuer_id = directive.issuing_unit_id
     sources: dict[int, str] = {}
+    expanded: dict[int, list[int]] = {}  # a group named by several lines is expanded once
+
+    def group_units(group: RecipientGroup) -> list[int]:
+        if group.pk not in expanded:
+            expanded[group.pk] = _group_unit_ids(group, issuer_id)
+        return expanded[group.pk]
 
     def reach(unit_ids: list[int], source: str) -> None:
         for unit_id in unit_ids:
@@ -43,7 +49,7 @@ def dispatches_create_for(directive: Directive, *, require_recipient: bool = Tru
 
     def unit_ids_of(group: RecipientGroup | None, unit) -> list[int]:
         if group is not None:
-            return _group_unit_ids(group, issuer_id)
+            return group_units(group)
         return [unit.pk] if unit is not None and unit.is_active else []
 
     for line in directive.addressees.select_related("group", "unit"):
@@ -55,7 +61,7 @@ def dispatches_create_for(directive: Directive, *, require_recipient: bool = Tru
     for task in directive.tasks.prefetch_related("groups", "units"):
         unit_ids: list[int] = []
         for group in task.groups.all():
-            unit_ids += _group_unit_ids(group, issuer_id)
+            unit_ids += group_units(group)
         unit_ids += [u.pk for u in task.units.all() if u.is_active]
         unit_ids = list(dict.fromkeys(unit_ids))
         reach(unit_ids, Dispatch.Source.TASK)
@@ -234,6 +240,26 @@ def directive_issue(
         # error page. The directive stays "pdf pending" for the sweep or a retry.
         transaction.on_commit(lambda: render_directive_pdf.delay(pk), robust=True)
     return approved
+
+
+def directive_pdf_retry(*, directive: Directive, by: User, ip: str | None = None) -> Directive:
+    """The clerk asks for the signed PDF again after the worker gave up on it (a signing key
+    that was missing, a retry cap reached). Delivery follows the new PDF as usual."""
+    with transaction.atomic():
+        current = locked(directive)
+        ensure_clerk(by, current.issuing_unit_id, "issue_directive")
+        if current.status not in ISSUED_STATES or current.is_paper:
+            raise TransitionError(_("Only an issued directive has a signed PDF to make."))
+        if current.pdf_status != Directive.PdfStatus.FAILED:
+            raise TransitionError(_("The signed PDF has not failed: there is nothing to retry."))
+        failed_with = current.pdf_error
+        current.pdf_status = Directive.PdfStatus.PENDING
+        current.pdf_error = ""
+        current.save(update_fields=["pdf_status", "pdf_error", "updated_at"])
+        event_record(directive=current, verb="pdf_retried", by=by, ip=ip, comment=failed_with)
+        pk = current.pk
+        transaction.on_commit(lambda: render_directive_pdf.delay(pk), robust=True)
+    return current
 
 
 def directive_recall(

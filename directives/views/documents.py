@@ -56,8 +56,11 @@ def directive_preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def directive_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx partial showing the PDF's progress; it polls itself until done."""
+    from .drafting.workflow import available_actions
+
     directive = get_object_or_404(directives_visible_to(request.user), pk=pk)
-    return render(request, "directives/partials/pdf_status.html", {"directive": directive})
+    context = {"directive": directive, "actions": available_actions(request.user, directive)}
+    return render(request, "directives/partials/pdf_status.html", context)
 
 
 class VerifyForm(forms.Form):

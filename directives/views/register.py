@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .. import services
 from ..errors import DirectiveError, NumberTakenError
@@ -103,7 +104,8 @@ def register_headers() -> list[str]:
         _("File copy kept by"),
         _("Copies"),
         _("Date sent"),
-        _("Receipt"),
+        # The decree's register names this column "Ký nhận" (signed for on receipt).
+        pgettext("register column", "Receipt"),
         _("Notes"),
     ]
 

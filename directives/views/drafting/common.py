@@ -58,6 +58,7 @@ def event_labels() -> dict[str, str]:
         "attachment_removed": _("Attachment removed"),
         "pdf_signed": _("Signed PDF ready"),
         "pdf_failed": _("PDF failed"),
+        "pdf_retried": _("PDF asked for again"),
         "email_resent": _("E-mail sent again"),
         "seen": _("Opened by a unit"),
     }

@@ -40,6 +40,9 @@ def available_actions(user, directive: Directive) -> set[str]:
         actions.add("issue")
     if directive.status == status.ISSUED and user.has_perm("directives.recall_directive"):
         actions |= {"recall", "replace"}
+    pdf_failed = directive.pdf_status == Directive.PdfStatus.FAILED and not directive.is_paper
+    if pdf_failed and directive.is_issued_state and user.has_perm("directives.issue_directive"):
+        actions.add("pdf_retry")
     return actions
 
 
@@ -162,6 +165,11 @@ MOVES: dict[str, Move] = {
         _("A replacement draft has been created; edit it and submit it for approval."),
         _to_replacement,
     ),
+    "pdf_retry": Move(
+        None,
+        lambda d, by, ip, data: services.directive_pdf_retry(directive=d, by=by, ip=ip),
+        _("The signed PDF is being made again."),
+    ),
     "delete": Move(
         None,
         lambda d, by, ip, data: services.directive_delete_draft(directive=d, by=by),
@@ -236,7 +244,16 @@ urlpatterns: list = [
     path("directives/<int:pk>/", directive_detail, name="detail"),
     *(
         path(f"directives/<int:pk>/{name.replace('_', '-')}/", _move_view(name), name=name)
-        for name in ("submit", "approve", "return", "issue", "recall", "replace", "delete")
+        for name in (
+            "submit",
+            "approve",
+            "return",
+            "issue",
+            "recall",
+            "replace",
+            "pdf_retry",
+            "delete",
+        )
     ),
     path("directives/<int:pk>/attachments/", _move_view("attachment_add"), name="attachment_add"),
     path("directives/attachments/<int:pk>/remove/", attachment_remove, name="attachment_remove"),

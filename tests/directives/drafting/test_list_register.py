@@ -117,6 +117,8 @@ def test_register_lists_the_year_and_exports_xlsx(client, make_directive, clerk,
     assert "01/STTTT-TTBCXB" in page and "02/STTTT-TTBCXB" in page
     assert "bản nháp không vào sổ" not in page
     assert "Báo Gia Lai" in page and "Bộ TT&amp;TT (báo cáo)" in page
+    # The decree's column names, "Ký nhận" among them (the matrix says "Tiếp nhận").
+    assert '<th scope="col">Ký nhận</th>' in page and "Ngày chuyển" in page
 
     year = timezone.localdate().year
     xlsx = client.get(reverse("directives:register_xlsx"), {"year": year})

@@ -310,3 +310,38 @@ def test_sweep_restarts_pdf_jobs_left_pending(sample_letter, signing_configured,
     recent.refresh_from_db()
     assert sample_letter.pdf_status == Directive.PdfStatus.READY and sample_letter.pdf_sha256
     assert recent.pdf_status == Directive.PdfStatus.PENDING
+
+
+def test_a_failed_pdf_is_made_again_at_the_clerks_request(
+    client, sample_letter, signing_configured, celery_eager, django_capture_on_commit_callbacks
+):
+    """The worker gave up (the signing key was missing at the time); once it is fixed, the
+    issuing agency's clerk asks for the PDF again from the directive's page."""
+    Directive.objects.filter(pk=sample_letter.pk).update(
+        pdf_status=Directive.PdfStatus.FAILED, pdf_error="SigningNotConfigured: no signing key"
+    )
+    page = reverse("directives:detail", args=[sample_letter.pk])
+    retry = reverse("directives:pdf_retry", args=[sample_letter.pk])
+    drafter = UserFactory(unit=sample_letter.drafting_unit, roles=[roles.DRAFTER])
+    client.force_login(drafter)
+    html = client.get(page).content.decode()
+    assert "no signing key" in html and 'data-testid="pdf-retry"' not in html
+    client.post(retry)
+    sample_letter.refresh_from_db()
+    assert sample_letter.pdf_status == Directive.PdfStatus.FAILED  # only a clerk may ask
+
+    clerk = UserFactory(unit=sample_letter.issuing_unit, roles=[roles.CLERK])
+    client.force_login(clerk)
+    assert 'data-testid="pdf-retry"' in client.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry, follow=True)
+    assert "Bản PDF ký số đang được tạo lại." in response.content.decode()
+    sample_letter.refresh_from_db()
+    assert sample_letter.pdf_status == Directive.PdfStatus.READY and sample_letter.pdf_sha256
+    assert sample_letter.pdf_error == ""
+    event = Event.objects.get(directive=sample_letter, verb="pdf_retried")
+    assert event.actor == clerk and "no signing key" in event.comment
+    # Nothing left to retry: a clear message, nothing changes.
+    again = client.post(retry, follow=True).content.decode()
+    assert "không có gì để làm lại" in again
+    assert Event.objects.filter(directive=sample_letter, verb="pdf_retried").count() == 1
