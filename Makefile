@@ -42,6 +42,8 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
+# The catalogue tools need no production secret.
+messages: export DEBUG ?= 1
 messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=var
 	$(BIN)/python manage.py compilemessages -l vi --ignore=.venv

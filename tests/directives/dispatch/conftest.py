@@ -85,7 +85,9 @@ class Sink:
     def message_to(self, address: str) -> email.message.EmailMessage:
         """The one message an address received."""
         (found,) = [
-            m for m, rcpt_tos in zip(self.messages, self.envelopes) if address.lower() in rcpt_tos
+            m
+            for m, rcpt_tos in zip(self.messages, self.envelopes, strict=True)
+            if address.lower() in rcpt_tos
         ]
         return found
 
