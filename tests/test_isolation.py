@@ -49,6 +49,7 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directives:issue": {"pk": "directive"},
     "directives:recall": {"pk": "directive"},
     "directives:replace": {"pk": "directive"},
+    "directives:pdf_retry": {"pk": "directive"},
     "directives:delete": {"pk": "directive"},
     "directives:attachment_add": {"pk": "directive"},
     "directives:attachment_remove": {"pk": "attachment"},

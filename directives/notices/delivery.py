@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from recipients.models import User
 
-from ..events import event_record
 from ..models import Assignment, Directive, Dispatch, Notification
 from ..receipts import ack_token_make
 from .outbox import email_row, in_app_row, outbox_key, unit_addresses, unit_officers
@@ -223,9 +222,10 @@ def dispatch_delivery_update(*, dispatch_id: int) -> str:
     return Dispatch.Delivery.SENT
 
 
-def dispatch_mark_sent(*, dispatch_id: int, dispatch: Dispatch | None = None) -> None:
+def dispatch_mark_sent(*, dispatch_id: int) -> None:
     """The unit has every delivery e-mail: sent. The first time (a conditional update decides)
-    also sets the delivery time and writes the "delivered" event, once per unit."""
+    also sets the delivery time: `delivered_at` is the record of delivery, one per unit (a
+    history line per unit would double the writes of a fan-out to a thousand units)."""
     first = Dispatch.objects.filter(pk=dispatch_id, delivered_at__isnull=True).update(
         delivery=Dispatch.Delivery.SENT, delivered_at=timezone.now()
     )
@@ -233,12 +233,3 @@ def dispatch_mark_sent(*, dispatch_id: int, dispatch: Dispatch | None = None) ->
         Dispatch.objects.filter(pk=dispatch_id).exclude(delivery=Dispatch.Delivery.SENT).update(
             delivery=Dispatch.Delivery.SENT
         )
-        return
-    if dispatch is None:
-        dispatch = Dispatch.objects.select_related("directive", "unit").get(pk=dispatch_id)
-    event_record(
-        directive=dispatch.directive,
-        verb="delivered",
-        unit=dispatch.unit,
-        data={"unit": dispatch.unit_id, "dispatch": dispatch_id},
-    )

@@ -38,8 +38,8 @@ def unit_officers(unit_ids: Iterable[int]) -> dict[int, list[User]]:
     by_unit: dict[int, list[User]] = {}
     officers = (
         User.objects.filter(unit_id__in=list(unit_ids), is_active=True)
+        # One role, so one row per person: no DISTINCT needed.
         .filter(groups__name=roles.UNIT_OFFICER)
-        .distinct()
         .order_by("pk")
         # What a notice needs of a person; the rest (signature images...) stays in the table.
         .only("pk", "unit_id", "email", "username", "first_name", "last_name")

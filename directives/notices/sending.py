@@ -254,7 +254,7 @@ def dispatch_deliver(*, dispatch_id: int) -> float | None:
             wait = _send_claimed(mine, message)
         if written and all(row.status == Notification.Status.SENT for row in mine):
             # This job wrote the unit's e-mails and sent every one: no other job holds them.
-            dispatch_mark_sent(dispatch_id=dispatch.pk, dispatch=dispatch)
+            dispatch_mark_sent(dispatch_id=dispatch.pk)
         else:
             dispatch_delivery_update(dispatch_id=dispatch.pk)
     return wait

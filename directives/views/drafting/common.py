@@ -35,10 +35,6 @@ def require_desk(user) -> None:
         raise PermissionDenied
 
 
-# Shown elsewhere on the directive page (the delivery panel), not in its history.
-HIDDEN_VERBS = ("delivered",)
-
-
 def event_labels() -> dict[str, str]:
     """Words for the history's verbs (verbs are stable identifiers, not UI text)."""
     return {

@@ -22,7 +22,7 @@ from ...models import Attachment, Directive, Dispatch
 from ...pdf import render_directive_html
 from ...selectors import directives_visible_to
 from ..inbox import client_ip
-from .common import HIDDEN_VERBS, desk_directive, desk_directives, event_labels
+from .common import desk_directive, desk_directives, event_labels
 
 
 def available_actions(user, directive: Directive) -> set[str]:
@@ -74,13 +74,9 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = available_actions(request.user, directive)
     pdf_shown = directive.pdf_status == Directive.PdfStatus.READY and bool(directive.pdf)
     labels = event_labels()
-    # One "delivered" line per unit would bury the workflow under hundreds of rows; delivery has
-    # its own panel on this page and its own column in the tracking matrix.
     events = [
         (event, labels.get(event.verb, event.verb))
-        for event in directive.events.exclude(verb__in=HIDDEN_VERBS)
-        .select_related("actor", "unit")
-        .order_by("created_at", "pk")
+        for event in directive.events.select_related("actor", "unit").order_by("created_at", "pk")
     ]
     return render(
         request,
