@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -169,12 +169,6 @@ def dispatch_for_delivery(dispatch_id: int) -> Dispatch | None:
     assignments = Assignment.objects.select_related("task").order_by()
     dispatch = (
         Dispatch.objects.select_related("unit")
-        .annotate(
-            letter_status=F("directive__status"),
-            letter_pdf_status=F("directive__pdf_status"),
-            letter_pdf_sha256=F("directive__pdf_sha256"),
-            letter_updated_at=F("directive__updated_at"),
-        )
         .prefetch_related(Prefetch("assignments", queryset=assignments))
         .filter(pk=dispatch_id)
         .order_by()
@@ -182,11 +176,11 @@ def dispatch_for_delivery(dispatch_id: int) -> Dispatch | None:
     )
     if dispatch is None:
         return None
+    # A narrow read of what may have changed; cheaper than joining it into the query above.
     state = (
-        dispatch.letter_status,
-        dispatch.letter_pdf_status,
-        dispatch.letter_pdf_sha256,
-        dispatch.letter_updated_at,
+        Directive.objects.filter(pk=dispatch.directive_id)
+        .values_list("status", "pdf_status", "pdf_sha256", "updated_at")
+        .first()
     )
     known = _letters.get(dispatch.directive_id)
     if known is None or known[0] != state:
