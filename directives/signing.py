@@ -84,10 +84,24 @@ class _LoadedKeySigner(signers.SimpleSigner):
         return super().sign_raw(data, digest_algorithm)
 
 
-# Room for the CMS container: a key, its chain and signed attributes fit in 16 KiB; a timestamp
-# token needs more. Fixed so that pyHanko does not sign twice to estimate the size.
-SIGNATURE_BYTES_RESERVED = 16 * 1024
-SIGNATURE_BYTES_RESERVED_WITH_TSA = 32 * 1024
+# Room for the CMS container beyond the certificates it carries: the signature value and the
+# signed attributes; a timestamp token (with the authority's own chain) needs much more.
+SIGNATURE_ROOM = 4 * 1024
+TIMESTAMP_ROOM = 12 * 1024
+
+
+def signature_space(key: SigningKey, *, timestamped: bool) -> int:
+    """The hex digits to reserve for the signature, sized from the key's certificate chain.
+
+    Computed rather than fixed: a long chain from a commercial CA still fits, and the demo's
+    short one does not pad every letter (each recipient gets the PDF by e-mail). Computed
+    rather than estimated by pyHanko, which would sign twice."""
+    certs = [key.signer.signing_cert, *key.signer.cert_registry]
+    room = sum(len(cert.dump()) for cert in certs) + SIGNATURE_ROOM
+    if timestamped:
+        room += TIMESTAMP_ROOM
+    return -(-2 * room // 1024) * 1024  # two hex digits a byte, rounded up to 1 KiB
+
 
 _key_cache: dict[tuple[str, float, str], signers.SimpleSigner] = {}
 _key_lock = threading.Lock()
@@ -190,7 +204,7 @@ def sign_pdf_bytes(
         system_time=signed_at,
     )
     out = BytesIO()
-    reserved = SIGNATURE_BYTES_RESERVED_WITH_TSA if timestamper else SIGNATURE_BYTES_RESERVED
+    reserved = signature_space(key, timestamped=timestamper is not None)
     signer.sign_pdf(writer, output=out, bytes_reserved=reserved)
     return out.getvalue()
 

@@ -345,3 +345,18 @@ def test_a_failed_pdf_is_made_again_at_the_clerks_request(
     again = client.post(retry, follow=True).content.decode()
     assert "không có gì để làm lại" in again
     assert Event.objects.filter(directive=sample_letter, verb="pdf_retried").count() == 1
+
+
+def test_signature_space_is_sized_from_the_chain_not_padded(signed_letter):
+    """Every recipient gets the PDF by e-mail: the reserved signature space holds the key's
+    chain and the signature with some room, not a fixed, mostly empty block."""
+    import re
+
+    from directives.signing import SIGNATURE_ROOM, signature_space
+
+    key = signing_key_for(signed_letter.issuing_unit.code)
+    contents = re.search(rb"/Contents <([0-9a-fA-F]+)>", pdf_bytes(signed_letter)).group(1)
+    assert len(contents) == signature_space(key, timestamped=False)
+    used = len(contents.rstrip(b"0"))
+    assert used < len(contents) <= used + 2 * SIGNATURE_ROOM + 1024
+    assert signature_space(key, timestamped=True) > len(contents) + 20_000
