@@ -20,6 +20,9 @@ import smtplib
 import threading
 import time
 from dataclasses import dataclass
+from email.generator import BytesGenerator
+from email.message import Message
+from io import BytesIO
 
 from celery import signals
 from django.conf import settings
@@ -138,7 +141,7 @@ def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
     sender = sanitize_address(message.from_email, encoding)
     # The server answers for the address as sent; the caller knows it as it was given.
     given = {sanitize_address(a, encoding): a for a in message.recipients()}
-    data = message.message().as_bytes(linesep="\r\n")
+    data = mime_flatten(message.message())
     with _lock:
         held = _take()
         try:
@@ -156,6 +159,44 @@ def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
         held.sent += 1
         held.used_at = time.monotonic()
     return {given.get(a, a): answer for a, answer in refused.items()}
+
+
+class _Flattener(BytesGenerator):
+    """The standard library's generator, writing a base64 PDF part in one piece.
+
+    It writes an encoded part line by line; for the signed PDF attached to the e-mail of every
+    unit of a fan-out, that is most of the work of flattening a message. The PDF's part object
+    is shared by all those e-mails (sending._pdf_part), so its bytes are kept with it, per line
+    ending. Everything else is the standard generator's own work."""
+
+    def _handle_application_pdf(self, msg) -> None:
+        payload = msg._payload
+        if str(msg.get("Content-Transfer-Encoding", "")).lower() != "base64" or not isinstance(
+            payload, str
+        ):
+            self._handle_text(msg)
+            return
+        known = _flat_parts.get((id(msg), self._NL))
+        if known is None or known[0] is not msg:
+            text = self._NL.join(payload.splitlines())
+            if payload.endswith("\n"):
+                text += self._NL
+            known = (msg, text.encode("ascii"))
+            while len(_flat_parts) >= FLAT_PARTS_KEPT:
+                _flat_parts.pop(next(iter(_flat_parts)))
+            _flat_parts[(id(msg), self._NL)] = known
+        self._fp.write(known[1])
+
+
+_flat_parts: dict[tuple[int, str], tuple[object, bytes]] = {}
+FLAT_PARTS_KEPT = 8
+
+
+def mime_flatten(mime: Message) -> bytes:
+    """A MIME message as it goes over SMTP (CRLF line endings), as Django's backend makes it."""
+    buffer = BytesIO()
+    _Flattener(buffer, mangle_from_=False).flatten(mime, linesep="\r\n")
+    return buffer.getvalue()
 
 
 def email_connection_close(**_signal_kwargs) -> None:

@@ -101,3 +101,22 @@ def test_closing_says_quit_and_the_next_email_opens_again(
 
     assert len(smtp_sink.messages) == 2
     assert smtp_sink.connections == 2
+
+
+def test_flattening_writes_the_same_bytes_as_the_standard_library(agency, settings):
+    """The shared PDF part is written in one piece; the message is byte for byte the one the
+    standard generator (Django's backend) would send, for the first e-mail and the next."""
+    from directives.models import Dispatch
+    from directives.notices.delivery import dispatch_for_delivery, dispatch_notices_write
+    from directives.notices.sending import _delivery_message
+    from directives.notices.transport import mime_flatten
+
+    units = make_units(2)
+    make_ready(units, issuing_unit=agency, pdf=b"%PDF-1.4\n" + bytes(range(256)) * 150)
+    for dispatch in Dispatch.objects.all():
+        loaded = dispatch_for_delivery(dispatch.pk)
+        rows, _written = dispatch_notices_write(loaded)
+        mime = _delivery_message(loaded, [r for r in rows if r.channel == "email"]).message()
+        for _twice in range(2):
+            assert mime_flatten(mime) == mime.as_bytes(linesep="\r\n")
+        assert b"Content-Type: application/pdf" in mime_flatten(mime)
