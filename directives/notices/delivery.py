@@ -152,6 +152,10 @@ def dispatch_notices_write(dispatch: Dispatch) -> tuple[list[Notification], bool
             Notification.objects.bulk_create(rows)
     except IntegrityError:
         rows = list(Notification.objects.filter(dispatch=dispatch, kind=DELIVERY).order_by("pk"))
+        if not rows:
+            # Not a row written before but something else (a person deleted meanwhile): the
+            # job fails and the unit stays undelivered, for the sweep to start it again.
+            raise
         return rows, False
     return rows, True
 

@@ -215,3 +215,22 @@ def test_each_address_of_a_unit_gets_the_servers_own_answer(
     assert (rows["u0000@gialai.gov.vn"].status, rows["u0001@gialai.gov.vn"].attempts) == ("sent", 1)
     deliveries = dict(Dispatch.objects.values_list("unit__code", "delivery"))
     assert deliveries == {"U0000": "failed", "U0001": "sent"}
+
+
+def test_an_insert_failing_for_another_reason_leaves_the_unit_for_the_sweep(agency, smtp_sink):
+    """Only the unit's own earlier rows make a failed insert a rerun; anything else fails the
+    job, sends nothing and does not count the unit as delivered."""
+    from django.db import IntegrityError
+
+    from directives.notices import dispatch_deliver, outbox_key
+
+    (unit,) = make_units(1, officers=0)
+    directive = make_ready([unit], issuing_unit=agency)
+    address = f"{unit.code.lower()}@gialai.gov.vn"
+    key = outbox_key("deliver", directive.pk, directive.pdf_sha256[:16], unit.pk, "email", address)
+    Notification.objects.create(key=key, kind="reminder", channel="email", subject="other")
+    with pytest.raises(IntegrityError):
+        dispatch_deliver(dispatch_id=Dispatch.objects.get().pk)
+    assert not smtp_sink.messages
+    assert Dispatch.objects.get().delivery == "pending"
+    assert not Notification.objects.filter(kind="delivery").exists()
