@@ -121,23 +121,17 @@ def email_row(
     )
 
 
-def outbox_insert(rows: Sequence[Notification]) -> list[Notification]:
-    """Insert the rows that do not exist yet (by key); returns them. Nothing is enqueued."""
+def outbox_write(rows: Sequence[Notification]) -> list[Notification]:
+    """Insert the rows that do not exist yet (by key) and send the e-mails after commit.
+
+    Returns the new rows. Call inside the caller's transaction.
+    """
     if not rows:
         return []
     keys = [row.key for row in rows]
     existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
     fresh = [row for row in rows if row.key not in existing]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
-    return fresh
-
-
-def outbox_write(rows: Sequence[Notification]) -> list[Notification]:
-    """Insert the rows that do not exist yet (by key) and send the e-mails after commit.
-
-    Returns the new rows. Call inside the caller's transaction.
-    """
-    fresh = outbox_insert(rows)
     email_keys = [r.key for r in fresh if r.channel == Notification.Channel.EMAIL]
     if email_keys:
         transaction.on_commit(lambda: outbox_enqueue(pending_rows(keys=email_keys)))

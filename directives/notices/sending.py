@@ -262,15 +262,14 @@ def dispatch_deliver(*, dispatch_id: int) -> float | None:
 
 def _withdrawn_rows_fail(dispatch: Dispatch) -> None:
     """A recalled or replaced directive: its unsent e-mails are not sent any more."""
-    pending = Notification.objects.filter(
+    # One conditional update: a row another job has claimed meanwhile is not "pending".
+    Notification.objects.filter(
         dispatch=dispatch,
         kind=DELIVERY,
         channel=Notification.Channel.EMAIL,
         status=Notification.Status.PENDING,
+    ).update(
+        status=Notification.Status.FAILED,
+        last_error="Not sent: the directive was recalled or replaced before delivery.",
     )
-    for pk in pending.values_list("pk", flat=True):
-        Notification.objects.filter(pk=pk, status=Notification.Status.PENDING).update(
-            status=Notification.Status.FAILED,
-            last_error="Not sent: the directive was recalled or replaced before delivery.",
-        )
     dispatch_delivery_update(dispatch_id=dispatch.pk)

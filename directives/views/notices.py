@@ -37,13 +37,10 @@ from ..receipts import (
     dispatch_acknowledge,
 )
 from ..tracking import tracked_directives
+from .inbox import client_ip
 
 PAGE_SIZE = 30
 ACK_ERROR_STATUS = {AckLinkInvalid: 400, AckLinkExpired: 410, AckLinkUsed: 200}
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -191,33 +191,6 @@ def _build(units: int):
     return services.directive_approve(directive=submitted, by=signer), clerk
 
 
-def _start_worker(n: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    with open(log, "wb") as out:
-        return subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "portal",
-                "worker",
-                "-P",
-                "solo",
-                "-Q",
-                "pdf,mail",
-                "-n",
-                f"bench{n}@%h",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                "-l",
-                "warning",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
 def _wait_for_workers(app, count: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -253,7 +226,7 @@ def _measure() -> list[str]:
     from directives.models import Directive, Dispatch, Notification
     from directives.pki import pki_create
     from portal.celery import app
-    from tests.directives.dispatch.conftest import free_port
+    from tests.directives.dispatch.conftest import free_port, start_worker_process
 
     setup_test_environment()
     tmp = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
@@ -280,7 +253,10 @@ def _measure() -> list[str]:
             "SIGNING_P12": str(pki.org_p12),
             "SIGNING_P12_PASSWORD": pki.password,
         }
-        workers = [_start_worker(n, env, tmp / f"worker{n}.log") for n in range(WORKERS)]
+        workers = [
+            start_worker_process(env, f"bench{n}", tmp, options=("-P", "solo", "-Q", "pdf,mail"))
+            for n in range(WORKERS)
+        ]
         _wait_for_workers(app, WORKERS, 60)
 
         cpu_before = sum(_cpu_s(w.pid) for w in workers)

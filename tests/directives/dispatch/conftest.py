@@ -7,10 +7,13 @@ from __future__ import annotations
 import email
 import hashlib
 import socket
+import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Sequence
 from email import policy
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -23,6 +26,8 @@ from recipients import roles
 from recipients.models import Unit, User
 from tests.directives.workspace.data import make_issued
 from tests.factories import UnitFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parents[3]
 
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -188,3 +193,31 @@ def eager_retries(celery_eager):
     celery_eager.conf.task_eager_propagates = False
     yield celery_eager
     celery_eager.conf.task_eager_propagates = True
+
+
+def start_worker_process(
+    env: dict[str, str], name: str, log_dir: Path, options: tuple[str, ...] = ("-P", "solo")
+) -> subprocess.Popen:
+    """A `celery worker` process of the portal, as a process manager starts one; its output
+    goes to <log_dir>/<name>.log."""
+    log = open(log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "portal",
+            "worker",
+            *options,
+            "-n",
+            f"{name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )

@@ -8,7 +8,6 @@ import datetime
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -25,12 +24,11 @@ from directives.notices import outbox_sweep
 from directives.tasks import deliver_directive
 from portal.celery import app
 
-from .conftest import make_ready, make_units
+from .conftest import make_ready, make_units, start_worker_process
 from .test_delivery import ack_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REDIS_DB = 13
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def _reset_connections() -> None:
@@ -110,32 +108,6 @@ def worker_env(broker: str, smtp_port: int, tmp_path: Path) -> dict[str, str]:
     }
 
 
-def start_worker_process(
-    env: dict[str, str], name: str, tmp_path: Path, pool: tuple[str, ...] = ("-P", "solo")
-) -> subprocess.Popen:
-    log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "portal",
-            "worker",
-            *pool,
-            "-n",
-            f"{name}@%h",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
 def test_a_worker_killed_mid_fan_out_loses_and_repeats_nothing(agency, smtp_sink, broker, tmp_path):
     units = make_units(100, officers=0)
     directive = make_ready(units, issuing_unit=agency)
@@ -196,7 +168,7 @@ def test_each_prefork_child_keeps_one_connection_and_closes_it_at_shutdown(
     units = make_units(30, officers=0)
     directive = make_ready(units, issuing_unit=agency)
     env = worker_env(broker, smtp_sink.port, tmp_path)
-    worker = start_worker_process(env, "prefork", tmp_path, pool=("-P", "prefork", "-c", "2"))
+    worker = start_worker_process(env, "prefork", tmp_path, options=("-P", "prefork", "-c", "2"))
     try:
         deliver_directive.delay(directive.pk)
         assert wait_until(lambda: email_rows().filter(status="sent").count() == 30, 60)
