@@ -6,8 +6,8 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -164,6 +164,7 @@ def dispatch_notices_write(dispatch: Dispatch) -> tuple[list[Notification], bool
 # once per process and reused while its status, PDF and last change stay the same.
 _letters: dict[int, tuple[tuple, Directive]] = {}
 LETTERS_KEPT = 4
+_LETTER_STATE = ("status", "pdf_status", "pdf_sha256", "updated_at")
 
 
 def dispatch_for_delivery(dispatch_id: int) -> Dispatch | None:
@@ -174,18 +175,15 @@ def dispatch_for_delivery(dispatch_id: int) -> Dispatch | None:
     dispatch = (
         Dispatch.objects.select_related("unit")
         .prefetch_related(Prefetch("assignments", queryset=assignments))
+        # What may have changed in the letter, read with the dispatch: a narrow join.
+        .annotate(**{f"letter_{name}": F(f"directive__{name}") for name in _LETTER_STATE})
         .filter(pk=dispatch_id)
         .order_by()
         .first()
     )
     if dispatch is None:
         return None
-    # A narrow read of what may have changed; cheaper than joining it into the query above.
-    state = (
-        Directive.objects.filter(pk=dispatch.directive_id)
-        .values_list("status", "pdf_status", "pdf_sha256", "updated_at")
-        .first()
-    )
+    state = tuple(getattr(dispatch, f"letter_{name}") for name in _LETTER_STATE)
     known = _letters.get(dispatch.directive_id)
     if known is None or known[0] != state:
         letter = Directive.objects.select_related("issuing_unit").get(pk=dispatch.directive_id)
@@ -231,3 +229,55 @@ def dispatch_mark_sent(*, dispatch_id: int) -> None:
         Dispatch.objects.filter(pk=dispatch_id).exclude(delivery=Dispatch.Delivery.SENT).update(
             delivery=Dispatch.Delivery.SENT
         )
+
+
+def dispatch_sent_record(*, dispatch_id: int, notification_ids: list[int]) -> bool:
+    """The server accepted all the unit's e-mails, which this job wrote and held ("sending"):
+    record them sent and the unit delivered. False, recording only the rows still held, when
+    another hand changed one of them meanwhile: the caller then works the unit's status out.
+
+    On PostgreSQL one statement, so one round trip and no transaction to open and commit: this
+    runs once per unit of every fan-out (see `make bench BENCH_ARGS=fanout`).
+    """
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            held = Notification.objects.filter(
+                pk__in=notification_ids, status=Notification.Status.SENDING
+            ).update(
+                status=Notification.Status.SENT,
+                attempts=F("attempts") + 1,
+                sent_at=now,
+                last_error="",
+            )
+            if held != len(notification_ids):
+                return False
+            dispatch_mark_sent(dispatch_id=dispatch_id)
+            return True
+    quote = connection.ops.quote_name
+    # Names come from the models, quoted; every value is a parameter. The dispatch is updated
+    # only when every row was still held; delivered_at keeps the first delivery's time.
+    sql = f"""
+        WITH sent AS (
+            UPDATE {quote(Notification._meta.db_table)}
+            SET status = %s, attempts = attempts + 1, sent_at = %s, last_error = ''
+            WHERE id = ANY(%s::bigint[]) AND status = %s
+            RETURNING 1
+        )
+        UPDATE {quote(Dispatch._meta.db_table)}
+        SET delivery = %s, delivered_at = COALESCE(delivered_at, %s)
+        WHERE id = %s AND (SELECT count(*) FROM sent) = %s
+    """  # noqa: S608
+    params = [
+        Notification.Status.SENT,
+        now,
+        notification_ids,
+        Notification.Status.SENDING,
+        Dispatch.Delivery.SENT,
+        now,
+        dispatch_id,
+        len(notification_ids),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1

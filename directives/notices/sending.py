@@ -13,6 +13,7 @@ import logging
 import random
 import smtplib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
 from urllib.parse import urlsplit
@@ -32,8 +33,8 @@ from .delivery import (
     delivery_context,
     dispatch_delivery_update,
     dispatch_for_delivery,
-    dispatch_mark_sent,
     dispatch_notices_write,
+    dispatch_sent_record,
 )
 from .transport import email_deliver
 
@@ -162,10 +163,25 @@ def _record_error(row: Notification, error: str, *, permanent: bool) -> float | 
     return retry_countdown(attempts)
 
 
-def _send_claimed(rows: Sequence[Notification], message: EmailMultiAlternatives) -> float | None:
-    """Send one e-mail to claimed rows and record each row's outcome at once (a worker that
-    dies after the server accepted leaves at most these rows in "sending"). Returns the wait
-    before retrying the rows that met a passing error, or None."""
+@dataclass
+class _Outcome:
+    """What the mail server said of one e-mail: the rows it accepted, and the others' errors
+    (row, error, permanent). Nothing is recorded yet: the caller records it in one go."""
+
+    sent: list[Notification] = field(default_factory=list)
+    errors: list[tuple[Notification, str, bool]] = field(default_factory=list)
+
+    def record(self) -> float | None:
+        """Record every row's outcome; the wait before retrying the passing errors, or None."""
+        if self.sent:
+            _record_sent(self.sent)
+        waits = [_record_error(row, error, permanent=p) for row, error, p in self.errors]
+        return min((w for w in waits if w is not None), default=None)
+
+
+def _send(rows: Sequence[Notification], message: EmailMultiAlternatives) -> _Outcome:
+    """Send one e-mail to claimed rows: which addresses the server accepted, which not and why
+    (a worker that dies after the server accepted leaves at most these rows in "sending")."""
     try:
         refused = email_deliver(message)
     except smtplib.SMTPRecipientsRefused as exc:
@@ -173,26 +189,21 @@ def _send_claimed(rows: Sequence[Notification], message: EmailMultiAlternatives)
     except TRANSIENT_ERRORS as exc:
         error = f"{type(exc).__name__}: {exc}"
         permanent = isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
-        waits = [_record_error(row, error, permanent=permanent) for row in rows]
-        return min((w for w in waits if w is not None), default=None)
+        return _Outcome(errors=[(row, error, permanent) for row in rows])
     except Exception as exc:
         # A bug or bad data: retrying would fail the same way; the clerk sees it and can resend.
         logger.exception("E-mail %s could not be built or sent", [row.pk for row in rows])
-        for row in rows:
-            _record_error(row, f"{type(exc).__name__}: {exc}", permanent=True)
-        return None
-    sent, waits = [], []
+        return _Outcome(errors=[(row, f"{type(exc).__name__}: {exc}", True) for row in rows])
+    outcome = _Outcome()
     for row in rows:
         answer = refused.get(row.address)
         if answer is None:
-            sent.append(row)
+            outcome.sent.append(row)
             continue
         code, text = answer
         text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-        waits.append(_record_error(row, f"SMTP {code}: {text}", permanent=code >= 500))
-    if sent:
-        _record_sent(sent)
-    return min((w for w in waits if w is not None), default=None)
+        outcome.errors.append((row, f"SMTP {code}: {text}", code >= 500))
+    return outcome
 
 
 def notification_send(*, notification_id: int) -> float | None:
@@ -218,7 +229,7 @@ def notification_send(*, notification_id: int) -> float | None:
         logger.exception("E-mail %s could not be built", row.pk)
         _record_error(row, f"{type(exc).__name__}: {exc}", permanent=True)
         return None
-    return _send_claimed([row], message)
+    return _send([row], message).record()
 
 
 def dispatch_deliver(*, dispatch_id: int) -> float | None:
@@ -238,25 +249,25 @@ def dispatch_deliver(*, dispatch_id: int) -> float | None:
     emails = [row for row in rows if row.channel == Notification.Channel.EMAIL]
     # Freshly written rows are born claimed; rows of an earlier run are claimed one by one.
     mine = emails if written else [row for row in emails if _claim(row.pk)]
-    wait = None
-    message = None
+    outcome = _Outcome()
     if mine:
         try:
-            message = _delivery_message(dispatch, mine)
+            outcome = _send(mine, _delivery_message(dispatch, mine))
         except Exception as exc:
             logger.exception("Delivery e-mail of dispatch %s could not be built", dispatch.pk)
-            for row in mine:
-                _record_error(row, f"{type(exc).__name__}: {exc}", permanent=True)
-    # The outcomes and the unit's status in one commit. The transaction begins with its first
-    # statement, after the SMTP exchange: no database transaction waits on the mail server.
+            outcome.errors = [(row, f"{type(exc).__name__}: {exc}", True) for row in mine]
+    if (
+        written
+        and mine
+        and not outcome.errors
+        and dispatch_sent_record(dispatch_id=dispatch.pk, notification_ids=[row.pk for row in mine])
+    ):
+        return None  # the usual case: the unit's e-mails all accepted at the first attempt
+    # The outcomes and the unit's status in one commit, after the SMTP exchange: no database
+    # transaction waits on the mail server.
     with transaction.atomic():
-        if message is not None:
-            wait = _send_claimed(mine, message)
-        if written and all(row.status == Notification.Status.SENT for row in mine):
-            # This job wrote the unit's e-mails and sent every one: no other job holds them.
-            dispatch_mark_sent(dispatch_id=dispatch.pk)
-        else:
-            dispatch_delivery_update(dispatch_id=dispatch.pk)
+        wait = outcome.record()
+        dispatch_delivery_update(dispatch_id=dispatch.pk)
     return wait
 
 
