@@ -86,7 +86,7 @@ class _LoadedKeySigner(signers.SimpleSigner):
 
 # Room for the CMS container beyond the certificates it carries: the signature value and the
 # signed attributes; a timestamp token (with the authority's own chain) needs much more.
-SIGNATURE_ROOM = 4 * 1024
+SIGNATURE_ROOM = 1536
 TIMESTAMP_ROOM = 12 * 1024
 
 

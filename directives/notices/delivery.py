@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,11 +17,13 @@ from recipients.models import User
 
 from ..models import Assignment, Directive, Dispatch, Notification
 from ..receipts import ack_token_make
+from . import delivery_sql
 from .outbox import email_row, in_app_row, outbox_key, unit_addresses, unit_officers
 from .subjects import email_subject, number_label
 
 logger = logging.getLogger(__name__)
 DELIVERY = "delivery"
+ENQUEUE_BATCH = 100
 
 
 def ack_url(dispatch: Dispatch) -> str:
@@ -41,14 +43,13 @@ def deliverable(directive: Directive | None) -> bool:
 
 
 def delivery_context(directive: Directive, dispatch: Dispatch, *, link: str) -> dict:
-    """What the delivery e-mail says to one unit: its own tasks and deadlines, the link."""
-    assignments = list(dispatch.assignments.all())
-    assignments.sort(key=lambda a: a.task.position)
+    """What the delivery e-mail says to one unit: its own tasks and deadlines, the link.
+    `dispatch` comes from dispatch_for_delivery."""
     return {
         "directive": directive,
         "dispatch": dispatch,
         "unit": dispatch.unit,
-        "assignments": assignments,
+        "assignments": dispatch.task_assignments,
         "ack_url": link,
         "pdf_url": f"{link}?format=pdf" if link else "",
         "number": number_label(directive),
@@ -125,8 +126,17 @@ def dispatch_jobs_enqueue(dispatch_ids: Iterable[int]) -> int:
     from .. import tasks
 
     ids = sorted(set(dispatch_ids))
-    for pk in ids:
-        tasks.deliver_dispatch.delay(pk)
+    app = tasks.deliver_dispatch.app
+    if app.conf.task_always_eager:
+        for pk in ids:
+            tasks.deliver_dispatch.delay(pk)
+        return len(ids)
+    # A thousand jobs go to Redis in pipelines of ENQUEUE_BATCH, not one round trip each
+    # (kombu's batch publishing; a broker without it gets each job at once, as before). The
+    # first batch reaches the workers while the next is being built.
+    with app.producer_or_acquire() as producer, producer.batch(max_size=ENQUEUE_BATCH):
+        for pk in ids:
+            tasks.deliver_dispatch.apply_async((pk,), producer=producer)
     return len(ids)
 
 
@@ -134,22 +144,20 @@ def dispatch_notices_write(dispatch: Dispatch) -> tuple[list[Notification], bool
     """The unit's delivery rows (its in-app notices and its e-mails), and whether this call
     wrote them: only the first call does.
 
-    `dispatch` comes with its directive, unit and assignments (with their tasks) loaded.
+    `dispatch` comes from dispatch_for_delivery.
     Freshly written e-mail rows are born claimed ("sending", for the caller to send at once):
     the insert succeeded, so no other job can hold them. When the rows exist already (a retry,
     the sweep, a job racing this one) the insert fails on their unique keys and they come back
     as they are, for the caller to claim. Inserting first saves the normal case a query.
     """
-    officers = unit_officers([dispatch.unit_id]).get(dispatch.unit_id, [])
     with translation.override(settings.LANGUAGE_CODE):
-        rows = _delivery_rows(dispatch.directive, dispatch, officers)
+        rows = _delivery_rows(dispatch.directive, dispatch, dispatch.delivery_officers)
     now = timezone.now()
     for row in rows:
         if row.channel == Notification.Channel.EMAIL:
             row.status, row.claimed_at = Notification.Status.SENDING, now
     try:
-        with transaction.atomic():
-            Notification.objects.bulk_create(rows)
+        _rows_insert(rows)
     except IntegrityError:
         rows = list(Notification.objects.filter(dispatch=dispatch, kind=DELIVERY).order_by("pk"))
         if not rows:
@@ -160,30 +168,37 @@ def dispatch_notices_write(dispatch: Dispatch) -> tuple[list[Notification], bool
     return rows, True
 
 
+def _rows_insert(rows: list[Notification]) -> None:
+    """All the rows or none. Inside a transaction (an eager job, a test) in a savepoint, so that
+    a failed insert leaves the caller's transaction usable; in a worker, on PostgreSQL, one
+    statement that commits alone: no BEGIN and COMMIT round trips for each unit."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows)
+    elif connection.in_atomic_block:
+        with transaction.atomic():
+            delivery_sql.notifications_insert(rows)
+    else:
+        delivery_sql.notifications_insert(rows)
+
+
 # A worker delivers one directive to a thousand units in a row: the letter (a wide row) is read
 # once per process and reused while its status, PDF and last change stay the same.
 _letters: dict[int, tuple[tuple, Directive]] = {}
 LETTERS_KEPT = 4
-_LETTER_STATE = ("status", "pdf_status", "pdf_sha256", "updated_at")
 
 
 def dispatch_for_delivery(dispatch_id: int) -> Dispatch | None:
-    """A dispatch with all its delivery job reads: directive, unit, tasks of its assignments."""
-    # No ordering: the models' default orders join tables these reads do not need, and
-    # delivery_context sorts the assignments by task.
-    assignments = Assignment.objects.select_related("task").order_by()
-    dispatch = (
-        Dispatch.objects.select_related("unit")
-        .prefetch_related(Prefetch("assignments", queryset=assignments))
-        # What may have changed in the letter, read with the dispatch: a narrow join.
-        .annotate(**{f"letter_{name}": F(f"directive__{name}") for name in _LETTER_STATE})
-        .filter(pk=dispatch_id)
-        .order_by()
-        .first()
-    )
-    if dispatch is None:
+    """A dispatch with all its delivery job reads: directive, unit, the unit's assignments with
+    their tasks (`task_assignments`, in the tasks' order) and its officers
+    (`delivery_officers`). On PostgreSQL one statement (delivery_sql)."""
+    if connection.vendor == "postgresql":
+        found = delivery_sql.dispatch_read(dispatch_id)
+    else:
+        found = _dispatch_read_orm(dispatch_id)
+    if found is None:
         return None
-    state = tuple(getattr(dispatch, f"letter_{name}") for name in _LETTER_STATE)
+    dispatch, state = found
     known = _letters.get(dispatch.directive_id)
     if known is None or known[0] != state:
         letter = Directive.objects.select_related("issuing_unit").get(pk=dispatch.directive_id)
@@ -192,6 +207,26 @@ def dispatch_for_delivery(dispatch_id: int) -> Dispatch | None:
         known = _letters[dispatch.directive_id] = (state, letter)
     dispatch.directive = known[1]
     return dispatch
+
+
+def _dispatch_read_orm(dispatch_id: int) -> tuple[Dispatch, tuple] | None:
+    """delivery_sql.dispatch_read, through the ORM."""
+    state_names = delivery_sql.LETTER_STATE
+    found = list(
+        Dispatch.objects.select_related("unit")
+        .annotate(**{f"letter_{name}": F(f"directive__{name}") for name in state_names})
+        .filter(pk=dispatch_id)
+        .order_by()
+    )
+    if not found:
+        return None
+    dispatch = found[0]
+    dispatch.task_assignments = sorted(
+        Assignment.objects.select_related("task").filter(dispatch_id=dispatch_id).order_by(),
+        key=lambda assignment: (assignment.task.position, assignment.pk),
+    )
+    dispatch.delivery_officers = unit_officers([dispatch.unit_id]).get(dispatch.unit_id, [])
+    return dispatch, tuple(getattr(dispatch, f"letter_{name}") for name in state_names)
 
 
 def dispatch_delivery_update(*, dispatch_id: int) -> str:

@@ -4,6 +4,9 @@ error, and nothing is sent twice or lost on the way."""
 
 from __future__ import annotations
 
+import email
+from email import policy
+
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -113,10 +116,18 @@ def test_flattening_writes_the_same_bytes_as_the_standard_library(agency, settin
 
     units = make_units(2)
     make_ready(units, issuing_unit=agency, pdf=b"%PDF-1.4\n" + bytes(range(256)) * 150)
+    boundaries = set()
     for dispatch in Dispatch.objects.all():
         loaded = dispatch_for_delivery(dispatch.pk)
         rows, _written = dispatch_notices_write(loaded)
         mime = _delivery_message(loaded, [r for r in rows if r.channel == "email"]).message()
         for _twice in range(2):
             assert mime_flatten(mime) == mime.as_bytes(linesep="\r\n")
-        assert b"Content-Type: application/pdf" in mime_flatten(mime)
+        # What the recipient's mail program reads: the text, the HTML and the PDF, intact.
+        read = email.message_from_bytes(mime_flatten(mime), policy=policy.default)
+        parts = [part.get_content_type() for part in read.walk() if not part.is_multipart()]
+        assert parts == ["text/plain", "text/html", "application/pdf"]
+        (pdf,) = read.iter_attachments()
+        assert pdf.get_content() == b"%PDF-1.4\n" + bytes(range(256)) * 150
+        boundaries.add(read.get_boundary())
+    assert len(boundaries) == 2  # each message its own
