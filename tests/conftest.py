@@ -38,6 +38,21 @@ def tcp_open(url: str, default_port: int) -> bool:
         return False
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_dropped(django_db_setup, django_db_blocker):
+    """The test database is dropped at the end even though in-process workers and live servers
+    ran in threads whose connections outlive their tests (PostgreSQL refuses to drop a database
+    that has sessions; pytest-django would only warn and leave it behind)."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
 def postgres_required():
     need_service("PostgreSQL", connection.vendor == "postgresql")
