@@ -217,14 +217,23 @@ def test_extension_decision_refused_to_other_agency_clerk(task1_x, officer_x):
     assert ext.status == ExtensionRequest.Status.PENDING
 
 
-def test_remind_now_is_keyed_per_minute(directive, dispatch_x, acked_x, clerk, officer_x, unit_y):
+def test_remind_now_is_keyed_per_minute(
+    directive, dispatch_x, acked_x, clerk, officer_x, unit_y, monkeypatch
+):
     officer_y = UserFactory(unit=unit_y, roles=[roles.UNIT_OFFICER])
     dispatch_y = directive.dispatches.get(unit=unit_y)
     ids = [dispatch_x.pk, dispatch_y.pk]
+    # The clock at 10:15:20, so that both clicks fall in the same minute whenever the test runs.
+    clicked = timezone.now().replace(hour=10, minute=15, second=20)
+    monkeypatch.setattr(timezone, "now", lambda: clicked)
     assert svc.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk) == 2
     first = Notification.objects.filter(kind="reminder").count()
+    clicked += datetime.timedelta(seconds=30)  # a double click: nothing new
     svc.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk)
     assert Notification.objects.filter(kind="reminder").count() == first
     # Unit X acknowledged: reminded of its two open tasks; unit Y: of the receipt.
     assert Notification.objects.filter(kind="reminder", user=officer_x).count() == 2
     assert Notification.objects.filter(kind="reminder", user=officer_y).count() == 1
+    clicked += datetime.timedelta(minutes=1)  # the clerk reminds again later: reminded again
+    svc.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk)
+    assert Notification.objects.filter(kind="reminder").count() == 2 * first
