@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -266,53 +267,31 @@ def dispatch_mark_sent(*, dispatch_id: int) -> None:
         )
 
 
+def notifications_mark_sent(*, notification_ids: list[int], now: datetime) -> int:
+    """The held ("sending") rows among `notification_ids` sent at `now`; returns how many."""
+    return Notification.objects.filter(
+        pk__in=notification_ids, status=Notification.Status.SENDING
+    ).update(
+        status=Notification.Status.SENT, attempts=F("attempts") + 1, sent_at=now, last_error=""
+    )
+
+
 def dispatch_sent_record(*, dispatch_id: int, notification_ids: list[int]) -> bool:
     """The server accepted all the unit's e-mails, which this job wrote and held ("sending"):
     record them sent and the unit delivered. False, recording only the rows still held, when
     another hand changed one of them meanwhile: the caller then works the unit's status out.
 
-    On PostgreSQL one statement, so one round trip and no transaction to open and commit: this
-    runs once per unit of every fan-out (see `make bench BENCH_ARGS=fanout`).
+    On PostgreSQL one statement (delivery_sql), so one round trip and no transaction to open
+    and commit: this runs once per unit of every fan-out.
     """
     now = timezone.now()
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            held = Notification.objects.filter(
-                pk__in=notification_ids, status=Notification.Status.SENDING
-            ).update(
-                status=Notification.Status.SENT,
-                attempts=F("attempts") + 1,
-                sent_at=now,
-                last_error="",
-            )
-            if held != len(notification_ids):
-                return False
-            dispatch_mark_sent(dispatch_id=dispatch_id)
-            return True
-    quote = connection.ops.quote_name
-    # Names come from the models, quoted; every value is a parameter. The dispatch is updated
-    # only when every row was still held; delivered_at keeps the first delivery's time.
-    sql = f"""
-        WITH sent AS (
-            UPDATE {quote(Notification._meta.db_table)}
-            SET status = %s, attempts = attempts + 1, sent_at = %s, last_error = ''
-            WHERE id = ANY(%s::bigint[]) AND status = %s
-            RETURNING 1
+    if connection.vendor == "postgresql":
+        return delivery_sql.sent_record(
+            dispatch_id=dispatch_id, notification_ids=notification_ids, now=now
         )
-        UPDATE {quote(Dispatch._meta.db_table)}
-        SET delivery = %s, delivered_at = COALESCE(delivered_at, %s)
-        WHERE id = %s AND (SELECT count(*) FROM sent) = %s
-    """  # noqa: S608
-    params = [
-        Notification.Status.SENT,
-        now,
-        notification_ids,
-        Notification.Status.SENDING,
-        Dispatch.Delivery.SENT,
-        now,
-        dispatch_id,
-        len(notification_ids),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount == 1
+    with transaction.atomic():
+        held = notifications_mark_sent(notification_ids=notification_ids, now=now)
+        if held != len(notification_ids):
+            return False
+        dispatch_mark_sent(dispatch_id=dispatch_id)
+        return True

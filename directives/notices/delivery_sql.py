@@ -6,10 +6,10 @@ letter's state, the assignments and the officers cost 8.5 ms of CPU per unit thr
 against 0.9 ms as the one statement below (2-core development machine, 2026-11-29). With it,
 the fan-out of `make bench BENCH_ARGS=fanout` went from 22.8-26.3 s to 15.6-17.9 s.
 
-So on PostgreSQL the job reads in one statement and writes its rows in another; each statement
-is built once per process from the models' metadata (names quoted, every value a parameter).
-SQLite takes the ORM path in delivery.py; tests/directives/dispatch/test_delivery_sql.py checks
-that both read the same things.
+So on PostgreSQL the job reads in one statement, writes its rows in another and records them
+sent with the unit delivered in a third; each statement is built once per process from the
+models' metadata (names quoted, every value a parameter). SQLite takes the ORM path in
+delivery.py; tests/directives/dispatch/test_delivery_sql.py checks that both read the same.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import connection, models
 
@@ -164,3 +165,42 @@ def notifications_insert(rows: Sequence[Notification]) -> None:
         row.pk = pk
         row._state.adding = False
         row._state.db = connection.alias
+
+
+@functools.cache
+def _sent_record_sql() -> str:
+    notification, dispatch = _table(Notification), _table(Dispatch)
+    status, attempts = _column(Notification, "status"), _column(Notification, "attempts")
+    sent_at, last_error = _column(Notification, "sent_at"), _column(Notification, "last_error")
+    delivery, delivered_at = _column(Dispatch, "delivery"), _column(Dispatch, "delivered_at")
+    # The dispatch is updated only when every row was still held; delivered_at keeps the first
+    # delivery's time.
+    return f"""
+        WITH sent AS (
+            UPDATE {notification}
+            SET {status} = %s, {attempts} = {attempts} + 1, {sent_at} = %s, {last_error} = ''
+            WHERE {_column(Notification, "id")} = ANY(%s::bigint[]) AND {status} = %s
+            RETURNING 1
+        )
+        UPDATE {dispatch}
+        SET {delivery} = %s, {delivered_at} = COALESCE({delivered_at}, %s)
+        WHERE {_column(Dispatch, "id")} = %s AND (SELECT count(*) FROM sent) = %s
+    """  # noqa: S608
+
+
+def sent_record(*, dispatch_id: int, notification_ids: list[int], now: datetime) -> bool:
+    """delivery.dispatch_sent_record in one statement: the held rows sent, and the unit
+    delivered if every row was still held. True when the unit was recorded delivered."""
+    params = [
+        Notification.Status.SENT,
+        now,
+        notification_ids,
+        Notification.Status.SENDING,
+        Dispatch.Delivery.SENT,
+        now,
+        dispatch_id,
+        len(notification_ids),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_sent_record_sql(), params)
+        return cursor.rowcount == 1

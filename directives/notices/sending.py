@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -35,6 +34,7 @@ from .delivery import (
     dispatch_for_delivery,
     dispatch_notices_write,
     dispatch_sent_record,
+    notifications_mark_sent,
 )
 from .transport import email_deliver
 
@@ -141,11 +141,7 @@ def _record(row: Notification, **fields) -> None:
 
 def _record_sent(rows: Sequence[Notification]) -> None:
     now = timezone.now()
-    Notification.objects.filter(
-        pk__in=[row.pk for row in rows], status=Notification.Status.SENDING
-    ).update(
-        status=Notification.Status.SENT, attempts=F("attempts") + 1, sent_at=now, last_error=""
-    )
+    notifications_mark_sent(notification_ids=[row.pk for row in rows], now=now)
     for row in rows:
         row.status, row.attempts, row.sent_at, row.last_error = "sent", row.attempts + 1, now, ""
 

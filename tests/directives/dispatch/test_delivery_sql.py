@@ -78,3 +78,23 @@ def test_a_units_rows_are_written_all_or_none(dispatch_id):
         delivery._rows_insert(again)
     assert not Notification.objects.filter(key=f"new:{dispatch_id}").exists()
     assert Notification.objects.filter(dispatch_id=dispatch_id).count() == len(rows)
+
+
+def test_a_unit_is_recorded_delivered_only_when_its_job_still_held_every_email(dispatch_id):
+    dispatch = delivery.dispatch_for_delivery(dispatch_id)
+    rows, _written = delivery.dispatch_notices_write(dispatch)
+    emails = [row.pk for row in rows if row.channel == "email"]
+    # Meanwhile the sweep took one address back (the worker seemed dead): not this job's any more.
+    Notification.objects.filter(pk=emails[0]).update(status="pending")
+
+    assert not delivery.dispatch_sent_record(dispatch_id=dispatch_id, notification_ids=emails)
+    dispatch.refresh_from_db()
+    assert dispatch.delivery == "pending" and dispatch.delivered_at is None
+    statuses = dict(Notification.objects.filter(pk__in=emails).values_list("pk", "status"))
+    assert statuses[emails[0]] == "pending"
+    assert {statuses[pk] for pk in emails[1:]} == {"sent"}
+
+    Notification.objects.filter(pk=emails[0]).update(status="sending")
+    assert delivery.dispatch_sent_record(dispatch_id=dispatch_id, notification_ids=emails[:1])
+    dispatch.refresh_from_db()
+    assert dispatch.delivery == "sent" and dispatch.delivered_at is not None
