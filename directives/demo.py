@@ -20,16 +20,15 @@ import logging
 
 from django.db import transaction
 
-from recipients.models import RecipientGroup, Unit, User
-
-from .models import CopyRecipient, Directive, Register
-from .register import local_today
-from .services import (
+from directives.models import CopyRecipient, Directive, Register
+from directives.services import (
     directive_approve,
     directive_issue,
     directive_save_draft,
     directive_submit,
 )
+from directives.workdays import local_today
+from recipients.models import RecipientGroup, Unit, User
 
 logger = logging.getLogger(__name__)
 
@@ -241,8 +240,8 @@ def _sample_letter(demo: _Demo) -> Directive | None:
 
 def _sign(directive: Directive, stdout) -> None:
     """Make the signed PDF now (dev PKI) rather than wait for a worker, then deliver it."""
-    from .notices import directive_fan_out
-    from .signing import directive_render_and_sign
+    from directives.services.notices import directive_fan_out
+    from directives.services.signing import directive_render_and_sign
 
     try:
         # With DEBUG (loaddemo's condition) the signing key is the dev PKI, made on first use.

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from .tracking import Matrix
+from directives.selectors.matrix import Matrix
 
 # Same colours as the matrix on screen (static/css/portal.css), so the sheet reads alike.
 FILLS = {

@@ -1,17 +1,24 @@
-"""Celery entry points: each takes ids and calls a service. No business rules here."""
+"""Celery entry points: each takes ids and calls a service. No business rules here.
+
+Nothing imports this module but Celery; services enqueue through `directives.jobs`."""
 
 from __future__ import annotations
 
 import datetime
-import smtplib
-import socket
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-# Errors worth retrying: the SMTP server or the network, not our data.
-TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, socket.timeout, OSError)
+from directives import jobs
+from directives.services.notices import (
+    directive_fan_out,
+    dispatch_deliver,
+    notification_send,
+    outbox_sweep,
+)
+from directives.services.reminders import digests_send, reminders_send
+from directives.services.signing import directive_render_and_sign, pdf_jobs_resume
 
 
 @shared_task(
@@ -24,16 +31,14 @@ TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, socket.timeout, OSEr
 )
 def render_directive_pdf(self, directive_id: int) -> None:
     """Render and sign the issued letter; once the PDF is ready, start delivery."""
-    from .signing import directive_render_and_sign
 
     if directive_render_and_sign(directive_id=directive_id):
-        deliver_directive.delay(directive_id)
+        jobs.fan_out_enqueue(directive_id)
 
 
 @shared_task(queue="mail", acks_late=True, reject_on_worker_lost=True)
 def deliver_directive(directive_id: int) -> None:
     """Fan out: one delivery job per recipient unit."""
-    from .notices import directive_fan_out
 
     directive_fan_out(directive_id=directive_id)
 
@@ -43,7 +48,6 @@ def deliver_dispatch(self, dispatch_id: int) -> None:
     """Deliver to one unit: its in-app notices and its e-mails, each sent once. The rows count
     the attempts and hold the cap (NOTIFY_MAX_RETRIES), so a resend or a sweep starts a fresh
     chain safely."""
-    from .notices import dispatch_deliver
 
     countdown = dispatch_deliver(dispatch_id=dispatch_id)
     if countdown is not None:
@@ -53,7 +57,6 @@ def deliver_dispatch(self, dispatch_id: int) -> None:
 @shared_task(bind=True, queue="mail", acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def send_notification(self, notification_id: int) -> None:
     """Send one outbox e-mail that is not a delivery (a reminder, a recall, a digest)."""
-    from .notices import notification_send
 
     countdown = notification_send(notification_id=notification_id)
     if countdown is not None:
@@ -63,8 +66,6 @@ def send_notification(self, notification_id: int) -> None:
 @shared_task(queue="default", acks_late=True)
 def sweep_outbox() -> dict[str, int]:
     """Beat, every few minutes: re-enqueue what a crash or a lost message left pending."""
-    from .notices import outbox_sweep
-    from .signing import pdf_jobs_resume
 
     report = outbox_sweep()
     # The PDF job of a directive issued while the broker was down is enqueued again here too.
@@ -77,7 +78,6 @@ def sweep_outbox() -> dict[str, int]:
 @shared_task(queue="default", acks_late=True)
 def send_reminders(day: str | None = None) -> int:
     """Beat, every morning: deadline, overdue, unacknowledged reminders and escalations."""
-    from .reminders import reminders_send
 
     return reminders_send(today=_day(day))
 
@@ -85,7 +85,6 @@ def send_reminders(day: str | None = None) -> int:
 @shared_task(queue="default", acks_late=True)
 def send_digests(day: str | None = None) -> int:
     """Beat, every afternoon: one summary e-mail per clerk of each issuing agency."""
-    from .reminders import digests_send
 
     return digests_send(today=_day(day))
 

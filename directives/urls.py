@@ -1,6 +1,6 @@
 """URL map of the directives app; each concern's view module declares its own patterns."""
 
-from .views import documents, drafting, inbox, notices, register, tracking
+from directives.views import documents, drafting, inbox, notices, register, tracking
 
 app_name = "directives"
 

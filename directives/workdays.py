@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils import timezone
 
 
 @lru_cache(maxsize=64)
@@ -59,3 +61,12 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
 def effective_deadline(due: datetime.date) -> datetime.date:
     """The day a deadline really falls on: moved past weekends and holidays."""
     return next_working_day(due)
+
+
+# Registers and deadlines follow the agency's calendar, whatever the server's clock says.
+REGISTER_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_today(now: datetime.datetime | None = None) -> datetime.date:
+    """Today in Vietnam: 31 December 23:30 UTC is already 1 January there."""
+    return (now or timezone.now()).astimezone(REGISTER_TZ).date()

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from portal import views
 
 admin.site.site_header = "Cổng văn bản điều hành — Quản trị"
 admin.site.site_title = "Quản trị"

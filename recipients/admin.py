@@ -11,9 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
-from .forms import RecipientGroupAdminForm
-from .models import RecipientGroup, Unit, User, fold_text
-from .resources import RecipientGroupResource, UnitResource, encoding_errors, report_from_result
+from recipients.forms import RecipientGroupAdminForm
+from recipients.models import RecipientGroup, Unit, User, fold_text
+from recipients.resources import (
+    RecipientGroupResource,
+    UnitResource,
+    encoding_errors,
+    report_from_result,
+)
 
 # Only the two formats the issue promises; fewer choices, fewer surprises.
 IMPORT_EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]

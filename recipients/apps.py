@@ -21,6 +21,6 @@ def _sync_roles(sender, app_config=None, using="default", **kwargs) -> None:
     last = [config for config in apps.get_app_configs() if config.models_module][-1]
     if app_config is not None and app_config.label != last.label:
         return
-    from .roles import roles_sync
+    from recipients.roles import roles_sync
 
     roles_sync()

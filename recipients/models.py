@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 from unidecode import unidecode
 
-from directives.uploads import check_upload
+from common.uploads import check_upload
 
 SIGNATURE_IMAGE_MAX_BYTES = 1024 * 1024
 SIGNATURE_IMAGE_MAX_PIXELS = 4000

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from .models import RecipientGroup, Unit, fold_text
+from recipients.models import RecipientGroup, Unit, fold_text
 
 
 def _kind_rank() -> Case:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .models import RecipientGroup, Unit
-from .resources import (
+from recipients.models import RecipientGroup, Unit
+from recipients.resources import (
     FORMATS,
     AllOrNothingResource,
     FileReadError,

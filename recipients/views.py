@@ -7,8 +7,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .forms import DirectorySearchForm
-from .selectors import directory_groups, directory_units
+from recipients.forms import DirectorySearchForm
+from recipients.selectors import directory_groups, directory_units
 
 UNITS_PER_PAGE = 100
 

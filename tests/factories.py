@@ -7,13 +7,7 @@ import datetime
 import factory
 from django.contrib.auth.models import Group
 
-from directives.models import (
-    Addressee,
-    CopyRecipient,
-    Directive,
-    DocumentType,
-    Task,
-)
+from directives.models import Addressee, CopyRecipient, Directive, DocumentType, Task
 from recipients import roles
 from recipients.models import RecipientGroup, Unit, User
 

@@ -1,8 +1,8 @@
 """Forms of the drafting desk: the letter, its three lists of lines, the workflow actions, the
 paper entry, and the list filter. Forms validate input; the services decide what is allowed."""
 
-from .filters import BOXES, DirectiveFilter
-from .letter import (
+from directives.forms.filters import BOXES, DirectiveFilter
+from directives.forms.letter import (
     LETTER_FIELDS,
     ApproveForm,
     AttachmentForm,
@@ -12,7 +12,7 @@ from .letter import (
     SubmitForm,
     signers_for,
 )
-from .lines import (
+from directives.forms.lines import (
     AddresseeForm,
     Catalogue,
     CopyRecipientForm,

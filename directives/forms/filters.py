@@ -7,12 +7,11 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from directives.models import Directive, DocumentType, Urgency
+from directives.selectors.scope import agency_unit_ids
+from directives.selectors.search import directives_search
 from recipients import roles
 from recipients.models import Unit, User
-
-from ..models import Directive, DocumentType, Urgency
-from ..search import directives_search
-from ..selectors import agency_unit_ids
 
 BOXES = [
     ("mine", _("My drafts")),

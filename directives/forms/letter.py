@@ -6,10 +6,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from directives.models import LETTER_FIELDS, Directive
 from recipients import roles
 from recipients.models import Unit, User
-
-from ..models import LETTER_FIELDS, Directive
 
 
 def desk_units(
@@ -17,7 +16,7 @@ def desk_units(
 ) -> tuple[QuerySet[Unit], QuerySet[Unit]]:
     """Units this user may name as issuer (their unit or the agency above it) and as drafter
     (those and the agency's divisions: the Văn phòng clerk enters a letter of P.TTBCXB)."""
-    from ..selectors import agency_unit_ids
+    from directives.selectors.scope import agency_unit_ids
 
     ids = set(agency_unit_ids(user))
     if directive is not None:

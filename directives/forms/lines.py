@@ -14,10 +14,9 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from directives.forms.letter import DirectiveForm
+from directives.models import CopyRecipient, Directive
 from recipients.models import RecipientGroup, Unit, User, fold_text
-
-from ..models import CopyRecipient, Directive
-from .letter import DirectiveForm
 
 
 @dataclass

@@ -4,21 +4,21 @@ Each function is one transaction, checks who may do it, refuses with a Directive
 changed) and writes an Event. Views import this package and call these names.
 """
 
-from .drafting import (
+from directives.services.drafting import (
     attachment_add,
     attachment_remove,
     directive_delete_draft,
     directive_save_draft,
     directive_start_replacement,
 )
-from .issuing import (
+from directives.services.issuing import (
     directive_enter_paper,
     directive_issue,
     directive_pdf_retry,
     directive_recall,
     dispatches_create_for,
 )
-from .workflow import directive_approve, directive_return, directive_submit
+from directives.services.workflow import directive_approve, directive_return, directive_submit
 
 __all__ = [
     "attachment_add",

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from directives.errors import PermissionDeniedError
+from directives.models import Directive
+from directives.selectors.scope import agency_unit_ids
 from recipients.models import Unit, User
-
-from ..errors import PermissionDeniedError
-from ..models import Directive
-from ..selectors import agency_unit_ids
 
 
 def works_for(user: User, unit_id: int | None) -> bool:

@@ -10,14 +10,19 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.uploads import check_upload
+from directives.errors import DirectiveError, PermissionDeniedError, TransitionError
+from directives.models import LETTER_FIELDS, Attachment, Directive
+from directives.services.access import ensure_can_create, ensure_can_edit, works_for
+from directives.services.events import event_record
+from directives.services.lines import (
+    apply_fields,
+    check_lines,
+    read_lines,
+    validate_directive,
+    write_lines,
+)
 from recipients.models import User
-
-from ..errors import DirectiveError, PermissionDeniedError, TransitionError
-from ..events import event_record
-from ..models import LETTER_FIELDS, Attachment, Directive
-from ..uploads import check_upload
-from .access import ensure_can_create, ensure_can_edit, works_for
-from .lines import apply_fields, check_lines, read_lines, validate_directive, write_lines
 
 # A replacement copies the letter but never its register entry, file, workflow or signature.
 REPLACEMENT_COPIED_FIELDS = (*(f for f in LETTER_FIELDS if f != "notes"), "signer")

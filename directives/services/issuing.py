@@ -10,17 +10,18 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.uploads import check_upload
+from directives import jobs
+from directives.documents.symbols import symbol_for
+from directives.errors import ConcurrentIssueError, DirectiveError, TransitionError
+from directives.models import ISSUED_STATES, Assignment, Directive, Dispatch
+from directives.services.access import ensure_clerk
+from directives.services.drafting import locked
+from directives.services.events import event_record
+from directives.services.lines import apply_fields, check_lines, validate_directive, write_lines
+from directives.services.register import register_reserve, register_take_next
+from directives.workdays import local_today
 from recipients.models import RecipientGroup, User
-
-from ..errors import ConcurrentIssueError, DirectiveError, TransitionError
-from ..events import event_record
-from ..models import ISSUED_STATES, Assignment, Directive, Dispatch
-from ..register import local_today, register_reserve, register_take_next, symbol_for
-from ..tasks import render_directive_pdf
-from ..uploads import check_upload
-from .access import ensure_clerk
-from .drafting import locked
-from .lines import apply_fields, check_lines, validate_directive, write_lines
 
 REPLACEABLE = (Directive.Status.ISSUED, Directive.Status.RECALLED)
 
@@ -163,7 +164,7 @@ def _locked_replaced(directive: Directive) -> Directive | None:
 
 
 def _mark_replaced(old: Directive, *, new: Directive, by: User, ip: str | None) -> None:
-    from ..notices import withdrawal_notices_create
+    from directives.services.notices import withdrawal_notices_create
 
     old.status = Directive.Status.REPLACED
     old.save(update_fields=["status", "updated_at"])
@@ -238,7 +239,7 @@ def directive_issue(
         pk = approved.pk
         # robust: the issue has committed; a broker that is down must not turn it into an
         # error page. The directive stays "pdf pending" for the sweep or a retry.
-        transaction.on_commit(lambda: render_directive_pdf.delay(pk), robust=True)
+        transaction.on_commit(lambda: jobs.pdf_render_enqueue(pk), robust=True)
     return approved
 
 
@@ -258,7 +259,7 @@ def directive_pdf_retry(*, directive: Directive, by: User, ip: str | None = None
         current.save(update_fields=["pdf_status", "pdf_error", "updated_at"])
         event_record(directive=current, verb="pdf_retried", by=by, ip=ip, comment=failed_with)
         pk = current.pk
-        transaction.on_commit(lambda: render_directive_pdf.delay(pk), robust=True)
+        transaction.on_commit(lambda: jobs.pdf_render_enqueue(pk), robust=True)
     return current
 
 
@@ -279,7 +280,7 @@ def directive_recall(
         issued.recalled_at = timezone.now()
         issued.save(update_fields=["status", "recall_reason", "recalled_at", "updated_at"])
         event_record(directive=issued, verb="recalled", by=by, ip=ip, comment=reason)
-        from ..notices import withdrawal_notices_create
+        from directives.services.notices import withdrawal_notices_create
 
         withdrawal_notices_create(directive=issued, replacement=None)
     return issued

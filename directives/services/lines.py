@@ -8,8 +8,8 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 
-from ..errors import DirectiveError
-from ..models import LETTER_FIELDS, Addressee, CopyRecipient, Directive, Task
+from directives.errors import DirectiveError
+from directives.models import LETTER_FIELDS, Addressee, CopyRecipient, Directive, Task
 
 # What a drafter may set; the register, the workflow and the signing own everything else.
 EDITABLE_FIELDS = frozenset({*LETTER_FIELDS, "signer", "replaces"})

@@ -6,13 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directives.errors import DirectiveError, TransitionError
+from directives.models import Directive
+from directives.services.access import ensure_can_sign, ensure_can_submit, is_signer_for
+from directives.services.drafting import locked
+from directives.services.events import event_record
 from recipients.models import User
-
-from ..errors import DirectiveError, TransitionError
-from ..events import event_record
-from ..models import Directive
-from .access import ensure_can_sign, ensure_can_submit, is_signer_for
-from .drafting import locked
 
 
 def _has_recipients(directive: Directive) -> bool:

@@ -10,10 +10,14 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from ..models import Directive
-from ..pdf import render_directive_pdf_bytes
-from ..selectors import agency_unit_ids, directives_visible_to
-from ..verification import check_verify_upload, issued_directives, verify_pdf_bytes
+from directives.documents.pdf import render_directive_pdf_bytes
+from directives.documents.verification import (
+    check_verify_upload,
+    issued_directives,
+    verify_pdf_bytes,
+)
+from directives.models import Directive
+from directives.selectors.scope import agency_unit_ids, directives_visible_to
 
 
 @login_required
@@ -56,7 +60,7 @@ def directive_preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def directive_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx partial showing the PDF's progress; it polls itself until done."""
-    from .drafting.workflow import available_actions
+    from directives.views.drafting.workflow import available_actions
 
     directive = get_object_or_404(directives_visible_to(request.user), pk=pk)
     context = {"directive": directive, "actions": available_actions(request.user, directive)}

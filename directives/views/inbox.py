@@ -22,21 +22,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from recipients.models import Unit
-
-from .. import assignments as services
-from ..models import Assignment, Directive, Urgency
-from ..receipts import AckLinkError, dispatch_acknowledge, dispatch_mark_seen
-from ..tracking import (
+from directives.errors import PermissionDeniedError, TransitionError
+from directives.models import Assignment, Directive, Urgency
+from directives.selectors.history import history_for_unit
+from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches, inbox_search
+from directives.selectors.workspace import (
     DEADLINE_SOON_DAYS,
     assignments_visible_to,
     attachments_visible_to,
-    history_for_unit,
-    inbox_dispatch_assignments,
-    inbox_dispatches,
-    inbox_search,
     report_files_visible_to,
 )
+from directives.services import assignments, extensions
+from directives.services.receipts import AckLinkError, dispatch_acknowledge, dispatch_mark_seen
+from recipients.models import Unit
 
 PAGE_SIZE = 25
 
@@ -252,7 +250,7 @@ def _service_error(request: HttpRequest, exc: Exception) -> None:
         messages.error(request, str(exc))
 
 
-SERVICE_ERRORS = (services.TransitionError, services.PermissionDeniedError, ValidationError)
+SERVICE_ERRORS = (TransitionError, PermissionDeniedError, ValidationError)
 
 
 @login_required
@@ -260,7 +258,7 @@ SERVICE_ERRORS = (services.TransitionError, services.PermissionDeniedError, Vali
 def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
     try:
-        services.assignment_start(assignment=assignment, by=request.user, ip=client_ip(request))
+        assignments.assignment_start(assignment=assignment, by=request.user, ip=client_ip(request))
     except SERVICE_ERRORS as exc:
         _service_error(request, exc)
     else:
@@ -276,7 +274,7 @@ def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=ReportForm,
         template="directives/inbox/report_form.html",
         done=_("Your report has been submitted."),
-        submit=lambda assignment, data, ip: services.assignment_report(
+        submit=lambda assignment, data, ip: assignments.assignment_report(
             assignment=assignment, by=request.user, text=data["text"], files=data["files"], ip=ip
         ),
     )
@@ -290,7 +288,7 @@ def assignment_extension(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=ExtensionForm,
         template="directives/inbox/extension_form.html",
         done=_("Your extension request has been sent to the clerk."),
-        submit=lambda assignment, data, ip: services.extension_request_create(
+        submit=lambda assignment, data, ip: extensions.extension_request_create(
             assignment=assignment,
             by=request.user,
             requested_date=data["requested_date"],
@@ -309,7 +307,7 @@ def _task_form_page(request, pk, *, form_class, template, done, submit) -> HttpR
             submit(assignment, form.cleaned_data, client_ip(request))
         except ValidationError as exc:
             form.add_error(None, exc)
-        except (services.TransitionError, services.PermissionDeniedError) as exc:
+        except (TransitionError, PermissionDeniedError) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, done)

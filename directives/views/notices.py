@@ -19,16 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..errors import DirectiveError
-from ..models import Notification
-from ..notices import (
+from directives.errors import DirectiveError
+from directives.models import Notification
+from directives.selectors.workspace import tracked_directives
+from directives.services.notices import (
     delivery_progress,
     notification_mark_read,
     notification_resend,
     notifications_for,
     notifications_mark_all_read,
 )
-from ..receipts import (
+from directives.services.receipts import (
     AckLinkError,
     AckLinkExpired,
     AckLinkInvalid,
@@ -36,8 +37,7 @@ from ..receipts import (
     ack_token_read,
     dispatch_acknowledge,
 )
-from ..tracking import tracked_directives
-from .inbox import client_ip
+from directives.views.inbox import client_ip
 
 PAGE_SIZE = 30
 ACK_ERROR_STATUS = {AckLinkInvalid: 400, AckLinkExpired: 410, AckLinkUsed: 200}

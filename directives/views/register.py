@@ -20,12 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from .. import services
-from ..errors import DirectiveError, NumberTakenError
-from ..forms import DraftForms, PaperForm
-from ..models import Addressee, CopyRecipient, DocumentType
-from ..register import local_today, register_entries
-from .inbox import client_ip
+from directives import services
+from directives.errors import DirectiveError, NumberTakenError
+from directives.forms import DraftForms, PaperForm
+from directives.models import Addressee, CopyRecipient, DocumentType
+from directives.selectors.register import register_entries
+from directives.views.inbox import client_ip
+from directives.workdays import local_today
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

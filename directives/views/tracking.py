@@ -18,18 +18,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import assignments as services
-from ..exports import matrix_csv, matrix_xlsx
-from ..models import Assignment, ExtensionRequest
-from ..tracking import (
-    dashboard_build,
+from directives.exports import matrix_csv, matrix_xlsx
+from directives.models import Assignment, ExtensionRequest
+from directives.selectors.dashboard import dashboard_build
+from directives.selectors.matrix import matrix_build, state_labels
+from directives.selectors.workspace import (
     extensions_visible_to,
-    matrix_build,
-    state_labels,
     tracked_assignments,
     tracked_directives,
 )
-from .inbox import SERVICE_ERRORS, _service_error, client_ip
+from directives.services import assignments, extensions
+from directives.views.inbox import SERVICE_ERRORS, _service_error, client_ip
 
 
 class ReturnForm(forms.Form):
@@ -125,7 +124,7 @@ def matrix_remind(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, _("Choose at least one unit to remind."))
     else:
         try:
-            count = services.dispatches_remind_now(
+            count = assignments.dispatches_remind_now(
                 directive=directive, dispatch_ids=ids, by=request.user, ip=client_ip(request)
             )
         except SERVICE_ERRORS as exc:
@@ -177,7 +176,7 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
     form = AcceptForm(request.POST)
     form.is_valid()
     try:
-        services.assignment_accept(
+        assignments.assignment_accept(
             assignment=assignment,
             by=request.user,
             comment=form.cleaned_data.get("comment", ""),
@@ -195,7 +194,7 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _tracked_assignment(request, pk)
     try:
-        services.assignment_return(
+        assignments.assignment_return(
             assignment=assignment,
             by=request.user,
             comment=request.POST.get("comment", ""),
@@ -222,7 +221,7 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose whether to grant or decline, with a valid date."))
     else:
         try:
-            services.extension_request_decide(
+            extensions.extension_request_decide(
                 extension=extension,
                 by=request.user,
                 grant=form.cleaned_data["decision"] == "grant",

@@ -238,8 +238,8 @@ def _measure() -> list[str]:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
+    from directives.documents.pki import pki_create
     from directives.models import Directive, Dispatch, Notification
-    from directives.pki import pki_create
     from portal.celery import app
     from tests.directives.dispatch.conftest import free_port, start_worker_process
 

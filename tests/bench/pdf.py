@@ -50,7 +50,7 @@ def _letters():
 def _measure(directive, key) -> dict:
     from weasyprint import HTML
 
-    from directives import pdf, signing
+    from directives.documents import pdf, signing
 
     renders, signs, totals, bares = [], [], [], []
     pages = 0
@@ -102,8 +102,8 @@ def _with_test_db(work):
 
 
 def _key(tmp: Path):
-    from directives.pki import pki_create
-    from directives.signing import _key as load_key
+    from directives.documents.pki import pki_create
+    from directives.documents.signing import _key as load_key
 
     files = pki_create(
         directory=tmp, organisation="Sở Thông tin và Truyền thông Gia Lai", password="bench"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from directives.richtext import body_to_html
+from directives.documents.richtext import body_to_html
 
 
 def test_sections_items_and_emphasis_keep_their_printed_markers():

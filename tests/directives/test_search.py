@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from directives.models import Directive
-from directives.search import directives_search
+from directives.selectors.search import directives_search
 from tests.factories import DirectiveFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from directives.documents.pki import pki_create
 from directives.models import Assignment, Directive, Dispatch
-from directives.pki import pki_create
 from recipients.demo import DEMO_PASSWORD, demo_recipients_load
 
 pytestmark = [

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from directives.pki import dev_pki_ensure
+from directives.documents.pki import dev_pki_ensure
 
 
 class Command(BaseCommand):

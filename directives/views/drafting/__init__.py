@@ -6,7 +6,7 @@ and the agency above it); anything else is a 404. What may happen is decided by 
 a refused move comes back as a DirectiveError whose message the user sees, and nothing changes.
 """
 
-from .pages import urlpatterns as page_patterns
-from .workflow import urlpatterns as workflow_patterns
+from directives.views.drafting.pages import urlpatterns as page_patterns
+from directives.views.drafting.workflow import urlpatterns as workflow_patterns
 
 urlpatterns: list = [*page_patterns, *workflow_patterns]

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from ...models import Directive
-from ...selectors import agency_unit_ids, directives_visible_to
-from ...tracking import event_labels as unit_event_labels
+from directives.models import Directive
+from directives.selectors.history import event_labels as unit_event_labels
+from directives.selectors.scope import agency_unit_ids, directives_visible_to
 
 
 def desk_directives(user) -> QuerySet[Directive]:

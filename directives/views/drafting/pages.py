@@ -14,13 +14,13 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ... import services
-from ...errors import DirectiveError
-from ...forms import AttachmentForm, DirectiveFilter, DraftForms
-from ...models import Directive
-from ...pdf import render_directive_html
-from ..inbox import client_ip
-from .common import desk_directive, desk_directives, require_desk
+from directives import services
+from directives.documents.pdf import render_directive_html
+from directives.errors import DirectiveError
+from directives.forms import AttachmentForm, DirectiveFilter, DraftForms
+from directives.models import Directive
+from directives.views.drafting.common import desk_directive, desk_directives, require_desk
+from directives.views.inbox import client_ip
 
 PAGE_SIZE = 25
 

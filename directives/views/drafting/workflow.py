@@ -15,14 +15,14 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from ... import services
-from ...errors import DirectiveError
-from ...forms import ApproveForm, AttachmentForm, ReasonForm, SubmitForm
-from ...models import Attachment, Directive, Dispatch
-from ...pdf import render_directive_html
-from ...selectors import directives_visible_to
-from ..inbox import client_ip
-from .common import desk_directive, desk_directives, event_labels
+from directives import services
+from directives.documents.pdf import render_directive_html
+from directives.errors import DirectiveError
+from directives.forms import ApproveForm, AttachmentForm, ReasonForm, SubmitForm
+from directives.models import Attachment, Directive, Dispatch
+from directives.selectors.scope import directives_visible_to
+from directives.views.drafting.common import desk_directive, desk_directives, event_labels
+from directives.views.inbox import client_ip
 
 
 def available_actions(user, directive: Directive) -> set[str]:

@@ -16,7 +16,7 @@ from directives.errors import (
     TransitionError,
 )
 from directives.models import Assignment, Directive, Dispatch, Event, Notification, Register
-from directives.register import local_today
+from directives.workdays import local_today
 from recipients import roles
 from tests.factories import UnitFactory, UserFactory
 

@@ -11,15 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from directives import services
+from directives.documents.symbols import symbol_for
 from directives.errors import DirectiveError, NumberTakenError, PermissionDeniedError
 from directives.models import Directive, Event, Register
-from directives.register import (
-    local_today,
-    register_entries,
-    register_reserve,
-    register_take_next,
-    symbol_for,
-)
+from directives.selectors.register import register_entries
+from directives.services.register import register_reserve, register_take_next
+from directives.workdays import local_today
 from recipients import roles
 from tests.factories import DirectiveFactory, UnitFactory, UserFactory
 

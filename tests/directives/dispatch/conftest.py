@@ -20,8 +20,8 @@ from aiosmtpd.controller import Controller
 from django.core.files.base import ContentFile
 
 from directives.models import Directive
-from directives.notices.delivery import dispatch_for_delivery, dispatch_notices_write
-from directives.notices.transport import email_connection_close
+from directives.services.notices.delivery import dispatch_for_delivery, dispatch_notices_write
+from directives.services.notices.transport import email_connection_close
 from recipients import roles
 from recipients.models import Unit, User
 from tests.directives.workspace.data import make_issued

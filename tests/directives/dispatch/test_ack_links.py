@@ -10,10 +10,9 @@ from django.core import signing
 from django.urls import reverse
 
 from directives.models import Directive, Dispatch, Event, Notification
-from directives.notices import withdrawal_notices_create
-from directives.receipts import ACK_SALT, ack_token_make
-
-from .conftest import make_ready, make_units
+from directives.services.notices import withdrawal_notices_create
+from directives.services.receipts import ACK_SALT, ack_token_make
+from tests.directives.dispatch.conftest import make_ready, make_units
 
 pytestmark = pytest.mark.django_db
 

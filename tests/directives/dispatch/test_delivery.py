@@ -8,13 +8,12 @@ import pytest
 from django.urls import reverse
 
 from directives.models import Dispatch, Notification
-from directives.notices import directive_fan_out
+from directives.services.notices import directive_fan_out
 from directives.tasks import deliver_directive
 from recipients import roles
 from recipients.models import Unit
+from tests.directives.dispatch.conftest import PDF_BYTES, make_ready, make_units
 from tests.factories import UnitFactory, UserFactory
-
-from .conftest import PDF_BYTES, make_ready, make_units
 
 LINK = re.compile(r"http://testserver(/ack/[^\s\"<]+/)")
 

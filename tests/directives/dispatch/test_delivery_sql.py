@@ -10,11 +10,10 @@ import pytest
 from django.db import IntegrityError
 
 from directives.models import Assignment, Notification, Task
-from directives.notices import delivery, delivery_sql
+from directives.services.notices import delivery, delivery_sql
 from recipients import roles
+from tests.directives.dispatch.conftest import make_ready, make_units
 from tests.factories import UserFactory
-
-from .conftest import make_ready, make_units
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ import pytest
 from django.urls import reverse
 
 from directives.models import Notification
-from directives.notices import directive_fan_out
+from directives.services.notices import directive_fan_out
 from recipients.models import User
-
-from .conftest import make_ready, make_units
+from tests.directives.dispatch.conftest import make_ready, make_units
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directives.models import Directive, Dispatch, Event, Notification
-from directives.notices import directive_fan_out, outbox_sweep
+from directives.services.notices import directive_fan_out, outbox_sweep
 from directives.tasks import deliver_dispatch, send_notification
 from recipients import roles
+from tests.directives.dispatch.conftest import make_ready, make_units, write_notices_only
 from tests.factories import UserFactory
-
-from .conftest import make_ready, make_units, write_notices_only
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +221,7 @@ def test_an_insert_failing_for_another_reason_leaves_the_unit_for_the_sweep(agen
     job, sends nothing and does not count the unit as delivered."""
     from django.db import IntegrityError
 
-    from directives.notices import dispatch_deliver, outbox_key
+    from directives.services.notices import dispatch_deliver, outbox_key
 
     (unit,) = make_units(1, officers=0)
     directive = make_ready([unit], issuing_unit=agency)

@@ -9,12 +9,11 @@ import pytest
 from django.utils import timezone
 
 from directives.models import Assignment, Dispatch, Notification
-from directives.reminders import digests_send, reminders_send
+from directives.services.reminders import digests_send, reminders_send
 from recipients import roles
+from tests.directives.dispatch.conftest import make_units
 from tests.directives.workspace.data import make_issued
 from tests.factories import UserFactory
-
-from .conftest import make_units
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

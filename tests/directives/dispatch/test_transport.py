@@ -11,10 +11,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from directives.models import Notification
-from directives.notices.transport import email_connection_close
+from directives.services.notices.transport import email_connection_close
 from directives.tasks import deliver_directive
-
-from .conftest import make_ready, make_units
+from tests.directives.dispatch.conftest import make_ready, make_units
 
 pytestmark = pytest.mark.django_db
 
@@ -110,9 +109,9 @@ def test_flattening_writes_the_same_bytes_as_the_standard_library(agency, settin
     """The shared PDF part is written in one piece; the message is byte for byte the one the
     standard generator (Django's backend) would send, for the first e-mail and the next."""
     from directives.models import Dispatch
-    from directives.notices.delivery import dispatch_for_delivery, dispatch_notices_write
-    from directives.notices.sending import _delivery_message
-    from directives.notices.transport import mime_flatten
+    from directives.services.notices.delivery import dispatch_for_delivery, dispatch_notices_write
+    from directives.services.notices.sending import _delivery_message
+    from directives.services.notices.transport import mime_flatten
 
     units = make_units(2)
     make_ready(units, issuing_unit=agency, pdf=b"%PDF-1.4\n" + bytes(range(256)) * 150)

@@ -20,12 +20,11 @@ from django.db import connection
 from django.utils import timezone
 
 from directives.models import Dispatch, Notification
-from directives.notices import outbox_sweep
+from directives.services.notices import outbox_sweep
 from directives.tasks import deliver_directive
 from portal.celery import app
-
-from .conftest import make_ready, make_units, start_worker_process
-from .test_delivery import ack_path
+from tests.directives.dispatch.conftest import make_ready, make_units, start_worker_process
+from tests.directives.dispatch.test_delivery import ack_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REDIS_DB = 13

@@ -11,8 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from directives.models import Addressee, CopyRecipient, Directive, Event, Task
-
-from .conftest import SUBJECT
+from tests.directives.drafting.conftest import SUBJECT
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from directives.pki import PkiFiles, pki_create
-
-from .sample import build_sample_letter
+from directives.documents.pki import PkiFiles, pki_create
+from tests.directives.pdf.sample import build_sample_letter
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from directives.pdf import render_directive_pdf_bytes
-from directives.signing import render_and_sign_bytes, signing_key_for
+from directives.documents.pdf import render_directive_pdf_bytes
+from directives.documents.signing import render_and_sign_bytes, signing_key_for
 from recipients.models import Unit, User
+from tests.directives.pdf.conftest import lines_of, open_pdf
 from tests.factories import UnitFactory, UserFactory
-
-from .conftest import lines_of, open_pdf
 
 MM = 72 / 25.4
 PAGE_WIDTH = 210 * MM

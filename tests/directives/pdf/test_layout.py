@@ -8,12 +8,11 @@ import unicodedata
 
 import pytest
 
+from directives.documents.pdf import render_directive_pdf_bytes, vietnamese_date_line
 from directives.models import Directive
-from directives.pdf import render_directive_pdf_bytes, vietnamese_date_line
+from tests.directives.pdf.conftest import chars_of, find_line, lines_of, open_pdf, style_of
+from tests.directives.pdf.sample import SAMPLE_BODY, SAMPLE_COPIES, SAMPLE_GROUPS
 from tests.factories import AddresseeFactory, DirectiveFactory, UnitFactory
-
-from .conftest import chars_of, find_line, lines_of, open_pdf, style_of
-from .sample import SAMPLE_BODY, SAMPLE_COPIES, SAMPLE_GROUPS
 
 MM = 72 / 25.4
 PAGE_WIDTH = 210 * MM

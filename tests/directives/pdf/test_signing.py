@@ -10,14 +10,14 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from directives.documents.pdf import portal_url_fetcher, render_directive_pdf_bytes
+from directives.documents.signing import signing_key_for
+from directives.documents.verification import verify_pdf_bytes
 from directives.models import Directive, Dispatch, Event
-from directives.pdf import portal_url_fetcher, render_directive_pdf_bytes
-from directives.signing import directive_render_and_sign, signing_key_for
-from directives.verification import verify_pdf_bytes
+from directives.services.signing import directive_render_and_sign
 from recipients import roles
+from tests.directives.pdf.conftest import find_line, lines_of, open_pdf
 from tests.factories import DirectiveFactory, UnitFactory, UserFactory
-
-from .conftest import find_line, lines_of, open_pdf
 
 
 @pytest.fixture
@@ -352,7 +352,7 @@ def test_signature_space_is_sized_from_the_chain_not_padded(signed_letter):
     chain and the signature with some room, not a fixed, mostly empty block."""
     import re
 
-    from directives.signing import SIGNATURE_ROOM, signature_space
+    from directives.documents.signing import SIGNATURE_ROOM, signature_space
 
     key = signing_key_for(signed_letter.issuing_unit.code)
     contents = re.search(rb"/Contents <([0-9a-fA-F]+)>", pdf_bytes(signed_letter)).group(1)

@@ -12,9 +12,8 @@ import os
 import pypdfium2
 from PIL import Image, ImageChops, ImageStat
 
-from directives.pdf import render_directive_pdf_bytes
-
-from .conftest import REFERENCE_DIR
+from directives.documents.pdf import render_directive_pdf_bytes
+from tests.directives.pdf.conftest import REFERENCE_DIR
 
 REFERENCE = REFERENCE_DIR / "sample-letter-page1.png"
 SIZE = (124, 176)  # A4 at about 15 dpi

@@ -8,9 +8,8 @@ from django.utils import timezone
 from directives.models import Assignment, Directive, Dispatch
 from recipients import roles
 from recipients.models import Unit, User
+from tests.directives.workspace.data import PDF_BYTES, make_issued  # noqa: F401  (re-exported for the test modules)
 from tests.factories import UnitFactory, UserFactory
-
-from .data import PDF_BYTES, make_issued  # noqa: F401  (re-exported for the test modules)
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directives.models import Assignment, Directive, Dispatch, Event, ReportFile, Urgency
+from tests.directives.workspace.data import PDF_BYTES, make_issued
 from tests.factories import UnitFactory
-
-from .data import PDF_BYTES, make_issued
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from directives import assignments as svc
+from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import Assignment, Event, ExtensionRequest, Notification, ReportFile
+from directives.services import assignments, extensions
 from recipients import roles
+from tests.directives.workspace.data import PDF_BYTES
 from tests.factories import UnitFactory, UserFactory
-
-from .data import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,11 @@ def snapshot(assignment: Assignment) -> tuple:
 
 
 def test_unit_moves_task_from_acknowledged_to_in_progress_to_done(task1_x, officer_x):
-    svc.assignment_start(assignment=task1_x, by=officer_x, ip="10.0.0.5")
+    assignments.assignment_start(assignment=task1_x, by=officer_x, ip="10.0.0.5")
     task1_x.refresh_from_db()
     assert task1_x.status == Assignment.Status.IN_PROGRESS
 
-    svc.assignment_report(
+    assignments.assignment_report(
         assignment=task1_x, by=officer_x, text="Đã phổ biến đến 100% cán bộ.", files=[pdf()]
     )
     task1_x.refresh_from_db()
@@ -61,20 +61,20 @@ def test_unit_moves_task_from_acknowledged_to_in_progress_to_done(task1_x, offic
 def test_task_cannot_start_before_receipt_is_acknowledged(dispatch_x, officer_x):
     assignment = dispatch_x.assignments.first()
     before = snapshot(assignment)
-    with pytest.raises(svc.TransitionError):
-        svc.assignment_start(assignment=assignment, by=officer_x)
+    with pytest.raises(TransitionError):
+        assignments.assignment_start(assignment=assignment, by=officer_x)
     assert snapshot(assignment) == before
 
 
 def test_another_units_officer_and_the_clerk_cannot_act_for_the_unit(task1_x, officer_y, clerk):
     before = snapshot(task1_x)
     for intruder in (officer_y, clerk):
-        with pytest.raises(svc.PermissionDeniedError):
-            svc.assignment_start(assignment=task1_x, by=intruder)
-        with pytest.raises(svc.PermissionDeniedError):
-            svc.assignment_report(assignment=task1_x, by=intruder, text="x")
-        with pytest.raises(svc.PermissionDeniedError):
-            svc.extension_request_create(
+        with pytest.raises(PermissionDeniedError):
+            assignments.assignment_start(assignment=task1_x, by=intruder)
+        with pytest.raises(PermissionDeniedError):
+            assignments.assignment_report(assignment=task1_x, by=intruder, text="x")
+        with pytest.raises(PermissionDeniedError):
+            extensions.extension_request_create(
                 assignment=task1_x,
                 by=intruder,
                 requested_date=timezone.localdate() + datetime.timedelta(days=60),
@@ -87,7 +87,7 @@ def test_another_units_officer_and_the_clerk_cannot_act_for_the_unit(task1_x, of
 def test_report_required_needs_text_or_file(task1_x, officer_x):
     before = snapshot(task1_x)
     with pytest.raises(ValidationError):
-        svc.assignment_report(assignment=task1_x, by=officer_x, text="   ", files=[])
+        assignments.assignment_report(assignment=task1_x, by=officer_x, text="   ", files=[])
     assert snapshot(task1_x) == before
 
 
@@ -95,7 +95,9 @@ def test_pdf_that_is_really_an_exe_is_refused_and_nothing_is_stored(task1_x, off
     fake = pdf("bao-cao.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200)
     before = snapshot(task1_x)
     with pytest.raises(ValidationError) as exc:
-        svc.assignment_report(assignment=task1_x, by=officer_x, text="ok", files=[pdf(), fake])
+        assignments.assignment_report(
+            assignment=task1_x, by=officer_x, text="ok", files=[pdf(), fake]
+        )
     assert "bao-cao.pdf" in str(exc.value)
     assert snapshot(task1_x) == before
     assert not ReportFile.objects.exists()
@@ -106,19 +108,19 @@ def test_file_over_the_size_limit_is_refused(task1_x, officer_x, settings):
     big = pdf("lon.pdf", PDF_BYTES + b"0" * (1024 * 1024 + 1))
     before = snapshot(task1_x)
     with pytest.raises(ValidationError):
-        svc.assignment_report(assignment=task1_x, by=officer_x, text="ok", files=[big])
+        assignments.assignment_report(assignment=task1_x, by=officer_x, text="ok", files=[big])
     assert snapshot(task1_x) == before
 
 
 def report(assignment, officer):
-    svc.assignment_report(assignment=assignment, by=officer, text="Xong", files=[])
+    assignments.assignment_report(assignment=assignment, by=officer, text="Xong", files=[])
     assignment.refresh_from_db()
     return assignment
 
 
 def test_clerk_accepts_a_report_and_the_unit_is_told(task1_x, officer_x, clerk):
     report(task1_x, officer_x)
-    svc.assignment_accept(assignment=task1_x, by=clerk, comment="Tốt")
+    assignments.assignment_accept(assignment=task1_x, by=clerk, comment="Tốt")
     task1_x.refresh_from_db()
     assert task1_x.status == Assignment.Status.ACCEPTED
     assert task1_x.reviewed_by == clerk
@@ -130,8 +132,8 @@ def test_clerk_accepts_a_report_and_the_unit_is_told(task1_x, officer_x, clerk):
 def test_clerk_returns_a_report_with_a_comment_back_to_in_progress(task1_x, officer_x, clerk):
     report(task1_x, officer_x)
     with pytest.raises(ValidationError):
-        svc.assignment_return(assignment=task1_x, by=clerk, comment="")
-    svc.assignment_return(assignment=task1_x, by=clerk, comment="Thiếu số liệu")
+        assignments.assignment_return(assignment=task1_x, by=clerk, comment="")
+    assignments.assignment_return(assignment=task1_x, by=clerk, comment="Thiếu số liệu")
     task1_x.refresh_from_db()
     assert task1_x.status == Assignment.Status.IN_PROGRESS
     assert task1_x.review_comment == "Thiếu số liệu"
@@ -145,28 +147,28 @@ def test_only_the_issuing_agencys_clerks_review(task1_x, officer_x):
     other_clerk = UserFactory(unit=UnitFactory(code="SYT"), roles=[roles.CLERK])
     before = snapshot(task1_x)
     for intruder in (other_clerk, officer_x):
-        with pytest.raises(svc.PermissionDeniedError):
-            svc.assignment_accept(assignment=task1_x, by=intruder)
-        with pytest.raises(svc.PermissionDeniedError):
-            svc.assignment_return(assignment=task1_x, by=intruder, comment="x")
+        with pytest.raises(PermissionDeniedError):
+            assignments.assignment_accept(assignment=task1_x, by=intruder)
+        with pytest.raises(PermissionDeniedError):
+            assignments.assignment_return(assignment=task1_x, by=intruder, comment="x")
     assert snapshot(task1_x) == before
 
 
 def test_accept_needs_a_submitted_report(task1_x, clerk):
-    with pytest.raises(svc.TransitionError):
-        svc.assignment_accept(assignment=task1_x, by=clerk)
+    with pytest.raises(TransitionError):
+        assignments.assignment_accept(assignment=task1_x, by=clerk)
 
 
 def test_extension_granted_changes_due_date_and_tells_the_unit(task1_x, officer_x, clerk):
     wanted = task1_x.due_date + datetime.timedelta(days=10)
-    ext = svc.extension_request_create(
+    ext = extensions.extension_request_create(
         assignment=task1_x, by=officer_x, requested_date=wanted, reason="Chờ số liệu quý"
     )
-    with pytest.raises(svc.TransitionError):  # one pending request at a time
-        svc.extension_request_create(
+    with pytest.raises(TransitionError):  # one pending request at a time
+        extensions.extension_request_create(
             assignment=task1_x, by=officer_x, requested_date=wanted, reason="again"
         )
-    svc.extension_request_decide(extension=ext, by=clerk, grant=True, note="Đồng ý")
+    extensions.extension_request_decide(extension=ext, by=clerk, grant=True, note="Đồng ý")
     task1_x.refresh_from_db()
     ext.refresh_from_db()
     assert task1_x.due_date == wanted
@@ -177,20 +179,20 @@ def test_extension_granted_changes_due_date_and_tells_the_unit(task1_x, officer_
     assert Notification.objects.filter(
         kind="extension_granted", channel=Notification.Channel.EMAIL, address="chupah@gialai.gov.vn"
     ).exists()
-    with pytest.raises(svc.TransitionError):
-        svc.extension_request_decide(extension=ext, by=clerk, grant=False)
+    with pytest.raises(TransitionError):
+        extensions.extension_request_decide(extension=ext, by=clerk, grant=False)
     assert Event.objects.filter(verb="extension_granted").count() == 1
 
 
 def test_extension_declined_keeps_due_date_and_tells_the_unit(task1_x, officer_x, clerk):
     due = task1_x.due_date
-    ext = svc.extension_request_create(
+    ext = extensions.extension_request_create(
         assignment=task1_x,
         by=officer_x,
         requested_date=due + datetime.timedelta(days=3),
         reason="Bận",
     )
-    svc.extension_request_decide(extension=ext, by=clerk, grant=False, note="Không đủ lý do")
+    extensions.extension_request_decide(extension=ext, by=clerk, grant=False, note="Không đủ lý do")
     task1_x.refresh_from_db()
     assert task1_x.due_date == due
     assert Notification.objects.filter(user=officer_x, kind="extension_declined").exists()
@@ -198,21 +200,21 @@ def test_extension_declined_keeps_due_date_and_tells_the_unit(task1_x, officer_x
 
 def test_extension_date_must_be_later(task1_x, officer_x):
     with pytest.raises(ValidationError):
-        svc.extension_request_create(
+        extensions.extension_request_create(
             assignment=task1_x, by=officer_x, requested_date=task1_x.due_date, reason="x"
         )
 
 
 def test_extension_decision_refused_to_other_agency_clerk(task1_x, officer_x):
-    ext = svc.extension_request_create(
+    ext = extensions.extension_request_create(
         assignment=task1_x,
         by=officer_x,
         requested_date=task1_x.due_date + datetime.timedelta(days=3),
         reason="x",
     )
     other = UserFactory(unit=UnitFactory(code="SYT"), roles=[roles.CLERK])
-    with pytest.raises(svc.PermissionDeniedError):
-        svc.extension_request_decide(extension=ext, by=other, grant=True)
+    with pytest.raises(PermissionDeniedError):
+        extensions.extension_request_decide(extension=ext, by=other, grant=True)
     ext.refresh_from_db()
     assert ext.status == ExtensionRequest.Status.PENDING
 
@@ -226,14 +228,14 @@ def test_remind_now_is_keyed_per_minute(
     # The clock at 10:15:20, so that both clicks fall in the same minute whenever the test runs.
     clicked = timezone.now().replace(hour=10, minute=15, second=20)
     monkeypatch.setattr(timezone, "now", lambda: clicked)
-    assert svc.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk) == 2
+    assert assignments.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk) == 2
     first = Notification.objects.filter(kind="reminder").count()
     clicked += datetime.timedelta(seconds=30)  # a double click: nothing new
-    svc.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk)
+    assignments.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk)
     assert Notification.objects.filter(kind="reminder").count() == first
     # Unit X acknowledged: reminded of its two open tasks; unit Y: of the receipt.
     assert Notification.objects.filter(kind="reminder", user=officer_x).count() == 2
     assert Notification.objects.filter(kind="reminder", user=officer_y).count() == 1
     clicked += datetime.timedelta(minutes=1)  # the clerk reminds again later: reminded again
-    svc.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk)
+    assignments.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk)
     assert Notification.objects.filter(kind="reminder").count() == 2 * first

@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from directives import assignments as svc
 from directives.models import Addressee, Assignment, Dispatch, Notification
+from directives.services import assignments, extensions
+from tests.directives.workspace.data import make_issued
 from tests.factories import RecipientGroupFactory, UnitFactory
-
-from .data import make_issued
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +29,7 @@ def cells_of(response, code: str) -> list[str]:
 def test_matrix_shows_each_units_state_and_the_summary(
     client, clerk, directive, task1_x, officer_x, unit_y
 ):
-    svc.assignment_report(assignment=task1_x, by=officer_x, text="Xong")
+    assignments.assignment_report(assignment=task1_x, by=officer_x, text="Xong")
     Assignment.objects.filter(unit=unit_y, task__position=2).update(
         due_date=timezone.localdate() - datetime.timedelta(days=1)
     )
@@ -81,7 +80,7 @@ def test_matrix_runs_the_same_number_of_queries_for_10_and_300_units(client, cle
 
 
 def test_clerk_opens_a_report_and_accepts_it(client, clerk, task1_x, officer_x):
-    svc.assignment_report(assignment=task1_x, by=officer_x, text="Báo cáo kết quả")
+    assignments.assignment_report(assignment=task1_x, by=officer_x, text="Báo cáo kết quả")
     client.force_login(clerk)
     page = client.get(reverse("directives:assignment_review", args=[task1_x.pk]))
     assert "Báo cáo kết quả" in page.content.decode()
@@ -91,7 +90,7 @@ def test_clerk_opens_a_report_and_accepts_it(client, clerk, task1_x, officer_x):
 
 
 def test_clerk_returns_a_report_through_the_page(client, clerk, task1_x, officer_x):
-    svc.assignment_report(assignment=task1_x, by=officer_x, text="Báo cáo")
+    assignments.assignment_report(assignment=task1_x, by=officer_x, text="Báo cáo")
     client.force_login(clerk)
     client.post(reverse("directives:assignment_return", args=[task1_x.pk]), {"comment": "Bổ sung"})
     task1_x.refresh_from_db()
@@ -100,7 +99,7 @@ def test_clerk_returns_a_report_through_the_page(client, clerk, task1_x, officer
 
 def test_clerk_grants_an_extension_through_the_page(client, clerk, task1_x, officer_x):
     wanted = task1_x.due_date + datetime.timedelta(days=5)
-    ext = svc.extension_request_create(
+    ext = extensions.extension_request_create(
         assignment=task1_x, by=officer_x, requested_date=wanted, reason="x"
     )
     client.force_login(clerk)
@@ -142,7 +141,7 @@ def test_exports_xlsx_and_csv(client, clerk, directive, acked_x):
 
 
 def test_dashboard_figures(client, clerk, directive, task1_x, officer_x, unit_y):
-    svc.assignment_report(assignment=task1_x, by=officer_x, text="Xong")
+    assignments.assignment_report(assignment=task1_x, by=officer_x, text="Xong")
     Assignment.objects.filter(unit=unit_y, task__position=1).update(
         due_date=timezone.localdate() - datetime.timedelta(days=1)
     )

@@ -1,0 +1,1 @@
+"""Code both apps need, knowing neither: checks of uploaded files."""

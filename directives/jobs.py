@@ -1,0 +1,59 @@
+"""The one place that hands work to Celery. Services call these; nothing imports tasks.py.
+
+Tasks are found by name in the Celery app (so this module needs no import of `tasks`, which
+imports the services), and sent with `apply_async`, which honours eager mode in tests.
+Callers inside a transaction wrap the call in `transaction.on_commit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from celery import current_app
+
+PDF_RENDER = "directives.tasks.render_directive_pdf"
+FAN_OUT = "directives.tasks.deliver_directive"
+DISPATCH_DELIVER = "directives.tasks.deliver_dispatch"
+NOTIFICATION_SEND = "directives.tasks.send_notification"
+# A thousand delivery jobs go to Redis in pipelines of this many, not one round trip each.
+ENQUEUE_BATCH = 100
+
+
+def _task(name: str):
+    app = current_app
+    if name not in app.tasks:
+        # Autodiscovery is lazy outside a worker: importing the apps' task modules registers them.
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
+def pdf_render_enqueue(directive_id: int) -> None:
+    """Render and sign the issued letter (pdf queue); delivery starts when it is ready."""
+    _task(PDF_RENDER).apply_async((directive_id,))
+
+
+def fan_out_enqueue(directive_id: int) -> None:
+    """Start the delivery of a letter whose signed PDF is ready: one job per unit."""
+    _task(FAN_OUT).apply_async((directive_id,))
+
+
+def notification_send_enqueue(notification_id: int) -> None:
+    """Send one outbox e-mail that is not a delivery (a reminder, a recall, a digest)."""
+    _task(NOTIFICATION_SEND).apply_async((notification_id,))
+
+
+def dispatch_deliver_enqueue(dispatch_ids: Iterable[int]) -> int:
+    """One delivery job per unit; the count. Safe to call twice: a job claims each e-mail
+    before sending it."""
+    ids = sorted(set(dispatch_ids))
+    task = _task(DISPATCH_DELIVER)
+    if task.app.conf.task_always_eager:
+        for pk in ids:
+            task.apply_async((pk,))
+        return len(ids)
+    # kombu's batch publishing: Redis pipelines of ENQUEUE_BATCH (a broker without it gets each
+    # job at once). The first batch reaches the workers while the next is being built.
+    with task.app.producer_or_acquire() as producer, producer.batch(max_size=ENQUEUE_BATCH):
+        for pk in ids:
+            task.apply_async((pk,), producer=producer)
+    return len(ids)

@@ -1,0 +1,52 @@
+"""What is sent: directives and everything that hangs off them.
+
+Only services (directives/services/) change these rows; views and tasks call
+services. An issued directive never changes except by recall or replacement.
+"""
+
+from directives.models.delivery import (
+    Assignment,
+    Dispatch,
+    ExtensionRequest,
+    Notification,
+    ReportFile,
+)
+from directives.models.letters import (
+    DOCUMENT_TYPE_TITLES,
+    ISSUED_STATES,
+    LETTER_FIELDS,
+    URGENCY_STAMPS,
+    Addressee,
+    Attachment,
+    CopyRecipient,
+    Directive,
+    DocumentType,
+    SigningAuthority,
+    Task,
+    Urgency,
+    new_verify_token,
+)
+from directives.models.records import Event, Register
+
+__all__ = [
+    "Addressee",
+    "Assignment",
+    "Attachment",
+    "CopyRecipient",
+    "DOCUMENT_TYPE_TITLES",
+    "Directive",
+    "Dispatch",
+    "DocumentType",
+    "Event",
+    "ExtensionRequest",
+    "ISSUED_STATES",
+    "LETTER_FIELDS",
+    "Notification",
+    "Register",
+    "ReportFile",
+    "SigningAuthority",
+    "Task",
+    "URGENCY_STAMPS",
+    "Urgency",
+    "new_verify_token",
+]

@@ -1,0 +1,204 @@
+"""One letter to one unit (Dispatch), one task for one unit (Assignment) with its report
+files and extension requests, and the notices and e-mails of the outbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from directives.models.letters import Directive, Task
+from recipients.models import Unit
+
+
+class Dispatch(models.Model):
+    """One directive to one unit, created at issue by expanding groups: a snapshot."""
+
+    class Source(models.TextChoices):
+        ADDRESSEE = "addressee", _("Addressee")
+        COPY = "copy", _("Copy recipient")
+        TASK = "task", _("Task only")
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Delivery failed")
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="dispatches")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="dispatches")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.ADDRESSEE)
+    delivery = models.CharField(
+        _("delivery"), max_length=16, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    seen_at = models.DateTimeField(_("seen"), null=True, blank=True)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_by_name = models.CharField(max_length=150, blank=True)
+    acknowledged_ip = models.GenericIPAddressField(null=True, blank=True)
+    acknowledged_pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["unit__sort_order", "unit__name"]
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "unit"], name="dispatch_unique_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.directive_id} -> {self.unit}"
+
+
+class Assignment(models.Model):
+    """One task for one unit."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done (report submitted)")
+        ACCEPTED = "accepted", _("Accepted")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="assignments")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    report_text = models.TextField(_("report"), blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField(_("clerk's comment"), blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["task__position", "unit__sort_order", "unit__name"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], name="assignment_unique_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} -> {self.unit}"
+
+
+class ReportFile(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="reports/%Y/%m/")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExtensionRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        GRANTED = "granted", _("Granted")
+        DECLINED = "declined", _("Declined")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    requested_date = models.DateField(_("requested date"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    new_date = models.DateField(_("new due date"), null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+
+    def __str__(self) -> str:
+        return f"{self.assignment} -> {self.requested_date}"
+
+
+class Notification(models.Model):
+    """One in-app or e-mail notice; also the e-mail outbox (claimed, sent, retried)."""
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("In the portal")
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(max_length=255, unique=True, help_text="Idempotency key.")
+    kind = models.CharField(max_length=32, db_index=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    directive = models.ForeignKey(
+        Directive, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    dispatch = models.ForeignKey(
+        Dispatch, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=500)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

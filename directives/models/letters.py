@@ -1,0 +1,391 @@
+"""The letter: a directive with its addressees, copy recipients, tasks and attachments."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from recipients.models import RecipientGroup, Unit
+
+
+def new_verify_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class DocumentType(models.TextChoices):
+    """Document types of Nghị định 30; the value is the abbreviation used in the symbol."""
+
+    CONG_VAN = "CV", _("Official letter (công văn)")
+    NGHI_QUYET = "NQ", _("Resolution (nghị quyết)")
+    QUYET_DINH = "QĐ", _("Decision (quyết định)")
+    CHI_THI = "CT", _("Directive (chỉ thị)")
+    QUY_CHE = "QC", _("Regulation (quy chế)")
+    QUY_DINH = "QyĐ", _("Rule (quy định)")
+    THONG_CAO = "TC", _("Communiqué (thông cáo)")
+    THONG_BAO = "TB", _("Notice (thông báo)")
+    HUONG_DAN = "HD", _("Guidance (hướng dẫn)")
+    CHUONG_TRINH = "CTr", _("Programme (chương trình)")
+    KE_HOACH = "KH", _("Plan (kế hoạch)")
+    PHUONG_AN = "PA", _("Scheme (phương án)")
+    DE_AN = "ĐA", _("Proposal (đề án)")
+    DU_AN = "DA", _("Project (dự án)")
+    BAO_CAO = "BC", _("Report (báo cáo)")
+    BIEN_BAN = "BB", _("Minutes (biên bản)")
+    TO_TRINH = "TTr", _("Submission (tờ trình)")
+    HOP_DONG = "HĐ", _("Contract (hợp đồng)")
+    CONG_DIEN = "CĐ", _("Telegram (công điện)")
+    GIAY_MOI = "GM", _("Invitation (giấy mời)")
+    GIAY_GIOI_THIEU = "GGT", _("Letter of introduction (giấy giới thiệu)")
+
+
+# The type name as printed, upper case, centred above the subject of a typed document.
+DOCUMENT_TYPE_TITLES = {
+    "NQ": "NGHỊ QUYẾT",
+    "QĐ": "QUYẾT ĐỊNH",
+    "CT": "CHỈ THỊ",
+    "QC": "QUY CHẾ",
+    "QyĐ": "QUY ĐỊNH",
+    "TC": "THÔNG CÁO",
+    "TB": "THÔNG BÁO",
+    "HD": "HƯỚNG DẪN",
+    "CTr": "CHƯƠNG TRÌNH",
+    "KH": "KẾ HOẠCH",
+    "PA": "PHƯƠNG ÁN",
+    "ĐA": "ĐỀ ÁN",
+    "DA": "DỰ ÁN",
+    "BC": "BÁO CÁO",
+    "BB": "BIÊN BẢN",
+    "TTr": "TỜ TRÌNH",
+    "HĐ": "HỢP ĐỒNG",
+    "CĐ": "CÔNG ĐIỆN",
+    "GM": "GIẤY MỜI",
+    "GGT": "GIẤY GIỚI THIỆU",
+}
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent (khẩn)")
+    VERY_URGENT = "very_urgent", _("Very urgent (thượng khẩn)")
+    FLASH = "flash", _("Flash (hỏa tốc)")
+
+
+URGENCY_STAMPS = {"urgent": "KHẨN", "very_urgent": "THƯỢNG KHẨN", "flash": "HỎA TỐC"}
+
+
+class SigningAuthority(models.TextChoices):
+    NONE = "", _("Head signs in own name")
+    TM = "TM", _("TM. (on behalf of a collective body)")
+    TM_KT = "TM_KT", _("TM. and KT. (deputy for the head of a collective body)")
+    KT = "KT", _("KT. (deputy signs for the head)")
+    TL = "TL", _("TL. (by order of the head)")
+    TUQ = "TUQ", _("TUQ. (under delegation)")
+    Q = "Q", _("Q. (acting head)")
+
+
+class Directive(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        ISSUED = "issued", _("Issued")
+        RECALLED = "recalled", _("Recalled")
+        REPLACED = "replaced", _("Replaced")
+
+    class PdfStatus(models.TextChoices):
+        NONE = "none", _("Not started")
+        PENDING = "pending", _("Waiting for the worker")
+        RENDERING = "rendering", _("Rendering and signing")
+        READY = "ready", _("Signed PDF ready")
+        FAILED = "failed", _("Failed")
+
+    issuing_unit = models.ForeignKey(
+        Unit, verbose_name=_("issuing unit"), on_delete=models.PROTECT, related_name="issued"
+    )
+    parent_body = models.CharField(
+        _("parent body line"), max_length=255, blank=True, help_text=_("e.g. UBND TỈNH GIA LAI")
+    )
+    drafting_unit = models.ForeignKey(
+        Unit, verbose_name=_("drafting unit"), on_delete=models.PROTECT, related_name="drafted"
+    )
+    doc_type = models.CharField(
+        _("document type"),
+        max_length=8,
+        choices=DocumentType.choices,
+        default=DocumentType.CONG_VAN,
+    )
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    register_year = models.PositiveIntegerField(_("register year"), null=True, blank=True)
+    symbol = models.CharField(_("symbol"), max_length=64, blank=True)
+    place = models.CharField(_("place"), max_length=100, default="Gia Lai")
+    issued_on = models.DateField(_("date"), null=True, blank=True)
+    subject = models.TextField(_("subject (trích yếu)"))
+    legal_bases = models.TextField(
+        _("legal bases"), blank=True, help_text=_("One per line (typed documents).")
+    )
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("Markdown: 1. sections, - and + items.")
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    drafter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafter"),
+        on_delete=models.PROTECT,
+        related_name="drafted_directives",
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signed_directives",
+    )
+    signing_authority = models.CharField(
+        _("signing authority"), max_length=8, choices=SigningAuthority.choices, blank=True
+    )
+    collective_body = models.CharField(
+        _("collective body"), max_length=150, blank=True, help_text=_("For TM.: ỦY BAN NHÂN DÂN")
+    )
+    head_title = models.CharField(_("head's title"), max_length=150, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=150, blank=True)
+    signer_name = models.CharField(_("signer's name as printed"), max_length=150, blank=True)
+    drafter_initials = models.CharField(
+        _("drafter's initials and copies"), max_length=50, blank=True
+    )
+    file_copy_holder = models.CharField(_("file copy kept by"), max_length=150, blank=True)
+    copies = models.PositiveIntegerField(_("number of copies"), default=1)
+    notes = models.TextField(_("register notes"), blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    recall_reason = models.TextField(_("reason for recall"), blank=True)
+    is_paper = models.BooleanField(_("signed on paper"), default=False)
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+
+    pdf = models.FileField(_("signed PDF"), upload_to="directives/%Y/", blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    pdf_status = models.CharField(
+        _("PDF status"), max_length=16, choices=PdfStatus.choices, default=PdfStatus.NONE
+    )
+    pdf_error = models.TextField(blank=True)
+    verify_token = models.CharField(max_length=64, unique=True, default=new_verify_token)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    recalled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("directive")
+        verbose_name_plural = _("directives")
+        ordering = ["-issued_at", "-created_at"]
+        permissions = [
+            ("submit_directive", _("Can submit a directive for approval")),
+            ("approve_directive", _("Can approve (sign) or return a directive")),
+            ("issue_directive", _("Can issue a directive from the register")),
+            ("recall_directive", _("Can recall or replace an issued directive")),
+            ("track_directive", _("Can track dispatches and reports")),
+            ("enter_paper_directive", _("Can enter a directive signed on paper")),
+            ("receive_directive", _("Can receive, acknowledge and report as a unit")),
+            ("view_all_directives", _("Can see every directive")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuing_unit", "register_year", "number"],
+                condition=Q(number__isnull=False),
+                name="directive_unique_number_per_issuer_year",
+            ),
+        ]
+        indexes = [models.Index(fields=["issuing_unit", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.number_symbol or _('(unnumbered)')} {self.subject[:60]}"
+
+    @property
+    def is_cong_van(self) -> bool:
+        return self.doc_type == DocumentType.CONG_VAN
+
+    @property
+    def number_display(self) -> str:
+        return f"{self.number:02d}" if self.number is not None else ""
+
+    @property
+    def number_symbol(self) -> str:
+        """ "1038/STTTT-TTBCXB" or "15/QĐ-STTTT"; empty before issue."""
+        if self.number is None:
+            return ""
+        return f"{self.number_display}/{self.symbol}"
+
+    @property
+    def type_title(self) -> str:
+        return DOCUMENT_TYPE_TITLES.get(self.doc_type, "")
+
+    @property
+    def urgency_stamp(self) -> str:
+        return URGENCY_STAMPS.get(self.urgency, "")
+
+    @property
+    def is_issued_state(self) -> bool:
+        return self.status in ISSUED_STATES
+
+    @property
+    def pdf_filename(self) -> str:
+        base = (
+            self.number_symbol.replace("/", "-")
+            if self.number is not None
+            else f"du-thao-{self.pk}"
+        )
+        return f"{base}.pdf"
+
+
+ISSUED_STATES = (Directive.Status.ISSUED, Directive.Status.RECALLED, Directive.Status.REPLACED)
+
+
+# What a drafter writes of the letter itself, in the order of the drafting page. The signer (chosen
+# at submission) and the directive it replaces are set apart.
+LETTER_FIELDS = (
+    "issuing_unit",
+    "drafting_unit",
+    "parent_body",
+    "doc_type",
+    "urgency",
+    "place",
+    "subject",
+    "legal_bases",
+    "body",
+    "signing_authority",
+    "collective_body",
+    "head_title",
+    "signer_title",
+    "signer_name",
+    "drafter_initials",
+    "file_copy_holder",
+    "copies",
+    "notes",
+)
+
+
+class Addressee(models.Model):
+    """One "Kính gửi" line: a group or a unit, printed with its label."""
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="addressees")
+    position = models.PositiveIntegerField(_("order"), default=0)
+    group = models.ForeignKey(
+        RecipientGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    label = models.CharField(_("label as printed"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("addressee")
+        verbose_name_plural = _("addressees")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(group__isnull=False) & Q(unit__isnull=True))
+                | (Q(group__isnull=True) & Q(unit__isnull=False)),
+                name="addressee_group_xor_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.printed_label
+
+    @property
+    def printed_label(self) -> str:
+        return self.label or str(self.group or self.unit)
+
+
+class CopyRecipient(models.Model):
+    """One "Nơi nhận" line beyond "Như trên"; linked to a unit, that unit also receives it."""
+
+    class Purpose(models.TextChoices):
+        REPORT = "report", _("for report (báo cáo)")
+        INFO = "info", _("for information (để biết)")
+        COORDINATE = "coordinate", _("to coordinate (phối hợp)")
+        ARCHIVE = "archive", _("archive (lưu)")
+
+    directive = models.ForeignKey(
+        Directive, on_delete=models.CASCADE, related_name="copy_recipients"
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+    label = models.CharField(_("label as printed"), max_length=255)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    group = models.ForeignKey(
+        RecipientGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.INFO
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("copy recipient")
+        verbose_name_plural = _("copy recipients")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Task(models.Model):
+    """A numbered duty in the body, for some groups and/or units, with an optional deadline."""
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveIntegerField(_("number"), default=1)
+    title = models.CharField(_("task"), max_length=500)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    report_required = models.BooleanField(_("written report required"), default=False)
+    groups = models.ManyToManyField(RecipientGroup, verbose_name=_("groups"), blank=True)
+    units = models.ManyToManyField(Unit, verbose_name=_("units"), blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class Attachment(models.Model):
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,54 @@
+"""The outgoing register's counters and the append-only history of a directive."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from directives.models.letters import Directive
+from recipients.models import Unit
+
+
+class Register(models.Model):
+    """The outgoing register of one issuing unit for one calendar year."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registers")
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("register")
+        verbose_name_plural = _("registers")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="register_unique_unit_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.year}: {self.last_number}"
+
+
+class Event(models.Model):
+    """Append-only history of a directive: who did what, when, from where."""
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=50, db_index=True)
+    comment = models.TextField(blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb}"

@@ -1,0 +1,1 @@
+"""Every read for a user, through the scoping doors of `scope`."""

@@ -1,0 +1,140 @@
+"""The clerk's dashboard: figures per recipient unit over the agency's issued letters."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directives.models import (
+    Assignment,
+    Directive,
+    Dispatch,
+)
+from directives.selectors.workspace import FINISHED_STATUSES, OPEN_STATUSES, tracked_directives
+from recipients.models import User
+
+
+@dataclass
+class UnitFigures:
+    unit_id: int
+    name: str
+    acknowledged: int = 0
+    dispatches: int = 0
+    median_ack_hours: float | None = None
+    due: int = 0
+    on_time: int = 0
+
+    @property
+    def on_time_share(self) -> float | None:
+        return round(100 * self.on_time / self.due, 1) if self.due else None
+
+
+@dataclass
+class Dashboard:
+    issued_this_month: int
+    awaiting_ack: int
+    overdue: int
+    overdue_list: list[Assignment]
+    recent: list[Directive]
+    units: list[UnitFigures]
+    chart: dict
+
+
+def dashboard_build(
+    *, user: User, today: datetime.date | None = None, days: int = 365
+) -> Dashboard:
+    """Figures for the issuing agency over the last `days` days, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    directives = tracked_directives(user)
+    live = directives.filter(status=Directive.Status.ISSUED)
+    month_start = timezone.make_aware(datetime.datetime(today.year, today.month, 1))
+    since = timezone.now() - datetime.timedelta(days=days)
+
+    issued_this_month = directives.filter(issued_at__gte=month_start).count()
+    awaiting_ack = Dispatch.objects.filter(
+        directive__in=live.values("pk"), acknowledged_at__isnull=True
+    ).count()
+    overdue_qs = Assignment.objects.filter(
+        task__directive__in=live.values("pk"), status__in=OPEN_STATUSES, due_date__lt=today
+    )
+    overdue = overdue_qs.count()
+    overdue_list = list(
+        overdue_qs.select_related("unit", "task", "task__directive").order_by("due_date", "pk")[:20]
+    )
+    recent = list(
+        directives.filter(issued_at__gte=since)
+        .annotate(
+            n_dispatch=Count("dispatches", distinct=True),
+            n_ack=Count(
+                "dispatches", filter=Q(dispatches__acknowledged_at__isnull=False), distinct=True
+            ),
+        )
+        .order_by("-issued_at", "-pk")[:15]
+    )
+
+    figures: dict[int, UnitFigures] = {}
+    ack_hours: dict[int, list[float]] = defaultdict(list)
+    window = directives.filter(issued_at__gte=since).values("pk")
+    for unit_id, name, created, issued, acked in Dispatch.objects.filter(
+        directive__in=window
+    ).values_list("unit_id", "unit__name", "created_at", "directive__issued_at", "acknowledged_at"):
+        fig = figures.setdefault(unit_id, UnitFigures(unit_id=unit_id, name=name))
+        fig.dispatches += 1
+        if acked:
+            fig.acknowledged += 1
+            start = issued or created
+            ack_hours[unit_id].append(max(0.0, (acked - start).total_seconds() / 3600))
+    for unit_id, name, due, status, reported in Assignment.objects.filter(
+        task__directive__in=window, due_date__isnull=False
+    ).values_list("unit_id", "unit__name", "due_date", "status", "reported_at"):
+        finished = status in FINISHED_STATUSES and reported is not None
+        if not finished and due >= today:
+            continue  # not due yet: neither on time nor late
+        fig = figures.setdefault(unit_id, UnitFigures(unit_id=unit_id, name=name))
+        fig.due += 1
+        if finished and timezone.localdate(reported) <= due:
+            fig.on_time += 1
+    for unit_id, hours in ack_hours.items():
+        figures[unit_id].median_ack_hours = round(statistics.median(hours), 1)
+
+    def rank(fig: UnitFigures) -> tuple:
+        share = fig.on_time_share
+        median = fig.median_ack_hours
+        return (
+            share is None,
+            -(share or 0),
+            median is None,
+            median if median is not None else 0,
+            fig.name,
+        )
+
+    units = sorted(figures.values(), key=rank)
+    charted = [u for u in units if u.median_ack_hours is not None][:15]
+    shared = [u for u in units if u.on_time_share is not None][:15]
+    chart = {
+        "ack": {
+            "labels": [u.name for u in charted],
+            "values": [u.median_ack_hours for u in charted],
+            "title": _("Median hours to acknowledge"),
+        },
+        "on_time": {
+            "labels": [u.name for u in shared],
+            "values": [u.on_time_share for u in shared],
+            "title": _("Tasks done on time (%)"),
+        },
+    }
+    return Dashboard(
+        issued_this_month=issued_this_month,
+        awaiting_ack=awaiting_ack,
+        overdue=overdue,
+        overdue_list=overdue_list,
+        recent=recent,
+        units=units,
+        chart=chart,
+    )

@@ -1,0 +1,54 @@
+"""The directive's history as a receiving unit may see it, with the words for each step."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from directives.models import (
+    Directive,
+)
+
+
+def event_labels() -> dict[str, str]:
+    """Words for the history lines a unit sees (verbs are stable identifiers, not UI text)."""
+    return {
+        "issued": _("Issued"),
+        "recalled": _("Recalled"),
+        "replaced": _("Replaced"),
+        "delivered": _("Delivered"),
+        "seen": _("Opened for the first time"),
+        "acknowledged": _("Receipt acknowledged"),
+        "assignment_started": _("Task started"),
+        "assignment_reported": _("Task reported done"),
+        "assignment_accepted": _("Report accepted"),
+        "assignment_returned": _("Report returned"),
+        "extension_requested": _("Extension requested"),
+        "extension_granted": _("Extension granted"),
+        "extension_declined": _("Extension declined"),
+        "reminded": _("Reminder sent"),
+    }
+
+
+def history_for_unit(directive: Directive, unit_id: int) -> list:
+    """The directive's history as one unit may see it: what the unit did, what was done to its
+    assignments, and the directive-wide steps (issue, recall, replacement)."""
+    from directives.models import Event
+
+    labels = event_labels()
+    events = list(
+        Event.objects.filter(directive=directive)
+        .filter(
+            Q(unit_id=unit_id)
+            | Q(data__unit=unit_id)
+            | Q(verb__in=["issued", "recalled", "replaced"])
+        )
+        .order_by("created_at", "pk")
+    )
+    for event in events:
+        event.label = labels.get(event.verb, event.verb)
+        if "task" in event.data:
+            event.label = (
+                f"{event.label} ({_('task %(position)d') % {'position': event.data['task']}})"
+            )
+    return events

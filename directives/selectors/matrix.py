@@ -1,0 +1,209 @@
+"""The clerk's tracking matrix of one directive: a row per unit, a cell per task.
+
+A fixed number of queries whatever the number of units: rows are fetched in bulk and joined
+in Python through dicts."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directives.models import (
+    Assignment,
+    Directive,
+    Dispatch,
+    ExtensionRequest,
+)
+from directives.selectors.workspace import FINISHED_STATUSES, _fmt
+from recipients.models import RecipientGroup
+
+
+@dataclass(frozen=True)
+class Cell:
+    state: str  # CSS suffix: state-<state> in static/css/portal.css
+    label: str
+    title: str = ""
+    assignment_id: int | None = None
+    extension_pending: bool = False
+
+
+@dataclass
+class Row:
+    dispatch: Dispatch
+    receipt: Cell
+    cells: list[Cell]
+    late: bool = False
+
+
+@dataclass
+class Matrix:
+    directive: Directive
+    tasks: list
+    rows: list[Row]
+    total: int
+    summary: list[str] = field(default_factory=list)
+    groups: list[RecipientGroup] = field(default_factory=list)
+
+
+def state_labels() -> dict[str, str]:
+    """The words shown in cells, translated once per request rather than once per cell."""
+    return {
+        "pending": _("Queued"),
+        "sent": _("Sent"),
+        "seen": _("Seen"),
+        "acknowledged": _("Acknowledged"),
+        "not_started": _("Not started"),
+        "in_progress": _("In progress"),
+        "done": _("Done"),
+        "accepted": _("Accepted"),
+        "overdue": _("Overdue"),
+        "failed": _("Delivery failed"),
+        "not_assigned": _("Not assigned"),
+    }
+
+
+# Cells without a colour of their own borrow a neighbour's.
+CSS_STATE = {"not_started": "pending", "not_assigned": "pending"}
+
+
+def _receipt_cell(dispatch: Dispatch, labels: dict[str, str]) -> Cell:
+    if dispatch.acknowledged_at:
+        state, when = "acknowledged", dispatch.acknowledged_at
+        who = dispatch.acknowledged_by_name
+        title = f"{labels[state]} {_fmt(when)}" + (f" — {who}" if who else "")
+        return Cell(state, labels[state], title)
+    if dispatch.delivery == Dispatch.Delivery.FAILED:
+        return Cell("failed", labels["failed"], labels["failed"])
+    if dispatch.seen_at:
+        return Cell("seen", labels["seen"], f"{labels['seen']} {_fmt(dispatch.seen_at)}")
+    if dispatch.delivery == Dispatch.Delivery.SENT:
+        return Cell("sent", labels["sent"], f"{labels['sent']} {_fmt(dispatch.delivered_at)}")
+    return Cell("pending", labels["pending"], f"{labels['pending']} {_fmt(dispatch.created_at)}")
+
+
+def _task_cell(
+    assignment: Assignment | None,
+    dispatch: Dispatch,
+    labels: dict[str, str],
+    today: datetime.date,
+    pending_extension: set[int],
+) -> Cell:
+    if assignment is None:
+        return Cell("pending", labels["not_assigned"], "")
+    due = _("due %(date)s") % {"date": _fmt(assignment.due_date)} if assignment.due_date else ""
+    ext = assignment.pk in pending_extension
+    status = assignment.status
+    if status == Assignment.Status.ACCEPTED:
+        state, when = "accepted", assignment.reviewed_at
+    elif status == Assignment.Status.DONE:
+        state, when = "done", assignment.reported_at
+    elif assignment.due_date and assignment.due_date < today:
+        state, when = "overdue", None
+    elif status == Assignment.Status.IN_PROGRESS:
+        state, when = "in_progress", assignment.updated_at
+    elif dispatch.acknowledged_at:
+        state, when = "acknowledged", dispatch.acknowledged_at
+    else:
+        state, when = "not_started", None
+    title = " · ".join(p for p in (f"{labels[state]} {_fmt(when)}".strip(), due) if p)
+    return Cell(CSS_STATE.get(state, state), labels[state], title, assignment.pk, ext)
+
+
+def matrix_build(
+    *,
+    directive: Directive,
+    only_late: bool = False,
+    group_id: int | None = None,
+    today: datetime.date | None = None,
+) -> Matrix:
+    """One row per recipient unit (dispatch), a receipt column and one column per task.
+
+    Group filter: a dispatch is a snapshot without a group of its own, so "only one group" uses
+    the group's units today (an addressee group of this directive). A unit that left the group
+    since issue no longer shows under it; the full matrix still shows it.
+    Queries: tasks, dispatches+units, assignments, pending extensions, groups (+1 with a group).
+    """
+    today = today or timezone.localdate()
+    labels = state_labels()
+    tasks = list(directive.tasks.order_by("position", "pk"))
+    dispatches = list(
+        Dispatch.objects.filter(directive=directive)
+        .select_related("unit")
+        .order_by("unit__sort_order", "unit__name", "pk")
+    )
+    by_dispatch: dict[tuple[int, int], Assignment] = {}
+    for assignment in Assignment.objects.filter(task__directive=directive).only(
+        "pk",
+        "task_id",
+        "dispatch_id",
+        "unit_id",
+        "status",
+        "due_date",
+        "reported_at",
+        "reviewed_at",
+        "updated_at",
+    ):
+        by_dispatch[(assignment.dispatch_id, assignment.task_id)] = assignment
+    pending_extension = set(
+        ExtensionRequest.objects.filter(
+            assignment__task__directive=directive, status=ExtensionRequest.Status.PENDING
+        ).values_list("assignment_id", flat=True)
+    )
+    groups = list(
+        RecipientGroup.objects.filter(addressee__directive=directive).distinct().order_by("name")
+    )
+    group_units: set[int] | None = None
+    if group_id is not None:
+        group = next((g for g in groups if g.pk == group_id), None)
+        group_units = set(group.current_units().values_list("pk", flat=True)) if group else set()
+
+    rows: list[Row] = []
+    acknowledged = overdue = 0
+    done_per_task = defaultdict(int)
+    assigned_per_task = defaultdict(int)
+    for dispatch in dispatches:
+        receipt = _receipt_cell(dispatch, labels)
+        cells = []
+        late = False
+        for task in tasks:
+            assignment = by_dispatch.get((dispatch.pk, task.pk))
+            cell = _task_cell(assignment, dispatch, labels, today, pending_extension)
+            cells.append(cell)
+            if assignment is not None:
+                assigned_per_task[task.pk] += 1
+                if assignment.status in FINISHED_STATUSES:
+                    done_per_task[task.pk] += 1
+                if cell.state == "overdue":
+                    late = True
+                    overdue += 1
+        if dispatch.acknowledged_at:
+            acknowledged += 1
+        if only_late and not late:
+            continue
+        if group_units is not None and dispatch.unit_id not in group_units:
+            continue
+        rows.append(Row(dispatch=dispatch, receipt=receipt, cells=cells, late=late))
+
+    summary = [_("Acknowledged %(a)d/%(n)d") % {"a": acknowledged, "n": len(dispatches)}]
+    for task in tasks:
+        summary.append(
+            _("task %(position)d done %(d)d/%(n)d")
+            % {
+                "position": task.position,
+                "d": done_per_task[task.pk],
+                "n": assigned_per_task[task.pk],
+            }
+        )
+    summary.append(_("overdue %(n)d") % {"n": overdue})
+    return Matrix(
+        directive=directive,
+        tasks=tasks,
+        rows=rows,
+        total=len(dispatches),
+        summary=summary,
+        groups=groups,
+    )

@@ -1,0 +1,52 @@
+"""Reads for a user. Every query a view makes for a user starts from one of these doors."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from directives.models import ISSUED_STATES, Directive, Dispatch
+from recipients.models import User
+
+
+def agency_unit_ids(user: User) -> list[int]:
+    """The units whose outgoing directives this user works on: their own, and the agency above
+    when their unit is a division of it (the Sở's Văn phòng clerk works on the Sở's letters)."""
+    if user.unit_id is None:
+        return []
+    return [pk for pk in (user.unit_id, user.unit.parent_id) if pk is not None]
+
+
+def directives_visible_to(user: User) -> QuerySet[Directive]:
+    """The directives this user may open: their issuing unit's own, or those sent to their unit.
+
+    Anything outside this queryset is a 404 for the user, never a 403.
+    """
+    if not user.is_authenticated:
+        return Directive.objects.none()
+    if user.is_superuser or user.has_perm("directives.view_all_directives"):
+        return Directive.objects.all()
+    if user.unit_id is None:
+        return Directive.objects.none()
+    desk_units = agency_unit_ids(user)
+    own_desk = Q(issuing_unit_id__in=desk_units) | Q(drafting_unit_id__in=desk_units)
+    if not (
+        user.has_perm("directives.view_directive") or user.has_perm("directives.add_directive")
+    ):
+        own_desk = Q(pk__in=[])
+    received = Q(
+        pk__in=Dispatch.objects.filter(unit_id=user.unit_id).values("directive_id"),
+        status__in=ISSUED_STATES,
+    )
+    return Directive.objects.filter(own_desk | received)
+
+
+def dispatches_visible_to(user: User) -> QuerySet[Dispatch]:
+    """Dispatches of the user's unit (an officer's inbox), or all of the directives they manage."""
+    if not user.is_authenticated:
+        return Dispatch.objects.none()
+    if user.is_superuser or user.has_perm("directives.view_all_directives"):
+        return Dispatch.objects.all()
+    condition = Q(unit_id=user.unit_id, directive__status__in=ISSUED_STATES)
+    if user.has_perm("directives.track_directive"):
+        condition |= Q(directive__issuing_unit_id__in=agency_unit_ids(user))
+    return Dispatch.objects.filter(condition)

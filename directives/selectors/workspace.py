@@ -1,0 +1,76 @@
+"""Reads for the workspaces: a unit's inbox, the clerk's tracking matrix and dashboard.
+
+Every queryset here starts from the scoping doors of directives/selectors.py, so another unit's
+dispatch, assignment, report file or attachment is simply not found (a 404 in the views).
+Each builder runs a fixed number of queries whatever the number of rows: the rows are fetched
+in bulk and joined in Python through dicts.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from directives.models import (
+    ISSUED_STATES,
+    Assignment,
+    Attachment,
+    Directive,
+    ExtensionRequest,
+    ReportFile,
+)
+from directives.selectors.scope import agency_unit_ids, directives_visible_to, dispatches_visible_to
+from recipients.models import User
+
+OPEN_STATUSES = (Assignment.Status.PENDING, Assignment.Status.IN_PROGRESS)
+
+
+FINISHED_STATUSES = (Assignment.Status.DONE, Assignment.Status.ACCEPTED)
+
+
+DEADLINE_SOON_DAYS = 7
+
+
+def _fmt(value: datetime.datetime | datetime.date | None) -> str:
+    """Vietnamese way: 24/06/2021 14:05, in the portal's time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+def assignments_visible_to(user: User) -> QuerySet[Assignment]:
+    """Assignments hanging off a dispatch the user may see (their unit's, or their agency's)."""
+    return Assignment.objects.filter(dispatch__in=dispatches_visible_to(user).values("pk"))
+
+
+def report_files_visible_to(user: User) -> QuerySet[ReportFile]:
+    return ReportFile.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
+
+
+def extensions_visible_to(user: User) -> QuerySet[ExtensionRequest]:
+    return ExtensionRequest.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
+
+
+def attachments_visible_to(user: User) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(directive__in=directives_visible_to(user).values("pk"))
+
+
+def tracked_directives(user: User) -> QuerySet[Directive]:
+    """Issued directives of the user's agency that a clerk follows up."""
+    if not user.is_authenticated or not user.has_perm("directives.track_directive"):
+        return Directive.objects.none()
+    visible = directives_visible_to(user).filter(status__in=ISSUED_STATES)
+    if user.is_superuser:
+        return visible
+    return visible.filter(issuing_unit_id__in=agency_unit_ids(user))
+
+
+def tracked_assignments(user: User) -> QuerySet[Assignment]:
+    """Assignments a clerk may review: those of the directives their agency issued."""
+    return Assignment.objects.filter(
+        task__directive__in=tracked_directives(user).values("pk")
+    ).filter(pk__in=assignments_visible_to(user).values("pk"))

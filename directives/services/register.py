@@ -1,0 +1,67 @@
+"""The outgoing register (sổ đăng ký văn bản đi): one run of numbers per issuing unit per year.
+
+A number is taken only at issue, inside the issuing transaction, under a row lock on the unit's
+`Register` row: two clerks issuing at once queue on that lock, so numbers are consecutive and
+never given twice; if the issue fails afterwards, the rollback gives the number back. Letters
+signed on paper keep their own number, which the register then skips.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from directives.errors import NumberTakenError
+from directives.models import Directive, Register
+from recipients.models import Unit
+
+
+def _locked_register(*, unit: Unit, year: int) -> Register:
+    """The unit's register for the year, created if needed, locked until the transaction ends."""
+    if not Register.objects.filter(unit=unit, year=year).exists():
+        try:
+            # A savepoint: losing the race to create the row must not abort the caller's
+            # transaction; the winner's row is then read (and locked) below.
+            with transaction.atomic():
+                Register.objects.create(unit=unit, year=year)
+        except IntegrityError:
+            pass
+    return Register.objects.select_for_update().get(unit=unit, year=year)
+
+
+def _used_numbers(*, unit: Unit, year: int, above: int) -> set[int]:
+    return set(
+        Directive.objects.filter(
+            issuing_unit=unit, register_year=year, number__gt=above
+        ).values_list("number", flat=True)
+    )
+
+
+def register_take_next(*, unit: Unit, year: int) -> int:
+    """The next free number of the unit's register for `year`; call inside the issuing
+    transaction. Numbers already held by letters entered from paper are skipped."""
+    if not transaction.get_connection().in_atomic_block:
+        # Outside the caller's transaction the lock would end here and the number with it.
+        raise RuntimeError("register_take_next must run inside the issuing transaction")
+    register = _locked_register(unit=unit, year=year)
+    used = _used_numbers(unit=unit, year=year, above=register.last_number)
+    number = register.last_number + 1
+    while number in used:
+        number += 1
+    register.last_number = number
+    register.save(update_fields=["last_number"])
+    return number
+
+
+def register_reserve(*, unit: Unit, year: int, number: int) -> None:
+    """Claim `number` for a letter signed on paper; refused when a directive already holds it.
+
+    The register's counter does not move: the portal keeps giving the lower free numbers and
+    steps over this one when it gets there."""
+    _locked_register(unit=unit, year=year)
+    holder = Directive.objects.filter(issuing_unit=unit, register_year=year, number=number).first()
+    if holder is not None:
+        raise NumberTakenError(
+            _("Number %(number)s of %(year)d is already in the register: %(symbol)s.")
+            % {"number": holder.number_display, "year": year, "symbol": holder.number_symbol}
+        )
