@@ -16,23 +16,21 @@ from directives.services.notices import (
     dispatch_deliver,
     notification_send,
     outbox_sweep,
+    retry_countdown,
 )
 from directives.services.reminders import digests_send, reminders_send
 from directives.services.signing import directive_render_and_sign, pdf_jobs_resume
 
 
-@shared_task(
-    bind=True,
-    queue="pdf",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(bind=True, queue="pdf", max_retries=5)
 def render_directive_pdf(self, directive_id: int) -> None:
-    """Render and sign the issued letter; once the PDF is ready, start delivery."""
-
-    if directive_render_and_sign(directive_id=directive_id):
+    """Render and sign the issued letter; once the PDF is ready, start delivery. A passing
+    failure (a file or the key store out of reach) is retried by the portal's one backoff."""
+    try:
+        ready = directive_render_and_sign(directive_id=directive_id)
+    except OSError as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries + 1))
+    if ready:
         jobs.fan_out_enqueue(directive_id)
 
 

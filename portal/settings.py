@@ -11,6 +11,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from common.backoff import longest_chain_seconds
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -199,10 +201,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# --- Dispatch, notifications and reminders (directives/notices.py, reminders.py) ---
+# --- Dispatch, notifications and reminders (directives/services/notices/, reminders.py) ---
 # An e-mail that fails with an SMTP or connection error is retried NOTIFY_MAX_RETRIES times,
 # waiting about BASE * 2**attempt seconds (with jitter, each wait capped at
-# NOTIFY_RETRY_MAX_SECONDS).
+# NOTIFY_RETRY_MAX_SECONDS; common/backoff.py). The PDF job retries by the same formula.
 NOTIFY_MAX_RETRIES = env.int("NOTIFY_MAX_RETRIES", default=8)
 NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=30.0)
 NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=3600.0)
@@ -223,9 +225,8 @@ REMINDER_UNACKNOWLEDGED_DAYS = env.int("REMINDER_UNACKNOWLEDGED_DAYS", default=1
 ESCALATION_OVERDUE_DAYS = env.int("ESCALATION_OVERDUE_DAYS", default=3)
 # The longest retry chain (sum of the capped waits) must stay shorter than the Redis visibility
 # timeout below, or a late-acked retry could be handed to a second worker while still waiting.
-NOTIFY_LONGEST_RETRY_SECONDS = sum(
-    min(NOTIFY_RETRY_BASE_SECONDS * 2**n, NOTIFY_RETRY_MAX_SECONDS)
-    for n in range(NOTIFY_MAX_RETRIES)
+NOTIFY_LONGEST_RETRY_SECONDS = longest_chain_seconds(
+    NOTIFY_MAX_RETRIES, base=NOTIFY_RETRY_BASE_SECONDS, cap=NOTIFY_RETRY_MAX_SECONDS
 )
 if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(

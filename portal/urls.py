@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from portal import views
 
@@ -27,5 +26,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("recipients/", include("recipients.urls")),
     path("", include("directives.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

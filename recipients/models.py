@@ -61,8 +61,10 @@ def validate_png_image(value) -> None:
         )
 
 
+# A unit's code: upper-case ASCII letters and digits, "." and "&" ("STTTT", "UBND.CHUPAH").
+UNIT_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9&.]*$"
 unit_code_validator = RegexValidator(
-    r"^[A-Z0-9][A-Z0-9&.]*$",
+    UNIT_CODE_PATTERN,
     _("The code must be upper-case ASCII letters and digits (e.g. STTTT, TTBCXB)."),
 )
 

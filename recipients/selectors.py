@@ -80,7 +80,3 @@ def directory_groups(*, query: str = "") -> list[GroupEntry]:
             GroupEntry(group, [u for u in units if u.pk in ids or u.kind in group_kinds])
         )
     return entries
-
-
-def directory_kinds() -> list[tuple[str, str]]:
-    return list(Unit.Kind.choices)

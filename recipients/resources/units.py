@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields
 from tablib import Dataset
 
-from recipients.models import Unit, validate_email_list
+from recipients.models import UNIT_CODE_PATTERN, Unit, validate_email_list
 from recipients.resources.common import (
     AllOrNothingResource,
     RowError,
@@ -32,7 +32,7 @@ from recipients.resources.widgets import (
     _text_field,
 )
 
-UNIT_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9&.]*$")
+UNIT_CODE_RE = re.compile(UNIT_CODE_PATTERN)
 
 
 class UnitResource(AllOrNothingResource):

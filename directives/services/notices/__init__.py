@@ -14,7 +14,6 @@ from directives.services.notices.outbox import (
     outbox_enqueue,
     outbox_key,
     outbox_write,
-    unread_for,
 )
 from directives.services.notices.reading import (
     Progress,
@@ -48,6 +47,5 @@ __all__ = [
     "outbox_sweep",
     "outbox_write",
     "retry_countdown",
-    "unread_for",
     "withdrawal_notices_create",
 ]

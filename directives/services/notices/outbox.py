@@ -167,12 +167,6 @@ def outbox_enqueue(rows: QuerySet[Notification] | Iterable[int]) -> int:
     return len(single) + jobs.dispatch_deliver_enqueue(dispatch_ids)
 
 
-def unread_for(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(
-        user=user, channel=Notification.Channel.IN_APP, read_at__isnull=True
-    )
-
-
 def notifications_for(user: User) -> QuerySet[Notification]:
     """A person's own in-app notices: nobody reads another's."""
     if not user.is_authenticated:

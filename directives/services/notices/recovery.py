@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.backoff import backoff_seconds
 from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import Directive, Dispatch, Notification
 from directives.selectors.scope import agency_unit_ids
@@ -60,9 +61,10 @@ def outbox_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     )
     for pk, attempts, claimed_at in stale.values_list("pk", "attempts", "claimed_at"):
         waited = datetime.timedelta(
-            seconds=min(
-                settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
-                settings.NOTIFY_RETRY_MAX_SECONDS,
+            seconds=backoff_seconds(
+                attempts,
+                base=settings.NOTIFY_RETRY_BASE_SECONDS,
+                cap=settings.NOTIFY_RETRY_MAX_SECONDS,
             )
         )
         if claimed_at is None or claimed_at + waited < cutoff:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from common.backoff import backoff_jittered
 from directives.models import Directive, Dispatch, Notification
 from directives.services.notices.delivery import (
     DELIVERY,
@@ -46,8 +46,9 @@ def retry_countdown(attempts: int) -> float:
     The jitter only shortens the wait (x0.5..1), so the longest chain stays within
     NOTIFY_LONGEST_RETRY_SECONDS and thus within the broker's visibility timeout.
     """
-    base = settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return min(base, settings.NOTIFY_RETRY_MAX_SECONDS) * random.uniform(0.5, 1.0)  # noqa: S311
+    return backoff_jittered(
+        attempts, base=settings.NOTIFY_RETRY_BASE_SECONDS, cap=settings.NOTIFY_RETRY_MAX_SECONDS
+    )
 
 
 def _message(

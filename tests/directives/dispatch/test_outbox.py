@@ -136,6 +136,28 @@ def test_the_sweep_sends_a_pending_row_whose_job_was_lost(agency, smtp_sink, cel
     assert Dispatch.objects.get().delivery == "sent"
 
 
+def test_the_sweep_leaves_a_row_to_its_job_while_the_backoff_lasts(
+    agency, smtp_sink, celery_eager, settings
+):
+    """The sweep waits by the jobs' own backoff: after six tries the job waits 16 minutes
+    (30 s x 2**5), so a row claimed 20 minutes ago is still the job's; 10 minutes later it
+    is the sweep's."""
+    settings.NOTIFY_RETRY_BASE_SECONDS = 30.0
+    settings.NOTIFY_RETRY_MAX_SECONDS = 3600.0
+    (unit,) = make_units(1, officers=0)
+    directive = make_ready([unit], issuing_unit=agency)
+    write_notices_only(directive)
+    claimed = timezone.now() - datetime.timedelta(minutes=20)
+    Notification.objects.filter(channel="email").update(
+        status="pending", attempts=6, claimed_at=claimed
+    )
+    assert outbox_sweep()["requeued"] == 0
+    assert smtp_sink.messages == []
+    assert outbox_sweep(now=timezone.now() + datetime.timedelta(minutes=10))["requeued"] == 1
+    assert Notification.objects.get(channel="email").status == "sent"
+    assert len(smtp_sink.messages) == 1
+
+
 def test_the_sweep_starts_the_units_whose_delivery_job_never_ran(agency, smtp_sink, celery_eager):
     units = make_units(2)
     directive = make_ready(units, issuing_unit=agency)

@@ -77,11 +77,11 @@ def test_render_and_sign_is_idempotent_and_stores_once(signed_letter):
 
 
 def test_the_task_renders_and_signs(sample_letter, signing_configured, celery_eager, monkeypatch):
-    from directives import tasks
+    from directives import jobs
 
     delivered = []
-    monkeypatch.setattr(tasks.deliver_directive, "delay", lambda pk: delivered.append(pk))
-    tasks.render_directive_pdf.delay(sample_letter.pk)
+    monkeypatch.setattr(jobs, "fan_out_enqueue", delivered.append)
+    jobs.pdf_render_enqueue(sample_letter.pk)
     sample_letter.refresh_from_db()
     assert sample_letter.pdf_status == Directive.PdfStatus.READY
     assert delivered == [sample_letter.pk]
