@@ -2,7 +2,7 @@
 
 The key and chain come from a PKCS#12 file: SIGNING_P12_DIR/<UNIT CODE>.p12 for an issuing unit
 that has its own, else SIGNING_P12. In DEBUG with nothing configured, the development PKI
-(directives/pki.py); never when DEBUG=False.
+(documents/pki.py); never when DEBUG=False.
 
 The visible stamp (organisation, signer, title, signing time, QR code of the verification URL)
 is laid out by WeasyPrint in the signature block, so it prints in the letter's own font with

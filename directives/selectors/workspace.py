@@ -1,9 +1,8 @@
-"""Reads for the workspaces: a unit's inbox, the clerk's tracking matrix and dashboard.
+"""The scoped doors of the workspace objects: assignments, report files, extension requests,
+attachments, and the letters and assignments a clerk follows up.
 
-Every queryset here starts from the scoping doors of directives/selectors.py, so another unit's
-dispatch, assignment, report file or attachment is simply not found (a 404 in the views).
-Each builder runs a fixed number of queries whatever the number of rows: the rows are fetched
-in bulk and joined in Python through dicts.
+Each starts from the scoping doors of selectors/scope.py, so another unit's dispatch,
+assignment, report file or attachment is simply not found (a 404 in the views).
 """
 
 from __future__ import annotations
