@@ -186,7 +186,7 @@ def test_choice_labels_come_out_vietnamese() -> None:
 def test_every_interface_string_is_in_the_catalogue(po: polib.POFile, tmp_path: Path) -> None:
     """makemessages over a copy of the sources finds no msgid the catalogue lacks."""
     base = Path(settings.BASE_DIR)
-    for folder in ("portal", "recipients", "directives", "templates"):
+    for folder in ("portal", "common", "recipients", "directives", "templates"):
         shutil.copytree(base / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.pyc"))
     shutil.copy(base / "manage.py", tmp_path / "manage.py")
     (tmp_path / "locale").mkdir()
