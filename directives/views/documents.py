@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,10 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from directives.documents.pdf import render_directive_pdf_bytes
 from directives.documents.verification import (
-    check_verify_upload,
     issued_directives,
     verify_pdf_bytes,
 )
+from directives.forms.verify import VerifyForm
 from directives.models import Directive
 from directives.selectors.scope import agency_unit_ids, directives_visible_to
 
@@ -65,17 +64,6 @@ def directive_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
     directive = get_object_or_404(directives_visible_to(request.user), pk=pk)
     context = {"directive": directive, "actions": available_actions(request.user, directive)}
     return render(request, "directives/partials/pdf_status.html", context)
-
-
-class VerifyForm(forms.Form):
-    pdf = forms.FileField(
-        label=_("PDF file"), help_text=_("The letter exactly as you received it.")
-    )
-
-    def clean_pdf(self):
-        upload = self.cleaned_data["pdf"]
-        self.pdf_bytes = check_verify_upload(upload)  # ValidationError shows under the field
-        return upload
 
 
 @require_http_methods(["GET", "POST"])

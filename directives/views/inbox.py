@@ -6,10 +6,6 @@ report file or attachment is a 404, never a 403.
 
 from __future__ import annotations
 
-import datetime
-
-import django_filters
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -19,22 +15,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from directives.errors import PermissionDeniedError, TransitionError
-from directives.models import Assignment, Directive, Urgency
+from directives.forms.workspace import (
+    ExtensionForm,
+    InboxFilter,
+    ReportForm,
+)
+from directives.models import Assignment, Directive
 from directives.selectors.history import history_for_unit
-from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches, inbox_search
+from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
 from directives.selectors.workspace import (
-    DEADLINE_SOON_DAYS,
     assignments_visible_to,
     attachments_visible_to,
     report_files_visible_to,
 )
 from directives.services import assignments, extensions
 from directives.services.receipts import AckLinkError, dispatch_acknowledge, dispatch_mark_seen
-from recipients.models import Unit
 
 PAGE_SIZE = 25
 
@@ -46,118 +44,6 @@ def client_ip(request: HttpRequest) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Forms and filters
 # ---------------------------------------------------------------------------------------------
-
-
-class InboxFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=gettext_lazy("Search"), method="filter_q")
-    acknowledged = django_filters.ChoiceFilter(
-        label=gettext_lazy("Receipt"),
-        choices=[
-            ("no", gettext_lazy("Not acknowledged")),
-            ("yes", gettext_lazy("Acknowledged")),
-        ],
-        method="filter_acknowledged",
-        empty_label=gettext_lazy("All"),
-    )
-    due = django_filters.ChoiceFilter(
-        label=gettext_lazy("Deadline"),
-        choices=[
-            ("soon", gettext_lazy("Due within 7 days")),
-            ("overdue", gettext_lazy("Overdue")),
-        ],
-        method="filter_due",
-        empty_label=gettext_lazy("All"),
-    )
-    urgency = django_filters.ChoiceFilter(
-        label=gettext_lazy("Urgency"),
-        field_name="directive__urgency",
-        choices=Urgency.choices,
-        empty_label=gettext_lazy("All"),
-    )
-    year = django_filters.NumberFilter(
-        label=gettext_lazy("Year"), field_name="directive__issued_on__year"
-    )
-    issuer = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Issued by"),
-        field_name="directive__issuing_unit",
-        queryset=Unit.objects.none(),
-        empty_label=gettext_lazy("All"),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.filters["issuer"].queryset = Unit.objects.filter(
-            pk__in=Directive.objects.filter(dispatches__unit_id=user.unit_id).values(
-                "issuing_unit_id"
-            )
-        )
-        for name, field in self.form.fields.items():
-            css = (
-                "form-select form-select-sm"
-                if name
-                in {
-                    "acknowledged",
-                    "due",
-                    "urgency",
-                    "issuer",
-                }
-                else "form-control form-control-sm"
-            )
-            field.widget.attrs["class"] = css
-
-    def filter_q(self, queryset, name, value):
-        return inbox_search(queryset, self.user, value)
-
-    def filter_acknowledged(self, queryset, name, value):
-        return queryset.filter(acknowledged_at__isnull=(value == "no"))
-
-    def filter_due(self, queryset, name, value):
-        today = timezone.localdate()
-        if value == "overdue":
-            return queryset.filter(overdue_count__gt=0)
-        return queryset.filter(
-            next_due__gte=today, next_due__lte=today + datetime.timedelta(days=DEADLINE_SOON_DAYS)
-        )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each one is checked by content in the service."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
-
-
-class ReportForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Report"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy("What your unit did, with figures where relevant."),
-    )
-    files = MultipleFileField(
-        label=gettext_lazy("Attached files"),
-        required=False,
-        help_text=gettext_lazy("PDF, Word, Excel, OpenDocument or images."),
-    )
-
-
-class ExtensionForm(forms.Form):
-    requested_date = forms.DateField(
-        label=gettext_lazy("New due date requested"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ key. A GET shows the directive and a button; only the POST of that button acknow
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,10 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from directives.errors import DirectiveError
+from directives.forms.receipts import AckForm
 from directives.models import Notification
 from directives.selectors.workspace import tracked_directives
 from directives.services.notices import (
@@ -131,12 +130,6 @@ def notification_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 # The public acknowledgement link
 # ---------------------------------------------------------------------------------------------
-
-
-class AckForm(forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Your name and position (optional)"), max_length=150, required=False
-    )
 
 
 def _ack_problem(request: HttpRequest, error: AckLinkError) -> HttpResponse:

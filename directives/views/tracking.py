@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from directives.exports import matrix_csv, matrix_xlsx
+from directives.forms.workspace import AcceptForm, DecideExtensionForm, ReturnForm
 from directives.models import Assignment, ExtensionRequest
 from directives.selectors.dashboard import dashboard_build
 from directives.selectors.matrix import matrix_build, state_labels
@@ -29,33 +28,6 @@ from directives.selectors.workspace import (
 )
 from directives.services import assignments, extensions
 from directives.views.inbox import SERVICE_ERRORS, _service_error, client_ip
-
-
-class ReturnForm(forms.Form):
-    comment = forms.CharField(
-        label=gettext_lazy("What should the unit complete or correct?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class AcceptForm(forms.Form):
-    comment = forms.CharField(
-        label=gettext_lazy("Comment (optional)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class DecideExtensionForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("grant", gettext_lazy("Grant")), ("decline", gettext_lazy("Decline"))]
-    )
-    new_date = forms.DateField(
-        label=gettext_lazy("New due date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    note = forms.CharField(label=gettext_lazy("Note to the unit"), required=False)
 
 
 def _matrix_filters(request: HttpRequest) -> dict:
