@@ -26,6 +26,7 @@ from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import Assignment, Directive, Dispatch, ReportFile
 from directives.selectors.scope import agency_unit_ids
 from directives.services.events import event_record
+from directives.services.notices.outbox import outbox_write, unit_notice_rows, unit_officers
 from recipients.models import Unit, User
 
 # How many files one report may carry: enough for a report and its annexes, not a dump.
@@ -353,35 +354,22 @@ def _tell_unit(
     subject: str,
     body: str,
 ) -> None:
-    """In-app notice for each active officer of the unit, plus e-mail rows in the outbox.
+    """Tell the unit as every notice does (unit_notice_rows): an in-app notice for each active
+    officer, e-mails to its contact addresses and its officers.
 
     Rows are keyed, so running this twice for the same decision creates nothing new; the e-mails
     leave after commit (and the periodic sweep catches any whose enqueue was lost).
     """
-    from directives.services.notices.outbox import (
-        email_row,
-        in_app_row,
-        outbox_key,
-        outbox_write,
-        unit_officers,
+    outbox_write(
+        unit_notice_rows(
+            unit=unit,
+            officers=unit_officers([unit.pk]).get(unit.pk, []),
+            key=(key,),
+            kind=kind,
+            subject=subject,
+            body=body,
+            link=reverse("directives:inbox_detail", args=[dispatch.pk]),
+            directive=directive,
+            dispatch=dispatch,
+        )
     )
-
-    link = reverse("directives:inbox_detail", args=[dispatch.pk])
-    common = {"kind": kind, "subject": subject, "body": body, "directive": directive}
-    common |= {"dispatch": dispatch, "unit": unit}
-    rows = [
-        in_app_row(
-            key=outbox_key(key, "in_app", "user", officer.pk), user=officer, link=link, **common
-        )
-        for officer in unit_officers([unit.pk]).get(unit.pk, [])
-    ]
-    rows += [
-        email_row(
-            key=outbox_key(key, "email", address.lower()),
-            address=address,
-            link=f"{settings.SITE_URL}{link}",
-            **common,
-        )
-        for address in unit.email_list
-    ]
-    outbox_write(rows)

@@ -22,10 +22,9 @@ from directives.selectors.scope import agency_unit_ids
 from directives.services.events import event_record
 from directives.services.notices.outbox import (
     email_row,
-    in_app_row,
     outbox_key,
     outbox_write,
-    unit_addresses,
+    unit_notice_rows,
     unit_officers,
 )
 from directives.services.notices.subjects import number_label
@@ -83,47 +82,6 @@ def _text(kind: str, assignment: Assignment, today: datetime.date) -> str:
     return _("Reminder: task %(task)s of document %(number)s is due on %(date)s") % values
 
 
-def _rows_for_unit(
-    *,
-    key: tuple,
-    kind: str,
-    subject: str,
-    body: str,
-    dispatch: Dispatch,
-    people: list[User],
-    to_unit_addresses: bool,
-) -> list[Notification]:
-    unit = dispatch.unit
-    link = reverse("directives:inbox_detail", args=[dispatch.pk])
-    common = {
-        "kind": kind,
-        "directive": dispatch.directive,
-        "dispatch": dispatch,
-        "unit": unit,
-        "subject": subject,
-        "body": body,
-    }
-    people = [] if unit.is_external else people
-    rows = [
-        in_app_row(key=outbox_key(*key, "in_app", p.pk), user=p, link=link, **common)
-        for p in people
-    ]
-    if to_unit_addresses:
-        addresses = unit_addresses(unit, people)
-    else:
-        addresses = list({p.email.lower(): p.email for p in people if p.email}.values())
-    rows += [
-        email_row(
-            key=outbox_key(*key, "email", a.lower()),
-            address=a,
-            link=f"{settings.SITE_URL}{link}",
-            **common,
-        )
-        for a in addresses
-    ]
-    return rows
-
-
 def reminders_send(*, today: datetime.date) -> int:
     """Write today's reminders and escalations; returns how many new outbox rows."""
     if not is_working_day(today):
@@ -172,14 +130,17 @@ def reminders_send(*, today: datetime.date) -> int:
                 key = ("remind", "assignment", a.pk, job_kind) + (
                     () if job_kind == "escalation" else (stamp,)
                 )
-                rows += _rows_for_unit(
+                rows += unit_notice_rows(
+                    unit=a.dispatch.unit,
+                    officers=people,
                     key=key,
                     kind=f"reminder_{job_kind}",
                     subject=text,
                     body=body,
+                    link=reverse("directives:inbox_detail", args=[a.dispatch_id]),
+                    directive=a.dispatch.directive,
                     dispatch=a.dispatch,
-                    people=people,
-                    to_unit_addresses=to_unit,
+                    contacts=to_unit,
                 )
                 by_directive[a.task.directive_id].add(job_kind)
         for d in unacknowledged:
@@ -189,14 +150,16 @@ def reminders_send(*, today: datetime.date) -> int:
             body = render_to_string(
                 "email/reminder.txt", {"text": text, "directive": d.directive, "assignments": []}
             ).strip()
-            rows += _rows_for_unit(
+            rows += unit_notice_rows(
+                unit=d.unit,
+                officers=officers.get(d.unit_id, []),
                 key=("remind", "dispatch", d.pk, "unacknowledged", stamp),
                 kind="reminder_unacknowledged",
                 subject=text,
                 body=body,
+                link=reverse("directives:inbox_detail", args=[d.pk]),
+                directive=d.directive,
                 dispatch=d,
-                people=officers.get(d.unit_id, []),
-                to_unit_addresses=True,
             )
             by_directive[d.directive_id].add("unacknowledged")
     with transaction.atomic():

@@ -19,10 +19,8 @@ from directives.models import Assignment, Directive, Dispatch, Notification
 from directives.services.notices import delivery_sql
 from directives.services.notices.outbox import (
     DELIVERY,
-    email_row,
-    in_app_row,
-    outbox_key,
-    unit_addresses,
+    EmailText,
+    unit_notice_rows,
     unit_officers,
 )
 from directives.services.notices.subjects import email_subject, number_label
@@ -75,42 +73,26 @@ def pdf_fits(directive: Directive) -> bool:
 def _delivery_rows(
     directive: Directive, dispatch: Dispatch, officers: list[User]
 ) -> list[Notification]:
-    unit = dispatch.unit
-    sha = directive.pdf_sha256[:16]
-    common = {"kind": DELIVERY, "directive": directive, "dispatch": dispatch, "unit": unit}
-    people = [] if unit.is_external else officers
-    rows = []
-    if people:
-        inbox = reverse("directives:inbox_detail", args=[dispatch.pk])
-        subject = _("New document: %(subject)s") % {"subject": email_subject(directive)}
-        rows += [
-            in_app_row(
-                key=outbox_key("deliver", directive.pk, sha, unit.pk, "in_app", officer.pk),
-                user=officer,
-                subject=subject,
-                link=inbox,
-                **common,
-            )
-            for officer in people
-        ]
-    addresses = unit_addresses(unit, people)
-    if addresses:
+    def email() -> EmailText:
+        # Made only for a unit with an address: the acknowledgement link and the unit's own text.
         link = ack_url(dispatch)
         body = render_to_string(
             "email/delivery.txt", delivery_context(directive, dispatch, link=link)
         ).strip()
-        rows += [
-            email_row(
-                key=outbox_key("deliver", directive.pk, sha, unit.pk, "email", address.lower()),
-                address=address,
-                subject=email_subject(directive),
-                body=body,
-                link=link,
-                **common,
-            )
-            for address in addresses
-        ]
-    return rows
+        return EmailText(email_subject(directive), body, link)
+
+    unit = dispatch.unit
+    return unit_notice_rows(
+        unit=unit,
+        officers=officers,
+        key=("deliver", directive.pk, directive.pdf_sha256[:16], unit.pk),
+        kind=DELIVERY,
+        subject=_("New document: %(subject)s") % {"subject": email_subject(directive)},
+        link=reverse("directives:inbox_detail", args=[dispatch.pk]),
+        directive=directive,
+        dispatch=dispatch,
+        email=email,
+    )
 
 
 def directive_fan_out(*, directive_id: int) -> int:

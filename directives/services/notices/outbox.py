@@ -10,8 +10,10 @@ send_notification for any other notice.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -51,11 +53,12 @@ def unit_officers(unit_ids: Iterable[int]) -> dict[int, list[User]]:
     return by_unit
 
 
-def unit_addresses(unit: Unit, officers: Sequence[User]) -> list[str]:
-    """The unit's contact addresses then its officers', each once whatever its letter case."""
+def unit_addresses(unit: Unit, officers: Sequence[User], *, contacts: bool = True) -> list[str]:
+    """The unit's contact addresses (unless `contacts` is false) then its officers', each once
+    whatever its letter case."""
     seen: set[str] = set()
     addresses: list[str] = []
-    candidates = list(unit.email_list)
+    candidates = list(unit.email_list) if contacts else []
     if not unit.is_external:
         candidates += [o.email for o in officers if o.email]
     for address in candidates:
@@ -121,6 +124,75 @@ def email_row(
         body=body,
         link=link[:500],
     )
+
+
+class EmailText(NamedTuple):
+    """What a notice's e-mails say when it is not what its in-app rows say."""
+
+    subject: str
+    body: str
+    link: str
+
+
+def unit_notice_rows(
+    *,
+    unit: Unit,
+    officers: Sequence[User],
+    key: Sequence[object],
+    kind: str,
+    subject: str,
+    body: str = "",
+    link: str = "",
+    directive: Directive | None = None,
+    dispatch: Dispatch | None = None,
+    contacts: bool = True,
+    email: Callable[[], EmailText] | None = None,
+) -> list[Notification]:
+    """A notice to a unit, as outbox rows: the one builder of every notice a unit gets.
+
+    An in-app row for each of `officers` (the unit's active officers from unit_officers, or
+    the people a notice is for, such as the heads told of an escalation), then an e-mail row
+    for each address of unit_addresses: the unit's contact addresses (unless `contacts` is
+    false) and the officers' own, each once whatever its letter case. An external unit is
+    reached by e-mail only, at its contact addresses. Each row's key is `key` followed by the
+    channel and the person or address, so writing the notice twice creates nothing new.
+
+    The e-mails say `subject` and `body` and point to `link` (a page of the portal) made
+    absolute, unless `email` gives their own text; it is called only when the unit has an
+    address. Write the rows with outbox_write (or, for a delivery, its job's insert).
+    """
+    people = [] if unit.is_external else list(officers)
+    common = {"kind": kind, "directive": directive, "dispatch": dispatch, "unit": unit}
+    rows = [
+        in_app_row(
+            key=outbox_key(*key, "in_app", person.pk),
+            user=person,
+            subject=subject,
+            body=body,
+            link=link,
+            **common,
+        )
+        for person in people
+    ]
+    addresses = unit_addresses(unit, people, contacts=contacts)
+    if addresses:
+        text = email() if email is not None else EmailText(subject, body, _absolute(link))
+        rows += [
+            email_row(
+                key=outbox_key(*key, "email", address.lower()),
+                address=address,
+                subject=text.subject,
+                body=text.body,
+                link=text.link,
+                **common,
+            )
+            for address in addresses
+        ]
+    return rows
+
+
+def _absolute(link: str) -> str:
+    return f"{settings.SITE_URL}{link}" if link.startswith("/") else link
 
 
 def outbox_write(rows: Sequence[Notification]) -> list[Notification]:

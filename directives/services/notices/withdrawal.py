@@ -9,14 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from directives.models import Directive, Dispatch, Notification
-from directives.services.notices.outbox import (
-    email_row,
-    in_app_row,
-    outbox_key,
-    outbox_write,
-    unit_addresses,
-    unit_officers,
-)
+from directives.services.notices.outbox import outbox_write, unit_notice_rows, unit_officers
 from directives.services.notices.subjects import number_label
 
 
@@ -44,30 +37,15 @@ def withdrawal_notices_create(*, directive: Directive, replacement: Directive | 
     officers = unit_officers(d.unit_id for d in dispatches)
     rows: list[Notification] = []
     for dispatch in dispatches:
-        unit = dispatch.unit
-        link = reverse("directives:inbox_detail", args=[dispatch.pk])
-        common = {"kind": kind, "directive": directive, "dispatch": dispatch, "unit": unit}
-        people = [] if unit.is_external else officers.get(unit.pk, [])
-        rows += [
-            in_app_row(
-                key=outbox_key("withdrawn", directive.pk, unit.pk, "in_app", officer.pk),
-                user=officer,
-                subject=subject,
-                body=body,
-                link=link,
-                **common,
-            )
-            for officer in people
-        ]
-        rows += [
-            email_row(
-                key=outbox_key("withdrawn", directive.pk, unit.pk, "email", address.lower()),
-                address=address,
-                subject=subject,
-                body=body,
-                link=f"{settings.SITE_URL}{link}",
-                **common,
-            )
-            for address in unit_addresses(unit, people)
-        ]
+        rows += unit_notice_rows(
+            unit=dispatch.unit,
+            officers=officers.get(dispatch.unit_id, []),
+            key=("withdrawn", directive.pk, dispatch.unit_id),
+            kind=kind,
+            subject=subject,
+            body=body,
+            link=reverse("directives:inbox_detail", args=[dispatch.pk]),
+            directive=directive,
+            dispatch=dispatch,
+        )
     outbox_write(rows)
