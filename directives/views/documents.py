@@ -17,6 +17,7 @@ from directives.documents.verification import (
     verify_pdf_bytes,
 )
 from directives.models import Directive
+from directives.selectors.moves import directive_moves
 from directives.selectors.scope import agency_unit_ids, directives_visible_to
 
 
@@ -60,10 +61,11 @@ def directive_preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def directive_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx partial showing the PDF's progress; it polls itself until done."""
-    from directives.views.drafting.workflow import available_actions
-
     directive = get_object_or_404(directives_visible_to(request.user), pk=pk)
-    context = {"directive": directive, "actions": available_actions(request.user, directive)}
+    context = {
+        "directive": directive,
+        "moves": directive_moves(directive=directive, user=request.user),
+    }
     return render(request, "directives/partials/pdf_status.html", context)
 
 
