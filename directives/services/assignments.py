@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from common.uploads import check_upload
 from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import Assignment, Directive, Dispatch, ReportFile
-from directives.selectors.scope import agency_unit_ids
+from directives.selectors.moves import assignment_moves, can_review
 from directives.services.events import event_record
 from directives.services.notices.outbox import outbox_write, unit_notice_rows, unit_officers
 from recipients.models import Unit, User
@@ -39,24 +39,9 @@ REPORT_FILE_KINDS = ("pdf", "docx", "xlsx", "odt", "png", "jpeg")
 OPEN_STATUSES = (Assignment.Status.PENDING, Assignment.Status.IN_PROGRESS)
 
 
-def can_act_for_unit(user: User, unit_id: int) -> bool:
-    """A unit's own officers act on its assignments; nobody else, not even the issuing clerk."""
-    return bool(
-        user.is_authenticated
-        and user.unit_id == unit_id
-        and user.has_perm("directives.receive_directive")
-    )
-
-
-def can_review(user: User, directive: Directive) -> bool:
-    """Only the issuing agency's clerks review reports and decide on extensions."""
-    if not user.is_authenticated or not user.has_perm("directives.track_directive"):
-        return False
-    return user.is_superuser or directive.issuing_unit_id in agency_unit_ids(user)
-
-
-def _ensure_unit_officer(user: User, assignment: Assignment) -> None:
-    if not can_act_for_unit(user, assignment.unit_id):
+def _ensure_move(user: User, assignment: Assignment, move: str) -> None:
+    """After the state checks: the move (start, report, extend) is the unit officers' own."""
+    if not getattr(assignment_moves(assignment=assignment, user=user), move):
         raise PermissionDeniedError(_("Only officers of the assigned unit can do this."))
 
 
@@ -91,12 +76,12 @@ def assignment_start(*, assignment: Assignment, by: User, ip: str | None = None)
     with transaction.atomic():
         assignment = _lock(assignment)
         directive = assignment.task.directive
-        _ensure_unit_officer(by, assignment)
         _ensure_directive_live(directive)
         if assignment.dispatch.acknowledged_at is None:
             raise TransitionError(_("Acknowledge receipt of the directive before starting a task."))
         if assignment.status != Assignment.Status.PENDING:
             raise TransitionError(_("This task has already been started."))
+        _ensure_move(by, assignment, "start")
         assignment.status = Assignment.Status.IN_PROGRESS
         assignment.save(update_fields=["status", "updated_at"])
         event_record(
@@ -145,7 +130,6 @@ def assignment_report(
     with transaction.atomic():
         assignment = _lock(assignment)
         directive = assignment.task.directive
-        _ensure_unit_officer(by, assignment)
         _ensure_directive_live(directive)
         if assignment.dispatch.acknowledged_at is None:
             raise TransitionError(
@@ -153,6 +137,7 @@ def assignment_report(
             )
         if assignment.status not in OPEN_STATUSES:
             raise TransitionError(_("This task has already been reported."))
+        _ensure_move(by, assignment, "report")
         if assignment.task.report_required and not text and not files:
             raise ValidationError(_("This task requires a report: write it or attach a file."))
         checked = _check_report_files(files)

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common.uploads import check_upload
-from directives.errors import DirectiveError, PermissionDeniedError, TransitionError
+from directives.errors import DirectiveError, TransitionError
 from directives.models import LETTER_FIELDS, Attachment, Directive
-from directives.services.access import ensure_can_create, ensure_can_edit, works_for
+from directives.services.access import ensure_can_create, ensure_can_edit, ensure_can_replace
 from directives.services.events import event_record
 from directives.services.lines import (
     apply_fields,
@@ -177,18 +177,13 @@ def directive_start_replacement(
         old = locked(directive)
         if old.status != Directive.Status.ISSUED:
             raise TransitionError(_("Only an issued directive can be replaced."))
-        if not (
-            by.has_perm("directives.recall_directive") or by.has_perm("directives.add_directive")
-        ) or not works_for(by, old.issuing_unit_id):
-            raise PermissionDeniedError(
-                _("Only a clerk or a drafter of the issuing unit can replace this directive.")
-            )
         pending = old.replaced_by.exclude(status__in=(Directive.Status.ISSUED,)).first()
         if pending is not None:
             raise TransitionError(
                 _("A replacement of this directive is already being prepared (draft #%(pk)d).")
                 % {"pk": pending.pk}
             )
+        ensure_can_replace(by, old)
         new = Directive(drafter=by, status=Directive.Status.DRAFT, replaces=old)
         for name in REPLACEMENT_COPIED_FIELDS:
             setattr(new, name, getattr(old, name))

@@ -14,8 +14,8 @@ from directives.models import Assignment, ExtensionRequest
 from directives.services.assignments import (
     OPEN_STATUSES,
     _ensure_directive_live,
+    _ensure_move,
     _ensure_reviewer,
-    _ensure_unit_officer,
     _lock,
     _task_label,
     _tell_unit,
@@ -37,7 +37,6 @@ def extension_request_create(
     with transaction.atomic():
         assignment = _lock(assignment)
         directive = assignment.task.directive
-        _ensure_unit_officer(by, assignment)
         _ensure_directive_live(directive)
         if assignment.status not in OPEN_STATUSES:
             raise TransitionError(_("A reported task needs no extension."))
@@ -51,6 +50,7 @@ def extension_request_create(
             )
         if assignment.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
             raise TransitionError(_("An extension request for this task is already pending."))
+        _ensure_move(by, assignment, "extend")
         extension = ExtensionRequest.objects.create(
             assignment=assignment, requested_date=requested_date, reason=reason, requested_by=by
         )

@@ -15,7 +15,12 @@ from directives import jobs
 from directives.documents.symbols import symbol_for
 from directives.errors import ConcurrentIssueError, DirectiveError, TransitionError
 from directives.models import ISSUED_STATES, Assignment, Directive, Dispatch
-from directives.services.access import ensure_clerk
+from directives.services.access import (
+    ensure_can_issue,
+    ensure_can_recall,
+    ensure_can_retry_pdf,
+    ensure_clerk,
+)
 from directives.services.drafting import locked
 from directives.services.events import event_record
 from directives.services.lines import apply_fields, check_lines, validate_directive, write_lines
@@ -201,7 +206,7 @@ def directive_issue(
             )
         if approved.status != Directive.Status.APPROVED:
             raise TransitionError(_("Only an approved directive can be issued."))
-        ensure_clerk(by, approved.issuing_unit_id, "issue_directive")
+        ensure_can_issue(by, approved)
         old = _locked_replaced(approved)
         day = on or local_today()
         approved.number = register_take_next(unit=approved.issuing_unit, year=day.year)
@@ -248,11 +253,11 @@ def directive_pdf_retry(*, directive: Directive, by: User, ip: str | None = None
     that was missing, a retry cap reached). Delivery follows the new PDF as usual."""
     with transaction.atomic():
         current = locked(directive)
-        ensure_clerk(by, current.issuing_unit_id, "issue_directive")
         if current.status not in ISSUED_STATES or current.is_paper:
             raise TransitionError(_("Only an issued directive has a signed PDF to make."))
         if current.pdf_status != Directive.PdfStatus.FAILED:
             raise TransitionError(_("The signed PDF has not failed: there is nothing to retry."))
+        ensure_can_retry_pdf(by, current)
         failed_with = current.pdf_error
         current.pdf_status = Directive.PdfStatus.PENDING
         current.pdf_error = ""
@@ -274,7 +279,7 @@ def directive_recall(
         issued = locked(directive)
         if issued.status != Directive.Status.ISSUED:
             raise TransitionError(_("Only an issued directive can be recalled."))
-        ensure_clerk(by, issued.issuing_unit_id, "recall_directive")
+        ensure_can_recall(by, issued)
         issued.status = Directive.Status.RECALLED
         issued.recall_reason = reason
         issued.recalled_at = timezone.now()

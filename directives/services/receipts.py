@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from directives.errors import PermissionDeniedError
 from directives.models import Directive, Dispatch
+from directives.selectors.moves import dispatch_moves
 from directives.services.events import event_record
 from recipients.models import User
 
@@ -129,8 +131,14 @@ def dispatch_acknowledge(
             and dispatch.acknowledged_pdf_sha256 == directive.pdf_sha256
         ):
             return dispatch
-        now = timezone.now()
         person = by if by is not None and by.is_authenticated else None
+        # A person signed in acknowledges through their unit's move; a link holder through the
+        # token the e-mail carried (checked by ack_token_read).
+        if person is not None and not dispatch_moves(dispatch=dispatch, user=person).acknowledge:
+            raise PermissionDeniedError(
+                _("Only officers of the receiving unit can acknowledge receipt.")
+            )
+        now = timezone.now()
         name = (by_name or (str(person) if person else "")).strip()[:150]
         dispatch.acknowledged_at = now
         dispatch.acknowledged_by = person

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from directives.errors import DirectiveError, TransitionError
 from directives.models import Directive
-from directives.services.access import ensure_can_sign, ensure_can_submit, is_signer_for
+from directives.selectors.moves import is_signer_for
+from directives.services.access import ensure_can_sign, ensure_can_submit
 from directives.services.drafting import locked
 from directives.services.events import event_record
 from recipients.models import User

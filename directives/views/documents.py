@@ -16,6 +16,7 @@ from directives.documents.verification import (
 )
 from directives.forms.verify import VerifyForm
 from directives.models import Directive
+from directives.selectors.moves import directive_moves
 from directives.selectors.scope import agency_unit_ids, directives_visible_to
 
 
@@ -59,10 +60,11 @@ def directive_preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def directive_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx partial showing the PDF's progress; it polls itself until done."""
-    from directives.views.drafting.workflow import available_actions
-
     directive = get_object_or_404(directives_visible_to(request.user), pk=pk)
-    context = {"directive": directive, "actions": available_actions(request.user, directive)}
+    context = {
+        "directive": directive,
+        "moves": directive_moves(directive=directive, user=request.user),
+    }
     return render(request, "directives/partials/pdf_status.html", context)
 
 

@@ -26,6 +26,7 @@ from directives.forms.workspace import (
 from directives.models import Assignment, Directive
 from directives.selectors.history import history_for_unit
 from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
+from directives.selectors.moves import assignment_moves, dispatch_moves
 from directives.selectors.workspace import (
     assignments_visible_to,
     attachments_visible_to,
@@ -94,9 +95,7 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if dispatch.seen_at is None:
         dispatch_mark_seen(dispatch=dispatch, by=request.user)
     pdf_url = reverse("directives:pdf", args=[directive.pk])
-    can_ack = directive.status == Directive.Status.ISSUED and (
-        dispatch.acknowledged_at is None or dispatch.acknowledged_pdf_sha256 != directive.pdf_sha256
-    )
+    tasks = inbox_dispatch_assignments(dispatch)
     return render(
         request,
         "directives/inbox/detail.html",
@@ -106,9 +105,9 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pdf_url": pdf_url,
             "pdf_ready": bool(directive.pdf) and directive.pdf_status == Directive.PdfStatus.READY,
             "attachments": list(directive.attachments.all()),
-            "assignments": inbox_dispatch_assignments(dispatch),
+            "assignments": [(a, assignment_moves(assignment=a, user=request.user)) for a in tasks],
             "history": history_for_unit(directive, request.user.unit_id),
-            "can_ack": can_ack,
+            "moves": dispatch_moves(dispatch=dispatch, user=request.user),
             "is_live": directive.status == Directive.Status.ISSUED,
             "today": timezone.localdate(),
         },
@@ -121,7 +120,7 @@ def inbox_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     dispatch = _my_dispatch(request, pk)
     try:
         dispatch_acknowledge(dispatch=dispatch, by=request.user, ip=client_ip(request))
-    except AckLinkError as exc:
+    except (AckLinkError, PermissionDeniedError) as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Receipt acknowledged."))

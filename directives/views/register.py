@@ -12,7 +12,6 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -23,8 +22,8 @@ from django.utils.translation import pgettext
 from directives import services
 from directives.errors import DirectiveError, NumberTakenError
 from directives.forms import DraftForms, PaperForm
-from directives.models import Addressee, CopyRecipient, DocumentType
-from directives.selectors.register import register_entries
+from directives.models import DocumentType
+from directives.selectors.register import register_lines
 from directives.views.inbox import client_ip
 from directives.workdays import local_today
 
@@ -41,57 +40,6 @@ def _year(request: HttpRequest) -> int:
     if value.isdigit() and 1900 < int(value) < 3000:
         return int(value)
     return local_today().year
-
-
-def register_rows(request: HttpRequest, year: int, doc_type: str) -> list[dict]:
-    """One dict per register line, in the register's order, from three queries."""
-    entries = register_entries(user=request.user, year=year)
-    if doc_type:
-        entries = entries.filter(doc_type=doc_type)
-    entries = (
-        entries.select_related("signer", "issuing_unit", "drafting_unit")
-        .prefetch_related(
-            Prefetch("addressees", queryset=Addressee.objects.select_related("group", "unit")),
-            Prefetch("copy_recipients", queryset=CopyRecipient.objects.all()),
-        )
-        .annotate(
-            dispatch_count=Count("dispatches", distinct=True),
-            ack_count=Count(
-                "dispatches", filter=Q(dispatches__acknowledged_at__isnull=False), distinct=True
-            ),
-        )
-        .order_by("number", "pk")
-    )
-    rows = []
-    for d in entries:
-        recipients = [a.printed_label for a in d.addressees.all()]
-        recipients += [c.label for c in d.copy_recipients.all()]
-        type_name = d.type_title.capitalize() if not d.is_cong_van else "Công văn"
-        rows.append(
-            {
-                "directive": d,
-                "number": d.number_display,
-                "symbol": d.number_symbol,
-                "date": d.issued_on,
-                "type_subject": f"{type_name}: {d.subject}",
-                "signer": d.signer_name or (str(d.signer) if d.signer else ""),
-                "recipients": recipients,
-                "file_copy": d.file_copy_holder or f"VT, {d.drafting_unit.code}",
-                "copies": d.copies,
-                "sent": d.issued_at,
-                "receipt": (d.ack_count, d.dispatch_count),
-                "notes": "; ".join(
-                    part
-                    for part in (
-                        _("signed on paper") if d.is_paper else "",
-                        d.get_status_display() if d.status != "issued" else "",
-                        d.notes,
-                    )
-                    if part
-                ),
-            }
-        )
-    return rows
 
 
 def register_headers() -> list[str]:
@@ -125,7 +73,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "year": year,
             "doc_type": doc_type,
             "doc_types": DocumentType.choices,
-            "rows": register_rows(request, year, doc_type),
+            "rows": register_lines(user=request.user, year=year, doc_type=doc_type),
             "headers": register_headers(),
             "years": range(local_today().year, local_today().year - 6, -1),
         },
@@ -151,7 +99,7 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in register_rows(request, year, doc_type):
+    for row in register_lines(user=request.user, year=year, doc_type=doc_type):
         sent = row["sent"]
         sheet.append(
             [

@@ -19,6 +19,7 @@ from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
 from directives.forms import AttachmentForm, DirectiveFilter, DraftForms
 from directives.models import Directive
+from directives.selectors.moves import directive_moves
 from directives.views.drafting.common import desk_directive, desk_directives, require_desk
 from directives.views.inbox import client_ip
 
@@ -78,6 +79,8 @@ def _draft_page(request: HttpRequest, directive: Directive | None) -> HttpRespon
     else:
         bundle = DraftForms(user=request.user, directive=directive)
     context = bundle.context() | {"directive": directive, "attachment_form": AttachmentForm()}
+    if directive is not None:
+        context["moves"] = directive_moves(directive=directive, user=request.user)
     return render(request, "directives/form.html", context, status=status)
 
 

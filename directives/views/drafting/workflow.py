@@ -20,30 +20,10 @@ from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
 from directives.forms import ApproveForm, AttachmentForm, ReasonForm, SubmitForm
 from directives.models import Attachment, Directive, Dispatch
+from directives.selectors.moves import directive_moves
 from directives.selectors.scope import directives_visible_to
 from directives.views.drafting.common import desk_directive, desk_directives, event_labels
 from directives.views.inbox import client_ip
-
-
-def available_actions(user, directive: Directive) -> set[str]:
-    """Which buttons to show; the services check again whatever is pressed."""
-    status = Directive.Status
-    actions: set[str] = set()
-    if directive.status == status.DRAFT and directive.drafter_id == user.pk:
-        actions |= {"edit", "delete"}
-        if user.has_perm("directives.submit_directive"):
-            actions.add("submit")
-    signer = directive.signer_id == user.pk and user.has_perm("directives.approve_directive")
-    if directive.status == status.SUBMITTED and signer:
-        actions |= {"approve", "return"}
-    if directive.status == status.APPROVED and user.has_perm("directives.issue_directive"):
-        actions.add("issue")
-    if directive.status == status.ISSUED and user.has_perm("directives.recall_directive"):
-        actions |= {"recall", "replace"}
-    pdf_failed = directive.pdf_status == Directive.PdfStatus.FAILED and not directive.is_paper
-    if pdf_failed and directive.is_issued_state and user.has_perm("directives.issue_directive"):
-        actions.add("pdf_retry")
-    return actions
 
 
 @login_required
@@ -71,7 +51,7 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .get(pk=pk)
     )
-    actions = available_actions(request.user, directive)
+    moves = directive_moves(directive=directive, user=request.user)
     pdf_shown = directive.pdf_status == Directive.PdfStatus.READY and bool(directive.pdf)
     labels = event_labels()
     events = [
@@ -87,10 +67,10 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "letter_html": ""
             if pdf_shown
             else render_directive_html(directive, draft=not directive.is_issued_state),
-            "actions": actions,
+            "moves": moves,
             "pdf_shown": pdf_shown,
             "events": events,
-            "submit_form": SubmitForm(directive=directive) if "submit" in actions else None,
+            "submit_form": SubmitForm(directive=directive) if moves.submit else None,
             "reason_form": ReasonForm(),
             "approve_form": ApproveForm(),
             "attachment_form": AttachmentForm(),

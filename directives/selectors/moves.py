@@ -1,0 +1,202 @@
+"""What a user may do: computed once here, shown as the page's buttons and checked by the services.
+
+Each rule has one home in this module: the role and unit rules (who) and the moves built from them
+with the object's state (what, now). A page passes `directive_moves(...)` (or the dispatch or
+assignment moves) to its template, which shows a button only when its move is allowed; the
+service raises when the same move is not allowed, whatever was pressed.
+
+Roles are Django groups carrying permissions (recipients/roles.py), so a role is checked with
+`has_perm`; the unit is checked against the agency the user works for (`agency_unit_ids`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from directives.models import ISSUED_STATES, Assignment, Directive, Dispatch
+from directives.selectors.scope import agency_unit_ids
+from directives.selectors.workspace import OPEN_STATUSES
+from recipients.models import User
+
+# ---------------------------------------------------------------------------------------------
+# Who: role and unit rules
+# ---------------------------------------------------------------------------------------------
+
+
+def works_for(user: User, unit_id: int | None) -> bool:
+    """The user works on the outgoing letters of this unit (their own unit or its agency)."""
+    return user.is_superuser or (unit_id is not None and unit_id in agency_unit_ids(user))
+
+
+def can_edit(user: User, directive: Directive) -> bool:
+    """The drafter, or another drafter of the same agency (a colleague taking over)."""
+    if not user.is_active:
+        return False
+    if directive.drafter_id == user.pk:
+        return True
+    return user.has_perm("directives.add_directive") and works_for(user, directive.issuing_unit_id)
+
+
+def is_signer_for(user: User, directive: Directive) -> bool:
+    """A Signer of the issuing unit or of one of its divisions: someone it can be submitted to."""
+    return bool(
+        user.is_active
+        and user.has_perm("directives.approve_directive")
+        and user.unit_id is not None
+        and directive.issuing_unit_id in (user.unit_id, user.unit.parent_id)
+    )
+
+
+def can_sign(user: User, directive: Directive) -> bool:
+    """The chosen signer, or another Signer of the issuing unit (a deputy standing in)."""
+    return user.has_perm("directives.approve_directive") and (
+        directive.signer_id == user.pk or works_for(user, directive.issuing_unit_id)
+    )
+
+
+def is_clerk_for(user: User, unit_id: int | None, perm: str) -> bool:
+    """A Clerk holding `perm` for the unit's register (the unit's own or its agency's clerk)."""
+    return user.has_perm(f"directives.{perm}") and works_for(user, unit_id)
+
+
+def can_replace(user: User, directive: Directive) -> bool:
+    """A clerk or a drafter of the issuing agency starts the replacement of a directive."""
+    return (
+        user.has_perm("directives.recall_directive") or user.has_perm("directives.add_directive")
+    ) and works_for(user, directive.issuing_unit_id)
+
+
+def can_act_for_unit(user: User | None, unit_id: int) -> bool:
+    """A unit's own officers act on its letters and tasks; nobody else, not even the issuing
+    clerk."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.unit_id == unit_id
+        and user.has_perm("directives.receive_directive")
+    )
+
+
+def can_review(user: User, directive: Directive) -> bool:
+    """Only the issuing agency's clerks track a directive, review reports and decide on
+    extensions."""
+    if not user.is_authenticated or not user.has_perm("directives.track_directive"):
+        return False
+    return user.is_superuser or directive.issuing_unit_id in agency_unit_ids(user)
+
+
+# ---------------------------------------------------------------------------------------------
+# What: the moves of one directive, dispatch or assignment for one user
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectiveMoves:
+    """The buttons of the directive page; the services refuse what is False here."""
+
+    edit: bool = False
+    delete: bool = False
+    attachments: bool = False  # add and remove files
+    submit: bool = False
+    approve: bool = False
+    return_: bool = False
+    issue: bool = False
+    recall: bool = False
+    replace: bool = False
+    pdf_retry: bool = False
+    track: bool = False  # the tracking matrix
+
+    @property
+    def any_decision(self) -> bool:
+        """Whether the page's "Actions" card has a button to show."""
+        return any(
+            (
+                self.submit,
+                self.approve,
+                self.return_,
+                self.issue,
+                self.recall,
+                self.replace,
+                self.delete,
+            )
+        )
+
+
+def _replacement_pending(directive: Directive) -> bool:
+    # .all() uses the page's prefetch of replaced_by when it has one.
+    return any(d.status != Directive.Status.ISSUED for d in directive.replaced_by.all())
+
+
+def directive_moves(*, directive: Directive, user: User) -> DirectiveMoves:
+    """What `user` may do to `directive` now, from its status and the user's roles and unit."""
+    status = Directive.Status
+    drafting = directive.status == status.DRAFT and can_edit(user, directive)
+    signing = directive.status == status.SUBMITTED and can_sign(user, directive)
+    issued = directive.status == status.ISSUED
+    pdf_failed = (
+        directive.status in ISSUED_STATES
+        and not directive.is_paper
+        and directive.pdf_status == Directive.PdfStatus.FAILED
+    )
+    return DirectiveMoves(
+        edit=drafting,
+        delete=drafting,
+        attachments=drafting,
+        submit=drafting and user.has_perm("directives.submit_directive"),
+        approve=signing,
+        return_=signing,
+        issue=directive.status == status.APPROVED
+        and is_clerk_for(user, directive.issuing_unit_id, "issue_directive"),
+        recall=issued and is_clerk_for(user, directive.issuing_unit_id, "recall_directive"),
+        replace=issued and can_replace(user, directive) and not _replacement_pending(directive),
+        pdf_retry=pdf_failed and is_clerk_for(user, directive.issuing_unit_id, "issue_directive"),
+        track=directive.status in ISSUED_STATES and can_review(user, directive),
+    )
+
+
+@dataclass(frozen=True)
+class DispatchMoves:
+    """The receiving unit's buttons on a received directive."""
+
+    acknowledge: bool = False
+
+
+def dispatch_moves(*, dispatch: Dispatch, user: User | None) -> DispatchMoves:
+    """An officer of the receiving unit acknowledges a live directive until the PDF they were
+    sent is acknowledged (a new PDF asks for a new acknowledgement)."""
+    directive = dispatch.directive
+    pending = (
+        dispatch.acknowledged_at is None or dispatch.acknowledged_pdf_sha256 != directive.pdf_sha256
+    )
+    return DispatchMoves(
+        acknowledge=directive.status == Directive.Status.ISSUED
+        and pending
+        and can_act_for_unit(user, dispatch.unit_id)
+    )
+
+
+@dataclass(frozen=True)
+class AssignmentMoves:
+    """The receiving unit's buttons on one of its tasks."""
+
+    start: bool = False
+    report: bool = False
+    extend: bool = False  # ask for a later due date
+
+
+def assignment_moves(*, assignment: Assignment, user: User) -> AssignmentMoves:
+    """The unit's officers work on a task of a live directive once its receipt is acknowledged;
+    a later due date may be asked for an open task with no request pending."""
+    if not (
+        assignment.task.directive.status == Directive.Status.ISSUED
+        and can_act_for_unit(user, assignment.unit_id)
+    ):
+        return AssignmentMoves()
+    acknowledged = assignment.dispatch.acknowledged_at is not None
+    is_open = assignment.status in OPEN_STATUSES
+    asked = any(e.status == e.Status.PENDING for e in assignment.extensions.all())
+    return AssignmentMoves(
+        start=acknowledged and assignment.status == Assignment.Status.PENDING,
+        report=acknowledged and is_open,
+        extend=is_open and not asked,
+    )
