@@ -17,7 +17,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,6 +33,7 @@ from directives.selectors.workspace import (
 )
 from directives.services import assignments, extensions
 from directives.services.receipts import AckLinkError, dispatch_acknowledge, dispatch_mark_seen
+from directives.workdays import local_today
 from recipients.models import Unit
 
 PAGE_SIZE = 25
@@ -113,7 +113,7 @@ class InboxFilter(django_filters.FilterSet):
         return queryset.filter(acknowledged_at__isnull=(value == "no"))
 
     def filter_due(self, queryset, name, value):
-        today = timezone.localdate()
+        today = local_today()
         if value == "overdue":
             return queryset.filter(overdue_count__gt=0)
         return queryset.filter(
@@ -180,7 +180,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filter": flt,
             "page": page,
             "query_string": params.urlencode(),
-            "today": timezone.localdate(),
         },
     )
 
@@ -224,7 +223,6 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history_for_unit(directive, request.user.unit_id),
             "can_ack": can_ack,
             "is_live": directive.status == Directive.Status.ISSUED,
-            "today": timezone.localdate(),
         },
     )
 
