@@ -33,7 +33,7 @@ from directives.selectors.workspace import (
 )
 from directives.services import assignments, extensions
 from directives.services.receipts import AckLinkError, dispatch_acknowledge, dispatch_mark_seen
-from directives.workdays import local_today
+from directives.workdays import local_today, overdue_cutoff
 from recipients.models import Unit
 
 PAGE_SIZE = 25
@@ -116,8 +116,10 @@ class InboxFilter(django_filters.FilterSet):
         today = local_today()
         if value == "overdue":
             return queryset.filter(overdue_count__gt=0)
+        # Not overdue yet (a Saturday deadline is still "soon" on Monday), due within the week.
         return queryset.filter(
-            next_due__gte=today, next_due__lte=today + datetime.timedelta(days=DEADLINE_SOON_DAYS)
+            next_due__gt=overdue_cutoff(today),
+            next_due__lte=today + datetime.timedelta(days=DEADLINE_SOON_DAYS),
         )
 
 

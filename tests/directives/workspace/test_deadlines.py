@@ -193,5 +193,7 @@ def test_saturday_task_through_the_units_pages(
     assert listed.overdue_count == overdue
     filtered = client.get(reverse("directives:inbox"), {"due": "overdue"})
     assert len(filtered.context["page"].object_list) == overdue
+    soon = client.get(reverse("directives:inbox"), {"due": "soon"})
+    assert len(soon.context["page"].object_list) == (not overdue)  # one or the other
     detail = client.get(reverse("directives:inbox_detail", args=[saturday_task.dispatch_id]))
     assert ('data-testid="task-overdue"' in detail.content.decode()) is overdue
