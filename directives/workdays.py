@@ -63,6 +63,36 @@ def effective_deadline(due: datetime.date) -> datetime.date:
     return next_working_day(due)
 
 
+def is_overdue(due: datetime.date | None, *, today: datetime.date) -> bool:
+    """Whether an open task due on `due` is overdue on `today`: its effective deadline has passed.
+
+    The one definition of "overdue" (matrix, dashboard, inbox, reminders, exports); a task that is
+    no longer open (see Assignment.OPEN_STATUSES) is never overdue, whatever its date. A task due
+    on a Saturday is not overdue on Sunday nor on Monday (its deadline moved there), but on Tuesday.
+    """
+    return due is not None and effective_deadline(due) < today
+
+
+def overdue_cutoff(today: datetime.date) -> datetime.date:
+    """The last working day strictly before `today`: for database filters, an open task is
+    overdue on `today` exactly when its due date is on or before this day (`due_date__lte`).
+
+    Proof: effective_deadline(due) is the first working day on or after `due`, so it falls
+    before `today` exactly when some working day before `today` is on or after `due`, that is
+    when the last such working day (this cutoff) is on or after `due`.
+    """
+    day = today - datetime.timedelta(days=1)
+    while not is_working_day(day):
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def reported_on_time(due: datetime.date | None, *, reported_on: datetime.date) -> bool:
+    """Whether a report made on `reported_on` meets the deadline `due` (counted as is_overdue:
+    a report on the Monday after a Saturday deadline is on time)."""
+    return due is None or reported_on <= effective_deadline(due)
+
+
 # Registers and deadlines follow the agency's calendar, whatever the server's clock says.
 REGISTER_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -7,7 +7,6 @@ import datetime
 
 import django_filters
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from directives.models import Directive, Urgency
@@ -15,6 +14,7 @@ from directives.selectors.inbox import inbox_search
 from directives.selectors.workspace import (
     DEADLINE_SOON_DAYS,
 )
+from directives.workdays import local_today, overdue_cutoff
 from recipients.models import Unit
 
 
@@ -83,11 +83,13 @@ class InboxFilter(django_filters.FilterSet):
         return queryset.filter(acknowledged_at__isnull=(value == "no"))
 
     def filter_due(self, queryset, name, value):
-        today = timezone.localdate()
+        today = local_today()
         if value == "overdue":
             return queryset.filter(overdue_count__gt=0)
+        # Not overdue yet (a Saturday deadline is still "soon" on Monday), due within the week.
         return queryset.filter(
-            next_due__gte=today, next_due__lte=today + datetime.timedelta(days=DEADLINE_SOON_DAYS)
+            next_due__gt=overdue_cutoff(today),
+            next_due__lte=today + datetime.timedelta(days=DEADLINE_SOON_DAYS),
         )
 
 

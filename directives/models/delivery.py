@@ -65,6 +65,11 @@ class Assignment(models.Model):
         DONE = "done", _("Done (report submitted)")
         ACCEPTED = "accepted", _("Accepted")
 
+    # Facts of the status field, the one list every module uses: a task is open (it can be
+    # overdue, reminded, reported on) until its report is in; then it is finished.
+    OPEN_STATUSES = (Status.PENDING, Status.IN_PROGRESS)
+    FINISHED_STATUSES = (Status.DONE, Status.ACCEPTED)
+
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
     dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="assignments")

@@ -16,7 +16,8 @@ from directives.models import (
     Directive,
     Dispatch,
 )
-from directives.selectors.workspace import FINISHED_STATUSES, OPEN_STATUSES, tracked_directives
+from directives.selectors.workspace import overdue_q, tracked_directives
+from directives.workdays import is_overdue, local_today, reported_on_time
 from recipients.models import User
 
 
@@ -50,7 +51,7 @@ def dashboard_build(
     *, user: User, today: datetime.date | None = None, days: int = 365
 ) -> Dashboard:
     """Figures for the issuing agency over the last `days` days, in a fixed number of queries."""
-    today = today or timezone.localdate()
+    today = today or local_today()
     directives = tracked_directives(user)
     live = directives.filter(status=Directive.Status.ISSUED)
     month_start = timezone.make_aware(datetime.datetime(today.year, today.month, 1))
@@ -61,7 +62,7 @@ def dashboard_build(
         directive__in=live.values("pk"), acknowledged_at__isnull=True
     ).count()
     overdue_qs = Assignment.objects.filter(
-        task__directive__in=live.values("pk"), status__in=OPEN_STATUSES, due_date__lt=today
+        overdue_q(today=today), task__directive__in=live.values("pk")
     )
     overdue = overdue_qs.count()
     overdue_list = list(
@@ -93,12 +94,12 @@ def dashboard_build(
     for unit_id, name, due, status, reported in Assignment.objects.filter(
         task__directive__in=window, due_date__isnull=False
     ).values_list("unit_id", "unit__name", "due_date", "status", "reported_at"):
-        finished = status in FINISHED_STATUSES and reported is not None
-        if not finished and due >= today:
+        finished = status in Assignment.FINISHED_STATUSES and reported is not None
+        if not finished and not is_overdue(due, today=today):
             continue  # not due yet: neither on time nor late
         fig = figures.setdefault(unit_id, UnitFigures(unit_id=unit_id, name=name))
         fig.due += 1
-        if finished and timezone.localdate(reported) <= due:
+        if finished and reported_on_time(due, reported_on=local_today(reported)):
             fig.on_time += 1
     for unit_id, hours in ack_hours.items():
         figures[unit_id].median_ack_hours = round(statistics.median(hours), 1)

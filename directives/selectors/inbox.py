@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from directives.models import (
     Assignment,
@@ -13,16 +12,17 @@ from directives.models import (
     Urgency,
 )
 from directives.selectors.scope import dispatches_visible_to
-from directives.selectors.workspace import OPEN_STATUSES
+from directives.selectors.workspace import assignment_is_overdue, overdue_q
+from directives.workdays import local_today
 from recipients.models import User, fold_text
 
 
 def inbox_dispatches(user: User, *, today: datetime.date | None = None) -> QuerySet[Dispatch]:
     """My unit's dispatches: unacknowledged and urgent first, then newest; with task figures."""
-    today = today or timezone.localdate()
+    today = today or local_today()
     if user.unit_id is None or not user.has_perm("directives.receive_directive"):
         return Dispatch.objects.none()
-    open_q = Q(assignments__status__in=OPEN_STATUSES)
+    open_q = Q(assignments__status__in=Assignment.OPEN_STATUSES)
     return (
         dispatches_visible_to(user)
         .filter(unit_id=user.unit_id)
@@ -43,7 +43,9 @@ def inbox_dispatches(user: User, *, today: datetime.date | None = None) -> Query
             next_due=Min("assignments__due_date", filter=open_q),
             open_count=Count("assignments", filter=open_q),
             task_count=Count("assignments"),
-            overdue_count=Count("assignments", filter=open_q & Q(assignments__due_date__lt=today)),
+            overdue_count=Count(
+                "assignments", filter=overdue_q(today=today, prefix="assignments__")
+            ),
         )
         .order_by("ack_rank", "-urgency_rank", "-directive__issued_at", "-pk")
     )
@@ -72,11 +74,18 @@ def inbox_search(queryset: QuerySet[Dispatch], user: User, text: str) -> QuerySe
     return queryset.filter(pk__in=hits)
 
 
-def inbox_dispatch_assignments(dispatch: Dispatch) -> list[Assignment]:
-    """My unit's tasks of one dispatch, with their files and extension requests."""
-    return list(
+def inbox_dispatch_assignments(
+    dispatch: Dispatch, *, today: datetime.date | None = None
+) -> list[Assignment]:
+    """My unit's tasks of one dispatch, with their files and extension requests; each one's
+    `overdue` says whether it is overdue today (for the page, which computes no rule)."""
+    today = today or local_today()
+    rows = list(
         Assignment.objects.filter(dispatch=dispatch)
         .select_related("task", "reviewed_by", "reported_by")
         .prefetch_related("files", "extensions")
         .order_by("task__position", "pk")
     )
+    for row in rows:
+        row.overdue = assignment_is_overdue(row, today=today)
+    return rows

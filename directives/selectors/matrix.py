@@ -9,7 +9,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directives.models import (
@@ -18,7 +17,8 @@ from directives.models import (
     Dispatch,
     ExtensionRequest,
 )
-from directives.selectors.workspace import FINISHED_STATUSES, _fmt
+from directives.selectors.workspace import _fmt, assignment_is_overdue
+from directives.workdays import local_today
 from recipients.models import RecipientGroup
 
 
@@ -101,7 +101,7 @@ def _task_cell(
         state, when = "accepted", assignment.reviewed_at
     elif status == Assignment.Status.DONE:
         state, when = "done", assignment.reported_at
-    elif assignment.due_date and assignment.due_date < today:
+    elif assignment_is_overdue(assignment, today=today):
         state, when = "overdue", None
     elif status == Assignment.Status.IN_PROGRESS:
         state, when = "in_progress", assignment.updated_at
@@ -127,7 +127,7 @@ def matrix_build(
     since issue no longer shows under it; the full matrix still shows it.
     Queries: tasks, dispatches+units, assignments, pending extensions, groups (+1 with a group).
     """
-    today = today or timezone.localdate()
+    today = today or local_today()
     labels = state_labels()
     tasks = list(directive.tasks.order_by("position", "pk"))
     dispatches = list(
@@ -175,7 +175,7 @@ def matrix_build(
             cells.append(cell)
             if assignment is not None:
                 assigned_per_task[task.pk] += 1
-                if assignment.status in FINISHED_STATUSES:
+                if assignment.status in Assignment.FINISHED_STATUSES:
                     done_per_task[task.pk] += 1
                 if cell.state == "overdue":
                     late = True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from directives.models import (
@@ -21,15 +21,28 @@ from directives.models import (
     ReportFile,
 )
 from directives.selectors.scope import agency_unit_ids, directives_visible_to, dispatches_visible_to
+from directives.workdays import is_overdue, overdue_cutoff
 from recipients.models import User
 
-OPEN_STATUSES = (Assignment.Status.PENDING, Assignment.Status.IN_PROGRESS)
-
-
-FINISHED_STATUSES = (Assignment.Status.DONE, Assignment.Status.ACCEPTED)
-
-
 DEADLINE_SOON_DAYS = 7
+
+
+def assignment_is_overdue(assignment: Assignment, *, today: datetime.date) -> bool:
+    """Open and past its deadline counted in working days (directives.workdays.is_overdue)."""
+    return assignment.status in Assignment.OPEN_STATUSES and is_overdue(
+        assignment.due_date, today=today
+    )
+
+
+def overdue_q(*, today: datetime.date, prefix: str = "") -> Q:
+    """The database twin of assignment_is_overdue; `prefix` reaches assignments through a
+    relation ("assignments__" from a dispatch)."""
+    return Q(
+        **{
+            f"{prefix}status__in": Assignment.OPEN_STATUSES,
+            f"{prefix}due_date__lte": overdue_cutoff(today),
+        }
+    )
 
 
 def _fmt(value: datetime.datetime | datetime.date | None) -> str:

@@ -27,6 +27,7 @@ from directives.models import Assignment, Directive, Dispatch, ReportFile
 from directives.selectors.moves import assignment_moves, can_review
 from directives.services.events import event_record
 from directives.services.notices.outbox import outbox_write, unit_notice_rows, unit_officers
+from directives.workdays import local_today, reported_on_time
 from recipients.models import Unit, User
 
 # How many files one report may carry: enough for a report and its annexes, not a dump.
@@ -34,9 +35,6 @@ REPORT_MAX_FILES = 10
 
 
 REPORT_FILE_KINDS = ("pdf", "docx", "xlsx", "odt", "png", "jpeg")
-
-
-OPEN_STATUSES = (Assignment.Status.PENDING, Assignment.Status.IN_PROGRESS)
 
 
 def _ensure_move(user: User, assignment: Assignment, move: str) -> None:
@@ -135,7 +133,7 @@ def assignment_report(
             raise TransitionError(
                 _("Acknowledge receipt of the directive before reporting on a task.")
             )
-        if assignment.status not in OPEN_STATUSES:
+        if assignment.status not in Assignment.OPEN_STATUSES:
             raise TransitionError(_("This task has already been reported."))
         _ensure_move(by, assignment, "report")
         if assignment.task.report_required and not text and not files:
@@ -163,7 +161,7 @@ def assignment_report(
             report_file.file.save(upload.name or "file", upload, save=False)
             report_file.save()
             stored.append(report_file.name)
-        on_time = assignment.due_date is None or timezone.localdate(now) <= assignment.due_date
+        on_time = reported_on_time(assignment.due_date, reported_on=local_today(now))
         event_record(
             directive=directive,
             verb="assignment_reported",
@@ -283,7 +281,9 @@ def dispatches_remind_now(
             .prefetch_related("assignments__task")
         )
         for dispatch in dispatches:
-            open_tasks = [a for a in dispatch.assignments.all() if a.status in OPEN_STATUSES]
+            open_tasks = [
+                a for a in dispatch.assignments.all() if a.status in Assignment.OPEN_STATUSES
+            ]
             if dispatch.acknowledged_at is None:
                 targets = [
                     (

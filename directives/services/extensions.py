@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from directives.errors import TransitionError
 from directives.models import Assignment, ExtensionRequest
 from directives.services.assignments import (
-    OPEN_STATUSES,
     _ensure_directive_live,
     _ensure_move,
     _ensure_reviewer,
@@ -38,7 +37,7 @@ def extension_request_create(
         assignment = _lock(assignment)
         directive = assignment.task.directive
         _ensure_directive_live(directive)
-        if assignment.status not in OPEN_STATUSES:
+        if assignment.status not in Assignment.OPEN_STATUSES:
             raise TransitionError(_("A reported task needs no extension."))
         if not reason:
             raise ValidationError(_("Give a reason for the extension."))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from directives.models import Assignment, Directive, Dispatch, Notification
 from directives.selectors.scope import agency_unit_ids
+from directives.selectors.workspace import overdue_q
 from directives.services.events import event_record
 from directives.services.notices.outbox import (
     email_row,
@@ -31,13 +32,12 @@ from directives.services.notices.subjects import number_label
 from directives.workdays import (
     add_working_days,
     effective_deadline,
+    is_overdue,
     is_working_day,
     working_days_between,
 )
 from recipients import roles
 from recipients.models import User
-
-OPEN = (Assignment.Status.PENDING, Assignment.Status.IN_PROGRESS)
 
 
 def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -47,11 +47,11 @@ def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetim
 
 def assignment_reminder_kind(due: datetime.date, today: datetime.date) -> str | None:
     """Which reminder an open task gets today, if any: before, on the day, or overdue."""
+    if is_overdue(due, today=today):
+        return "overdue"
     deadline = effective_deadline(due)
     if today == deadline:
         return "due_today"
-    if today > deadline:
-        return "overdue"
     for n in sorted(set(settings.REMINDER_DAYS_BEFORE), reverse=True):
         if n > 0 and add_working_days(today, n) == deadline:
             return f"due_in_{n}"
@@ -89,7 +89,7 @@ def reminders_send(*, today: datetime.date) -> int:
     stamp = today.strftime("%Y%m%d")
     assignments = list(
         Assignment.objects.filter(
-            status__in=OPEN,
+            status__in=Assignment.OPEN_STATUSES,
             due_date__isnull=False,
             task__directive__status=Directive.Status.ISSUED,
         ).select_related("task__directive", "unit", "dispatch__unit", "dispatch__directive")
@@ -206,13 +206,11 @@ def digests_send(*, today: datetime.date) -> int:
                     reported_at__gte=start, reported_at__lt=end, **task_scope
                 ).select_related("unit", "task__directive")
             )
-            overdue = [
-                a
-                for a in Assignment.objects.filter(
-                    status__in=OPEN, due_date__lt=today, **task_scope
-                ).select_related("unit", "task__directive")
-                if effective_deadline(a.due_date) < today
-            ]
+            overdue = list(
+                Assignment.objects.filter(overdue_q(today=today), **task_scope).select_related(
+                    "unit", "task__directive"
+                )
+            )
             if not (acknowledged or reported or overdue):
                 continue
             subject = _(

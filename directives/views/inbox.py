@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -67,7 +66,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filter": flt,
             "page": page,
             "query_string": params.urlencode(),
-            "today": timezone.localdate(),
         },
     )
 
@@ -109,7 +107,6 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history_for_unit(directive, request.user.unit_id),
             "moves": dispatch_moves(dispatch=dispatch, user=request.user),
             "is_live": directive.status == Directive.Status.ISSUED,
-            "today": timezone.localdate(),
         },
     )
 

@@ -47,7 +47,7 @@ def test_inbox_filters_and_accent_insensitive_search(client, officer_x, unit_x, 
         number=7,
         issuing_unit=agency,
         subject="báo cáo tình hình Chư Păh",
-        deadline=timezone.localdate() - datetime.timedelta(days=2),
+        deadline=timezone.localdate() - datetime.timedelta(days=30),
     )
     soon = make_issued(
         units=[unit_x],

@@ -31,7 +31,7 @@ def test_matrix_shows_each_units_state_and_the_summary(
 ):
     assignments.assignment_report(assignment=task1_x, by=officer_x, text="Xong")
     Assignment.objects.filter(unit=unit_y, task__position=2).update(
-        due_date=timezone.localdate() - datetime.timedelta(days=1)
+        due_date=timezone.localdate() - datetime.timedelta(days=30)
     )
     client.force_login(clerk)
     response = client.get(reverse("directives:matrix", args=[directive.pk]))
@@ -55,7 +55,7 @@ def test_matrix_filters_late_and_group(client, clerk, directive, unit_x, unit_y)
     group = RecipientGroupFactory(units=[unit_x])
     Addressee.objects.create(directive=directive, group=group, position=1)
     Assignment.objects.filter(unit=unit_y).update(
-        due_date=timezone.localdate() - datetime.timedelta(days=1)
+        due_date=timezone.localdate() - datetime.timedelta(days=30)
     )
     client.force_login(clerk)
     url = reverse("directives:matrix", args=[directive.pk])
@@ -143,7 +143,7 @@ def test_exports_xlsx_and_csv(client, clerk, directive, acked_x):
 def test_dashboard_figures(client, clerk, directive, task1_x, officer_x, unit_y):
     assignments.assignment_report(assignment=task1_x, by=officer_x, text="Xong")
     Assignment.objects.filter(unit=unit_y, task__position=1).update(
-        due_date=timezone.localdate() - datetime.timedelta(days=1)
+        due_date=timezone.localdate() - datetime.timedelta(days=30)
     )
     client.force_login(clerk)
     response = client.get(reverse("directives:dashboard"))
