@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from directives.models import ISSUED_STATES, Assignment, Directive, Dispatch
 from directives.selectors.scope import agency_unit_ids
-from directives.selectors.workspace import OPEN_STATUSES
 from recipients.models import User
 
 # ---------------------------------------------------------------------------------------------
@@ -193,7 +192,7 @@ def assignment_moves(*, assignment: Assignment, user: User) -> AssignmentMoves:
     ):
         return AssignmentMoves()
     acknowledged = assignment.dispatch.acknowledged_at is not None
-    is_open = assignment.status in OPEN_STATUSES
+    is_open = assignment.status in Assignment.OPEN_STATUSES
     asked = any(e.status == e.Status.PENDING for e in assignment.extensions.all())
     return AssignmentMoves(
         start=acknowledged and assignment.status == Assignment.Status.PENDING,
