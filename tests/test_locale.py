@@ -153,12 +153,6 @@ def test_key_strings_come_out_vietnamese() -> None:
         assert translation.gettext("Acknowledge receipt") == "Acknowledge receipt"
 
 
-def test_default_language_is_vietnamese() -> None:
-    assert settings.LANGUAGE_CODE == "vi"
-    with translation.override(settings.LANGUAGE_CODE):
-        assert translation.gettext("Log in") == "Đăng nhập"
-
-
 def test_choice_labels_come_out_vietnamese() -> None:
     from directives.models import Directive
     from recipients.models import Unit

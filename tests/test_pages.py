@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 from django.urls import reverse
 
@@ -16,6 +17,10 @@ def test_login_page_is_vietnamese_by_default(client):
     assert response.status_code == 200
     page = response.content.decode()
     assert 'lang="vi"' in page
+    # No language asked for: the visitor reads Vietnamese.
+    form = lxml.html.fromstring(page).xpath("//form[.//input[@name='password']]")[0]
+    assert form.xpath("string(preceding::h1[1])").strip() == "Đăng nhập cổng"
+    assert form.xpath("string(.//button[@type='submit'])").strip() == "Đăng nhập"
     assert 'name="username"' in page and 'name="password"' in page
     assert 'name="csrfmiddlewaretoken"' in page
 

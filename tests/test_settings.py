@@ -1,4 +1,4 @@
-"""Settings come from the environment; Celery really gets them; production refuses a dev key.
+"""Settings come from the environment; Celery really uses them; production refuses a dev key.
 
 Settings are read once per process, so each environment is tried in a fresh `python -c`
 with a clean environment (no pytest in that process: the production guard is live there).
@@ -6,23 +6,29 @@ with a clean environment (no pytest in that process: the production guard is liv
 
 from __future__ import annotations
 
+import datetime
+import functools
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from celery.contrib.django.task import DjangoTask
+from celery.utils.imports import symbol_by_name
+from django_celery_beat.models import PeriodicTask
 
 from portal.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k" * 50
 PROBE = """
-import json, django
+import datetime, json, django
 django.setup()
 from django.conf import settings as s
+from django.utils import timezone
+from django.utils.translation import gettext
 from portal.celery import app
 db = s.DATABASES["default"]
 print(json.dumps({
@@ -32,23 +38,30 @@ print(json.dumps({
     "email_port": getattr(s, "EMAIL_PORT", None), "email_tls": getattr(s, "EMAIL_USE_TLS", None),
     "email_path": getattr(s, "EMAIL_FILE_PATH", None),
     "broker": app.conf.broker_url, "broker_options": app.conf.broker_transport_options,
+    "time_limits": [app.conf.task_soft_time_limit, app.conf.task_time_limit],
     "debug": s.DEBUG, "hosts": s.ALLOWED_HOSTS, "media": str(s.MEDIA_ROOT),
-    "language": s.LANGUAGE_CODE, "tz": s.TIME_ZONE, "use_tz": s.USE_TZ,
+    "text": gettext("Log in"), "now_aware": timezone.now().utcoffset() is not None,
+    "new_year": timezone.localtime(
+        datetime.datetime(2025, 12, 31, 17, 30, tzinfo=datetime.timezone.utc)
+    ).isoformat(),
 }))
 """
 
 
-def run_python(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+def run_python(
+    code: str, tmp_path: Path, cwd: Path = ROOT, **env: str
+) -> subprocess.CompletedProcess:
     clean = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
         "VAR_DIR": str(tmp_path / "var"),
         "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "PYTHONPATH": str(ROOT),
         **env,
     }
     return subprocess.run(
         [sys.executable, "-c", code],
-        cwd=ROOT,
+        cwd=cwd,
         env=clean,
         capture_output=True,
         text=True,
@@ -72,8 +85,14 @@ def test_defaults_need_no_services(tmp_path):
     assert values["email_backend"] == "django.core.mail.backends.filebased.EmailBackend"
     assert values["email_path"] == str(var / "mail")
     assert values["media"] == str(var / "media")
-    assert (values["language"], values["tz"], values["use_tz"]) == ("vi", "Asia/Ho_Chi_Minh", True)
+    # Outside any request (a worker's e-mail), the portal speaks Vietnamese and its clock is
+    # Vietnam's: 17:30 UTC on 31 December is already New Year there.
+    assert values["text"] == "Đăng nhập"
+    assert values["now_aware"] is True
+    assert values["new_year"] == "2026-01-01T00:30:00+07:00"
     assert (var / "mail").is_dir() and (var / "celery" / "queue").is_dir()
+    soft, hard = values["time_limits"]
+    assert 0 < soft < hard  # a stuck task is told first, and can give its row back
 
 
 def test_production_services_from_urls(tmp_path):
@@ -84,6 +103,8 @@ def test_production_services_from_urls(tmp_path):
         DATABASE_URL="postgres://portal:secret@db.internal:5433/vanban",
         EMAIL_URL="smtp+tls://mailer:pw@smtp.gialai.gov.vn:587",
         CELERY_BROKER_URL="redis://redis.internal:6379/2",
+        CELERY_TASK_SOFT_TIME_LIMIT="540",
+        CELERY_TASK_TIME_LIMIT="600",
         MEDIA_ROOT=str(tmp_path / "media-prod"),
     )
     assert values["db_engine"] == "django.db.backends.postgresql"
@@ -101,6 +122,7 @@ def test_production_services_from_urls(tmp_path):
     )
     assert values["broker"] == "redis://redis.internal:6379/2"
     assert values["broker_options"]["visibility_timeout"] >= 3600
+    assert values["time_limits"] == [540, 600]
     assert values["debug"] is False
     assert values["hosts"] == ["vanban.gialai.gov.vn", "localhost"]
     assert values["media"] == str(tmp_path / "media-prod")
@@ -126,20 +148,84 @@ def test_production_starts_with_a_real_secret_key(tmp_path):
     assert result.stdout.strip().endswith("ok")
 
 
-def test_celery_settings_reach_the_app():
-    conf = app.conf
-    assert conf.task_acks_late is True
-    assert conf.task_reject_on_worker_lost is True
-    assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
-    assert conf.task_serializer == "json" and conf.result_serializer == "json"
-    assert list(conf.accept_content) == ["json"]
-    assert {q.name for q in conf.task_queues} == {"default", "pdf", "mail"}
-    assert conf.task_default_queue == "default"
-    assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
-    assert conf.timezone == "Asia/Ho_Chi_Minh"
-    assert conf.worker_prefetch_multiplier == 1
-    assert issubclass(app.Task, DjangoTask)  # delay_on_commit for services
-    assert "portal.ping" in app.tasks
+SEND = """
+import base64, json
+from pathlib import Path
+import django
+django.setup()
+from django.conf import settings
+from django.db import transaction
+from kombu.exceptions import EncodeError
+from directives import tasks
+from directives.models import Directive
+from portal.celery import ping
+
+queue = Path(settings.VAR_DIR) / "celery" / "queue"
+tasks.render_directive_pdf.delay(7)
+tasks.deliver_directive.delay(7)
+tasks.send_reminders.delay()
+try:
+    tasks.deliver_directive.delay(Directive(pk=7))
+    refused = False
+except EncodeError:
+    refused = True
+with transaction.atomic():
+    ping.delay_on_commit()
+    transaction.set_rollback(True)
+after_rollback = len(list(queue.iterdir()))
+with transaction.atomic():
+    ping.delay_on_commit()
+messages = []
+for path in sorted(queue.iterdir()):
+    message = json.loads(path.read_bytes())
+    messages.append([
+        path.name.split(".", 1)[1], message["headers"]["task"], message["content-type"],
+        json.loads(base64.b64decode(message["body"]))[0],
+    ])
+print(json.dumps({"refused": refused, "after_rollback": after_rollback, "messages": messages}))
+"""
+
+
+def test_with_no_services_a_task_waits_under_var_in_its_queue_as_json(tmp_path):
+    """The default broker really is a folder under VAR_DIR: a task sent there waits, as JSON,
+    in the queue its worker reads (pdf, mail, default); a model object instead of an id is
+    refused; a task sent on commit is not sent when the transaction rolls back."""
+    # Elsewhere than the checkout: kombu keeps its exchange table in ./control.
+    result = run_python(SEND, tmp_path, cwd=tmp_path, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    sent = json.loads(result.stdout.strip().splitlines()[-1])
+    assert sent["refused"] is True
+    assert sent["after_rollback"] == 3
+    assert sent["messages"] == [
+        ["pdf.msg", "directives.tasks.render_directive_pdf", "application/json", [7]],
+        ["mail.msg", "directives.tasks.deliver_directive", "application/json", [7]],
+        ["default.msg", "directives.tasks.send_reminders", "application/json", []],
+        ["default.msg", "portal.ping", "application/json", []],
+    ]
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_dispatch_schedule_in_vietnam_time():
+    """Beat's scheduler (the one the settings name) reads its rows from the database: the sweep
+    every five minutes, the reminders at 7:30 and the clerks' digest at 16:30, Vietnam time."""
+    scheduler = symbol_by_name(app.conf.beat_scheduler)
+    vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
+
+    def next_runs(after: datetime.datetime) -> dict[str, datetime.datetime]:
+        runs = {}
+        for row in PeriodicTask.objects.filter(enabled=True):
+            start, delta, _now = scheduler.Entry(row, app=app).schedule.remaining_delta(after)
+            runs[row.task] = (start + delta).astimezone(vietnam)
+        return runs
+
+    at = functools.partial(datetime.datetime, 2025, 9, 10, tzinfo=vietnam)
+    assert next_runs(at(6, 58)) == {
+        "directives.tasks.sweep_outbox": at(7, 0),
+        "directives.tasks.send_reminders": at(7, 30),
+        "directives.tasks.send_digests": at(16, 30),
+    }
+    tomorrow = datetime.datetime(2025, 9, 11, 7, 30, tzinfo=vietnam)
+    assert next_runs(at(7, 31))["directives.tasks.send_reminders"] == tomorrow
 
 
 @pytest.mark.django_db

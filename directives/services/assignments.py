@@ -11,7 +11,9 @@ history shows everything the unit and the clerks did.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -261,17 +263,31 @@ def _review(
     return assignment
 
 
-def dispatches_remind_now(
-    *, directive: Directive, dispatch_ids: Iterable[int], by: User, ip: str | None = None
-) -> int:
-    """The clerk's "remind now" for chosen units: a reminder about receipt (not acknowledged
-    yet) or about each open task. Returns the number of units reminded.
+@dataclass(frozen=True)
+class RemindNowResult:
+    """What one press of "remind now" did: units reminded now, units already reminded today."""
 
-    Keys are unique per (dispatch or assignment, "manual", minute): a double click within the same
-    minute reminds once.
+    reminded: int
+    already_today: int
+
+
+def dispatches_remind_now(
+    *,
+    directive: Directive,
+    dispatch_ids: Iterable[int],
+    by: User,
+    ip: str | None = None,
+    today: datetime.date | None = None,
+) -> RemindNowResult:
+    """The clerk's "remind now" for chosen units: a reminder about receipt (not acknowledged
+    yet) or about each open task.
+
+    A unit is reminded of one thing at most once a day (local date in Vietnam): keys are unique
+    per (dispatch or assignment, "manual", day), so pressing the button again the same day, or
+    a double click, sends nothing new and the result says those units were already reminded.
     """
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    reminded = 0
+    day = (today or local_today()).strftime("%Y%m%d")
+    reminded = already = 0
     with transaction.atomic():
         _ensure_reviewer(by, directive)
         _ensure_directive_live(directive)
@@ -287,7 +303,7 @@ def dispatches_remind_now(
             if dispatch.acknowledged_at is None:
                 targets = [
                     (
-                        f"remind:dispatch:{dispatch.pk}:manual:{minute}",
+                        f"remind:dispatch:{dispatch.pk}:manual:{day}",
                         _("Reminder: please acknowledge receipt of %(subject)s")
                         % {"subject": directive.subject[:200]},
                     )
@@ -295,7 +311,7 @@ def dispatches_remind_now(
             else:
                 targets = [
                     (
-                        f"remind:assignment:{a.pk}:manual:{minute}",
+                        f"remind:assignment:{a.pk}:manual:{day}",
                         _("Reminder: %(task)s of %(subject)s is due %(date)s")
                         % {
                             "task": _task_label(a),
@@ -307,8 +323,9 @@ def dispatches_remind_now(
                 ]
             if not targets:
                 continue
+            addressed = fresh = 0
             for key, subject in targets:
-                _tell_unit(
+                rows, new = _tell_unit(
                     unit=dispatch.unit,
                     directive=directive,
                     dispatch=dispatch,
@@ -317,7 +334,11 @@ def dispatches_remind_now(
                     subject=subject,
                     body="",
                 )
-            reminded += 1
+                addressed, fresh = addressed + rows, fresh + new
+            if fresh:
+                reminded += 1
+            elif addressed:
+                already += 1
         if reminded:
             event_record(
                 directive=directive,
@@ -326,7 +347,7 @@ def dispatches_remind_now(
                 ip=ip,
                 data={"manual": True, "dispatches": [d.pk for d in dispatches]},
             )
-    return reminded
+    return RemindNowResult(reminded=reminded, already_today=already)
 
 
 def _tell_unit(
@@ -338,23 +359,23 @@ def _tell_unit(
     kind: str,
     subject: str,
     body: str,
-) -> None:
+) -> tuple[int, int]:
     """Tell the unit as every notice does (unit_notice_rows): an in-app notice for each active
     officer, e-mails to its contact addresses and its officers.
 
     Rows are keyed, so running this twice for the same decision creates nothing new; the e-mails
-    leave after commit (and the periodic sweep catches any whose enqueue was lost).
+    leave after commit (and the periodic sweep catches any whose enqueue was lost). Returns how
+    many rows the unit's people and addresses call for, and how many of them are new.
     """
-    outbox_write(
-        unit_notice_rows(
-            unit=unit,
-            officers=unit_officers([unit.pk]).get(unit.pk, []),
-            key=(key,),
-            kind=kind,
-            subject=subject,
-            body=body,
-            link=reverse("directives:inbox_detail", args=[dispatch.pk]),
-            directive=directive,
-            dispatch=dispatch,
-        )
+    rows = unit_notice_rows(
+        unit=unit,
+        officers=unit_officers([unit.pk]).get(unit.pk, []),
+        key=(key,),
+        kind=kind,
+        subject=subject,
+        body=body,
+        link=reverse("directives:inbox_detail", args=[dispatch.pk]),
+        directive=directive,
+        dispatch=dispatch,
     )
+    return len(rows), len(outbox_write(rows))

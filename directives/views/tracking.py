@@ -96,15 +96,23 @@ def matrix_remind(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, _("Choose at least one unit to remind."))
     else:
         try:
-            count = assignments.dispatches_remind_now(
+            result = assignments.dispatches_remind_now(
                 directive=directive, dispatch_ids=ids, by=request.user, ip=client_ip(request)
             )
         except SERVICE_ERRORS as exc:
             _service_error(request, exc)
         else:
-            if count:
-                messages.success(request, _("Reminder sent to %(n)d units.") % {"n": count})
-            else:
+            if result.reminded:
+                messages.success(
+                    request, _("Reminder sent to %(n)d units.") % {"n": result.reminded}
+                )
+            if result.already_today:
+                messages.info(
+                    request,
+                    _("%(n)d units were already reminded today: nothing new was sent to them.")
+                    % {"n": result.already_today},
+                )
+            if not (result.reminded or result.already_today):
                 messages.info(request, _("Nothing to remind: those units are up to date."))
     # Back to the same filtered view; only the matrix's own filters are carried over.
     back = QueryDict(request.POST.get("back", ""))

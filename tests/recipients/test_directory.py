@@ -2,20 +2,99 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from recipients import roles
+from recipients.models import Unit
 from tests.factories import RecipientGroupFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/recipients/directory/"
 
 
-def test_url_name():
-    assert reverse("recipients:directory") == URL
+def seen(response) -> dict:
+    """What the directory page shows: units under their kind's heading (name, code, e-mail
+    links), groups with their count and members, the search box's value, the admin link."""
+    page = lxml.html.fromstring(response.content)
+    units: dict[str, list[tuple[str, str, list[str]]]] = {}
+    for heading in page.xpath("//section[@aria-labelledby='units-heading']//h3"):
+        rows = heading.xpath("following-sibling::div[1]//tr[@data-testid='unit']")
+        units[heading.text_content().strip()] = [
+            (
+                row.xpath("td[1]/text()")[0].strip(),
+                row.xpath("string(td[2])").strip(),
+                row.xpath("td[3]//a/@href"),
+            )
+            for row in rows
+        ]
+    groups = {
+        group.xpath("string(.//summary//strong)"): (
+            group.xpath("string(.//summary//span[contains(@class, 'badge')])").strip(),
+            [li.text.strip() for li in group.xpath(".//ol/li")],
+        )
+        for group in page.xpath("//*[@data-testid='group']")
+    }
+    return {
+        "units": units,
+        "groups": groups,
+        "query": page.xpath("string(//input[@name='q']/@value)"),
+        "edit_link": bool(page.xpath("//a[@href='/admin/recipients/unit/']")),
+    }
+
+
+def test_the_page_shows_units_by_kind_and_groups_and_searches(client, role_user):
+    """What a clerk sees, from the HTML: active units under their kind, with code and e-mail
+    links; groups with their current members; a search narrows both and keeps the query."""
+    chupah = UnitFactory(
+        code="UBND.CHUPAH",
+        name="Ủy ban nhân dân huyện Chư Păh",
+        kind="district_committee",
+        contact_emails="chupah@gialai.gov.vn, vanthu.chupah@gialai.gov.vn",
+    )
+    UnitFactory(code="BAOGL", name="Báo Gia Lai", kind="press")
+    UnitFactory(
+        code="GIAITHE", name="Huyện đã giải thể", kind="district_committee", is_active=False
+    )
+    RecipientGroupFactory(name="UBND các huyện", kinds=["district_committee"])
+    RecipientGroupFactory(name="Báo chí", units=[Unit.objects.get(code="BAOGL")])
+    client.force_login(role_user(roles.CLERK, unit=chupah))
+
+    everything = seen(client.get(URL))
+    assert everything == {
+        "units": {
+            "Ủy ban nhân dân cấp huyện": [
+                (
+                    "Ủy ban nhân dân huyện Chư Păh",
+                    "UBND.CHUPAH",
+                    ["mailto:chupah@gialai.gov.vn", "mailto:vanthu.chupah@gialai.gov.vn"],
+                )
+            ],
+            "Cơ quan báo chí": [("Báo Gia Lai", "BAOGL", ["mailto:baogl@gialai.gov.vn"])],
+        },
+        "groups": {
+            "UBND các huyện": ("1 đơn vị", ["Ủy ban nhân dân huyện Chư Păh"]),
+            "Báo chí": ("1 đơn vị", ["Báo Gia Lai"]),
+        },
+        "query": "",
+        "edit_link": False,  # a clerk reads the lists; only an administrator edits them
+    }
+
+    found = seen(client.get(URL, {"q": "chu pah"}))
+    assert found["units"] == {
+        "Ủy ban nhân dân cấp huyện": everything["units"]["Ủy ban nhân dân cấp huyện"]
+    }
+    assert found["groups"] == {} and found["query"] == "chu pah"
+    nothing = client.get(URL, {"q": "không có đơn vị này"})
+    assert seen(nothing)["units"] == {}
+    assert "Không tìm thấy đơn vị phù hợp." in nothing.content.decode()
+
+
+def test_an_administrator_sees_the_way_to_edit_the_lists(client, administrator):
+    client.force_login(administrator)
+    assert seen(client.get(URL))["edit_link"] is True
 
 
 @pytest.mark.parametrize("role", [roles.CLERK, roles.DRAFTER, roles.SIGNER, roles.ADMINISTRATOR])

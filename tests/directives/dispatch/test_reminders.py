@@ -96,15 +96,61 @@ def test_unacknowledged_unit_is_reminded_after_one_working_day(agency):
     assert not run_twice(D(2025, 9, 5))
 
 
-def test_clerks_daily_digest_is_sent_once(agency, clerk):
-    units = make_units(2, officers=0)
-    directive = make_issued(units=units, issuing_unit=agency, tasks=1, deadline=D(2025, 9, 2))
-    today = D(2025, 9, 10)
-    noon = timezone.make_aware(datetime.datetime(2025, 9, 10, 12, 0))
-    Dispatch.objects.filter(directive=directive, unit=units[0]).update(acknowledged_at=noon)
-    Assignment.objects.filter(unit=units[0]).update(status="done", reported_at=noon)
-    assert digests_send(today=today) == 1
-    assert digests_send(today=today) == 0
+def local(*parts: int) -> datetime.datetime:
+    """A moment in Vietnam's time (the project's time zone)."""
+    return timezone.make_aware(datetime.datetime(*parts))
+
+
+def digest_lists(body: str) -> dict[str, tuple[str, list[str]]]:
+    """The digest's sections: heading -> (the count it states, the units its lines name)."""
+    sections: dict[str, tuple[str, list[str]]] = {}
+    heading = ""
+    for line in body.splitlines():
+        if line.startswith("- "):
+            sections[heading][1].append(line[2:].split(":")[0])
+        elif ": " in line and line.rsplit(": ", 1)[1].isdigit():
+            heading, count = line.rsplit(": ", 1)
+            sections[heading] = (count, [])
+    return sections
+
+
+def test_clerks_daily_digest_counts_and_names_the_days_news(agency, clerk):
+    u0, u1, u2, u3 = make_units(4, officers=0)
+    directive = make_issued(
+        units=[u0, u1, u2, u3], issuing_unit=agency, tasks=1, deadline=D(2025, 9, 2)
+    )
+    dispatches = Dispatch.objects.filter(directive=directive)
+    # 10/9 (local time): u0 and u1 acknowledge, u1 just after midnight; u3 did so late the day
+    # before. u0 reports; u1, u2 and u3 are late (due 2/9).
+    dispatches.filter(unit=u3).update(acknowledged_at=local(2025, 9, 9, 23, 30))
+    dispatches.filter(unit=u1).update(acknowledged_at=local(2025, 9, 10, 0, 30))
+    dispatches.filter(unit=u0).update(acknowledged_at=local(2025, 9, 10, 12, 0))
+    Assignment.objects.filter(unit=u0).update(status="done", reported_at=local(2025, 9, 10, 14))
+
+    assert digests_send(today=D(2025, 9, 10)) == 1
+    assert digests_send(today=D(2025, 9, 10)) == 0
     digest = Notification.objects.get(kind="digest")
     assert digest.address == clerk.email
-    assert "1 " in digest.subject and digest.body.count(units[1].name) == 1
+    assert digest.subject == (
+        "Tổng hợp ngày 10/09/2025: 2 đã xác nhận đã nhận, 1 đã báo cáo, 3 quá hạn"
+    )
+    assert digest.body.splitlines()[0] == "Tổng hợp tình hình ngày 10/09/2025"
+    assert digest_lists(digest.body) == {
+        "Đã xác nhận đã nhận trong ngày": ("2", [u0.name, u1.name]),
+        "Báo cáo đã gửi trong ngày": ("1", [u0.name]),
+        "Quá hạn": ("3", [u1.name, u2.name, u3.name]),
+    }
+    assert "100/STTTT-TTBCXB, nhiệm vụ 1 (hạn 02/09/2025)" in digest.body
+
+    # 11/9: u1 reports. The next digest counts only that day's news.
+    Assignment.objects.filter(unit=u1).update(status="done", reported_at=local(2025, 9, 11, 9))
+    assert digests_send(today=D(2025, 9, 11)) == 1
+    second = Notification.objects.filter(kind="digest").exclude(pk=digest.pk).get()
+    assert second.subject == (
+        "Tổng hợp ngày 11/09/2025: 0 đã xác nhận đã nhận, 1 đã báo cáo, 2 quá hạn"
+    )
+    assert digest_lists(second.body) == {
+        "Đã xác nhận đã nhận trong ngày": ("0", []),
+        "Báo cáo đã gửi trong ngày": ("1", [u1.name]),
+        "Quá hạn": ("2", [u2.name, u3.name]),
+    }

@@ -176,13 +176,22 @@ def test_recalled_letter_is_reported(client, signed_letter):
 
 
 def test_non_pdf_and_oversize_uploads_get_clear_errors(client, db, settings):
-    response = upload(client, b"PK\x03\x04 this is a zip, not a pdf", "letter.pdf")
-    assert response.status_code == 400
-    assert "not a PDF" in response.content.decode() or "PDF" in response.content.decode()
-    big = b"%PDF-1.7\n" + b"0" * (50 * 1024 * 1024)
-    response = upload(client, big)
-    assert response.status_code == 400
-    assert "50" in response.content.decode() and "MB" in response.content.decode()
+    def refusal(response) -> list[str]:
+        assert response.status_code == 400
+        errors = response.context["form"].errors["pdf"]
+        assert all(error in response.content.decode() for error in errors)
+        return errors
+
+    zipped = upload(client, b"PK\x03\x04 this is a zip, not a pdf", "letter.pdf")
+    assert refusal(zipped) == [
+        "Tệp này không phải PDF. Chỉ kiểm tra được bản PDF của văn bản do cổng ban hành."
+    ]
+    settings.VERIFY_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+    big = b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024)
+    assert refusal(upload(client, big)) == [
+        "Tệp có dung lượng 3.0 MB; không kiểm tra được tệp lớn hơn 2 MB. "
+        "Hãy tải lên đúng bản PDF đã nhận."
+    ]
 
 
 def test_verify_token_page(client, signed_letter):

@@ -219,23 +219,50 @@ def test_extension_decision_refused_to_other_agency_clerk(task1_x, officer_x):
     assert ext.status == ExtensionRequest.Status.PENDING
 
 
-def test_remind_now_is_keyed_per_minute(
-    directive, dispatch_x, acked_x, clerk, officer_x, unit_y, monkeypatch
+def reminders_by_address() -> dict[str, int]:
+    """How many "remind now" reminders each person (in the portal) or address (e-mail) got."""
+    counts: dict[str, int] = {}
+    for note in Notification.objects.filter(kind="reminder").select_related("user"):
+        who = note.user.username if note.user_id else note.address
+        counts[who] = counts.get(who, 0) + 1
+    return counts
+
+
+def test_remind_now_reminds_each_unit_once_a_day(
+    directive, dispatch_x, acked_x, clerk, officer_x, officer_y, unit_y
 ):
-    officer_y = UserFactory(unit=unit_y, roles=[roles.UNIT_OFFICER])
     dispatch_y = directive.dispatches.get(unit=unit_y)
     ids = [dispatch_x.pk, dispatch_y.pk]
-    # The clock at 10:15:20, so that both clicks fall in the same minute whenever the test runs.
-    clicked = timezone.now().replace(hour=10, minute=15, second=20)
-    monkeypatch.setattr(timezone, "now", lambda: clicked)
-    assert assignments.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk) == 2
-    first = Notification.objects.filter(kind="reminder").count()
-    clicked += datetime.timedelta(seconds=30)  # a double click: nothing new
-    assignments.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk)
-    assert Notification.objects.filter(kind="reminder").count() == first
-    # Unit X acknowledged: reminded of its two open tasks; unit Y: of the receipt.
-    assert Notification.objects.filter(kind="reminder", user=officer_x).count() == 2
-    assert Notification.objects.filter(kind="reminder", user=officer_y).count() == 1
-    clicked += datetime.timedelta(minutes=1)  # the clerk reminds again later: reminded again
-    assignments.dispatches_remind_now(directive=directive, dispatch_ids=ids, by=clerk)
-    assert Notification.objects.filter(kind="reminder").count() == 2 * first
+    monday = datetime.date(2025, 9, 8)
+    first = assignments.dispatches_remind_now(
+        directive=directive, dispatch_ids=ids, by=clerk, today=monday
+    )
+    assert first == assignments.RemindNowResult(reminded=2, already_today=0)
+    # Unit X acknowledged: reminded of its two open tasks; unit Y: of the receipt. Each in the
+    # portal for its officer and by e-mail to the unit's address.
+    # Officer X's own address is the unit's, so it gets one copy; officer Y is Cc-ed.
+    once = {
+        "chupah": 2,
+        "chupah@gialai.gov.vn": 2,
+        "baogialai": 1,
+        "baogl@gialai.gov.vn": 1,
+        "baogialai@gialai.gov.vn": 1,
+    }
+    assert reminders_by_address() == once
+    events = Event.objects.filter(verb="reminded").count()
+
+    # The clerk presses again the same day: nothing new, and the result says why.
+    again = assignments.dispatches_remind_now(
+        directive=directive, dispatch_ids=ids, by=clerk, today=monday
+    )
+    assert again == assignments.RemindNowResult(reminded=0, already_today=2)
+    assert reminders_by_address() == once
+    assert Event.objects.filter(verb="reminded").count() == events
+
+    # The next day the units are reminded again.
+    tuesday = monday + datetime.timedelta(days=1)
+    later = assignments.dispatches_remind_now(
+        directive=directive, dispatch_ids=ids, by=clerk, today=tuesday
+    )
+    assert later == assignments.RemindNowResult(reminded=2, already_today=0)
+    assert reminders_by_address() == {who: 2 * n for who, n in once.items()}

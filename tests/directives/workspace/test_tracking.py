@@ -124,6 +124,30 @@ def test_remind_now_for_selected_units(client, clerk, directive, dispatch_x, off
     assert not Notification.objects.filter(kind="reminder").exclude(unit=dispatch_x.unit)
 
 
+def test_remind_now_pressed_twice_reminds_once_and_says_so(
+    client, clerk, directive, dispatch_x, officer_x
+):
+    client.force_login(clerk)
+    url = reverse("directives:matrix_remind", args=[directive.pk])
+
+    def press() -> list[str]:
+        response = client.post(url, {"dispatch": [dispatch_x.pk]}, follow=True)
+        assert response.status_code == 200
+        shown = [str(m) for m in response.context["messages"]]
+        assert all(text in response.content.decode() for text in shown)
+        return shown
+
+    assert press() == ["Đã gửi nhắc việc đến 1 đơn vị."]
+    sent = sorted(
+        Notification.objects.filter(kind="reminder").values_list("channel", "user", "address")
+    )
+    assert sent == [("email", None, "chupah@gialai.gov.vn"), ("in_app", officer_x.pk, "")]
+    assert press() == [
+        "1 đơn vị đã được nhắc trong hôm nay: không gửi thêm nhắc việc cho các đơn vị này."
+    ]
+    assert Notification.objects.filter(kind="reminder").count() == len(sent)
+
+
 def test_exports_xlsx_and_csv(client, clerk, directive, acked_x):
     client.force_login(clerk)
     response = client.get(reverse("directives:matrix_xlsx", args=[directive.pk]))
