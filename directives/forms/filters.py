@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from directives.models import Directive, DocumentType, Urgency
+from directives.selectors.moves import awaiting_signature_q
 from directives.selectors.scope import agency_unit_ids
 from directives.selectors.search import directives_search
 from recipients import roles
@@ -70,7 +71,7 @@ class DirectiveFilter(django_filters.FilterSet):
         if value == "mine":
             return queryset.filter(drafter=user, status__in=[status.DRAFT, status.SUBMITTED])
         if value == "to_approve":
-            return queryset.filter(signer=user, status=status.SUBMITTED)
+            return queryset.filter(awaiting_signature_q(user))
         if value == "to_issue":
             return queryset.filter(status=status.APPROVED)
         if value == "issued":

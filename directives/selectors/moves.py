@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from directives.models import ISSUED_STATES, Assignment, Directive, Dispatch
 from directives.selectors.scope import agency_unit_ids
 from recipients.models import User
@@ -51,6 +53,17 @@ def can_sign(user: User, directive: Directive) -> bool:
     return user.has_perm("directives.approve_directive") and (
         directive.signer_id == user.pk or works_for(user, directive.issuing_unit_id)
     )
+
+
+def awaiting_signature_q(user: User) -> Q:
+    """The submitted directives `can_sign` lets this user approve or return, as a filter: the
+    "Awaiting my approval" box and its count."""
+    if not user.has_perm("directives.approve_directive"):
+        return Q(pk__in=[])
+    submitted = Q(status=Directive.Status.SUBMITTED)
+    if user.is_superuser:
+        return submitted
+    return submitted & (Q(signer=user) | Q(issuing_unit_id__in=agency_unit_ids(user)))
 
 
 def is_clerk_for(user: User, unit_id: int | None, perm: str) -> bool:

@@ -19,7 +19,7 @@ from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
 from directives.forms import AttachmentForm, DirectiveFilter, DraftForms
 from directives.models import Directive
-from directives.selectors.moves import directive_moves
+from directives.selectors.moves import awaiting_signature_q, directive_moves
 from directives.views.drafting.common import desk_directive, desk_directives, require_desk
 from directives.views.inbox import client_ip
 
@@ -34,7 +34,7 @@ def directive_list(request: HttpRequest) -> HttpResponse:
     status = Directive.Status
     counts = base.aggregate(
         mine=Count("pk", filter=Q(drafter=user, status__in=[status.DRAFT, status.SUBMITTED])),
-        to_approve=Count("pk", filter=Q(signer=user, status=status.SUBMITTED)),
+        to_approve=Count("pk", filter=awaiting_signature_q(user)),
         to_issue=Count("pk", filter=Q(status=status.APPROVED)),
     )
     queryset = base.select_related("issuing_unit", "drafting_unit", "drafter", "signer").order_by(

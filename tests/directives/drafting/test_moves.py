@@ -169,3 +169,17 @@ def test_clerk_of_another_unit_may_not_issue(make_directive):
     with pytest.raises(PermissionDeniedError):
         services.directive_issue(directive=approved, by=other_clerk)
     assert Directive.objects.get(pk=approved.pk).status == Directive.Status.APPROVED
+
+
+def test_the_deputy_finds_the_letter_in_awaiting_my_approval_and_an_outsider_does_not(
+    client, submitted, deputy, outside_signer
+):
+    """The list's box and its count follow the same rule as the Approve button."""
+    url = reverse("directives:list")
+    client.force_login(deputy)
+    response = client.get(url, {"box": "to_approve"})
+    assert [d.pk for d in response.context["page"].object_list] == [submitted.pk]
+    assert response.context["counts"]["to_approve"] == 1
+    client.force_login(outside_signer)
+    response = client.get(url, {"box": "to_approve"})
+    assert list(response.context["page"].object_list) == []
