@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 import pypdfium2
+import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from directives.pdf import render_directive_pdf_bytes
@@ -64,8 +65,6 @@ def test_page_one_matches_the_reference(sample_letter):
 
 def test_a_missing_reference_fails(sample_letter, monkeypatch, tmp_path):
     """Without its reference the test fails and says how to make one; it writes nothing."""
-    import pytest
-
     from . import test_snapshot
 
     missing = tmp_path / "reference" / "sample-letter-page1.png"
