@@ -135,6 +135,8 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# whitenoise knows no media type for TrueType (the letter's fonts, static/fonts).
+WHITENOISE_MIMETYPES = {".ttf": "font/ttf"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -267,6 +269,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "style-src": ["'self'", "'unsafe-inline'"],
+        # The letter's bundled fonts (static/fonts), also from the preview's sandboxed frame,
+        # which inherits this policy ('self' stays the portal) and fetches them with CORS.
+        "font-src": ["'self'"],
         "script-src": ["'self'"],
         "frame-src": ["'self'"],
         "object-src": ["'self'"],
