@@ -176,6 +176,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        # The exchange-to-queue tables; kombu's default is "control/" in the working directory.
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
         # The worker polls the folder; with the default 1 s and late acks it takes only as many
         # messages per second as it has processes, so a demo fan-out would crawl.
@@ -293,5 +295,13 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
-for _sub in ("mail", "media", "celery/queue", "celery/processed", "pki", "staticfiles"):
+for _sub in (
+    "mail",
+    "media",
+    "celery/queue",
+    "celery/processed",
+    "celery/control",
+    "pki",
+    "staticfiles",
+):
     (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
