@@ -137,6 +137,8 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# whitenoise knows no media type for TrueType (the letter's fonts, static/fonts).
+WHITENOISE_MIMETYPES = {".ttf": "font/ttf"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -176,6 +178,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        # The exchange-to-queue tables; kombu's default is "control/" in the working directory.
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
         # The worker polls the folder; with the default 1 s and late acks it takes only as many
         # messages per second as it has processes, so a demo fan-out would crawl.
@@ -268,6 +272,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "style-src": ["'self'", "'unsafe-inline'"],
+        # The letter's bundled fonts (static/fonts), also from the preview's sandboxed frame,
+        # which inherits this policy ('self' stays the portal) and fetches them with CORS.
+        "font-src": ["'self'"],
         "script-src": ["'self'"],
         "frame-src": ["'self'"],
         "object-src": ["'self'"],
@@ -289,5 +296,13 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
-for _sub in ("mail", "media", "celery/queue", "celery/processed", "pki", "staticfiles"):
+for _sub in (
+    "mail",
+    "media",
+    "celery/queue",
+    "celery/processed",
+    "celery/control",
+    "pki",
+    "staticfiles",
+):
     (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)

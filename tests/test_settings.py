@@ -95,6 +95,43 @@ def test_defaults_need_no_services(tmp_path):
     assert 0 < soft < hard  # a stuck task is told first, and can give its row back
 
 
+PUBLISH = """
+import django
+django.setup()
+from portal.celery import app
+for queue in ("default", "pdf", "mail"):
+    app.send_task("portal.ping", queue=queue)
+print("published")
+"""
+
+
+def test_the_filesystem_broker_writes_only_under_var_dir(tmp_path):
+    """With the default broker, a publish writes its messages and kombu's exchange tables
+    (whose own default is "control/" in the working directory) under VAR_DIR/celery: run from
+    the repository root, as the Procfile's worker is, it adds nothing there."""
+    before = {entry.name for entry in ROOT.iterdir()}
+    result = run_python(PUBLISH, tmp_path, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert {entry.name for entry in ROOT.iterdir()} - before == set()
+    var = tmp_path / "var"
+    celery = var / "celery"
+    written = {path.relative_to(celery).parts[0] for path in celery.rglob("*") if path.is_file()}
+    assert written == {"queue", "control"}
+    queues = sorted(path.name.split(".")[-2] for path in (celery / "queue").glob("*.msg"))
+    assert queues == ["default", "mail", "pdf"]
+    assert (celery / "control" / "default.exchange").is_file()
+    options = probe(tmp_path, DEBUG="1")["broker_options"]
+    folders = {key: value for key, value in options.items() if "folder" in key}
+    assert set(folders) == {
+        "data_folder_in",
+        "data_folder_out",
+        "processed_folder",
+        "control_folder",
+    }
+    assert all(Path(folder).is_relative_to(var) for folder in folders.values())
+    assert all(Path(folder).is_dir() for folder in folders.values())  # made at startup
+
+
 def test_production_services_from_urls(tmp_path):
     values = probe(
         tmp_path,

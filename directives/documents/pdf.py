@@ -1,10 +1,11 @@
 """The printed letter: one print template laid out per Nghị định 30/2020/NĐ-CP, rendered by
 WeasyPrint.
 
-The HTML comes from templates/directives/pdf/letter.html with its own print stylesheet (inlined,
-so rendering fetches nothing). The only resources WeasyPrint may fetch are the portal's own
-static and media files, through `PortalURLFetcher`; the network and arbitrary paths are refused
-so that a drafter's text can never make the worker read /etc/passwd or call another host.
+The HTML comes from templates/directives/pdf/letter.html with its own print stylesheet (inlined).
+The only resources WeasyPrint may fetch are the portal's own static files (the letter's bundled
+fonts, static/fonts) and media files (signature and seal images), through `PortalURLFetcher`;
+the network and arbitrary paths are refused so that a drafter's text can never make the worker
+read /etc/passwd or call another host.
 """
 
 from __future__ import annotations

@@ -5,9 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from directives.documents.verification import (
-    check_verify_upload,
-)
+from directives.documents.verification import check_verify_upload
 
 
 class VerifyForm(forms.Form):

@@ -11,9 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from directives.models import Directive, Urgency
 from directives.selectors.inbox import inbox_search
-from directives.selectors.workspace import (
-    DEADLINE_SOON_DAYS,
-)
+from directives.selectors.workspace import DEADLINE_SOON_DAYS
 from directives.workdays import local_today, overdue_cutoff
 from recipients.models import Unit
 

@@ -11,11 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from directives.models import (
-    Assignment,
-    Directive,
-    Dispatch,
-)
+from directives.models import Assignment, Directive, Dispatch
 from directives.selectors.workspace import overdue_q, tracked_directives
 from directives.workdays import is_overdue, local_today, reported_on_time
 from recipients.models import User

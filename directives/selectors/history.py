@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from directives.models import (
-    Directive,
-)
+from directives.models import Directive
 
 
 def event_labels() -> dict[str, str]:

@@ -6,11 +6,7 @@ import datetime
 
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 
-from directives.models import (
-    Assignment,
-    Dispatch,
-    Urgency,
-)
+from directives.models import Assignment, Dispatch, Urgency
 from directives.selectors.scope import dispatches_visible_to
 from directives.selectors.workspace import assignment_is_overdue, overdue_q
 from directives.workdays import local_today

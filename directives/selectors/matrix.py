@@ -11,12 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from directives.models import (
-    Assignment,
-    Directive,
-    Dispatch,
-    ExtensionRequest,
-)
+from directives.models import Assignment, Directive, Dispatch, ExtensionRequest
 from directives.selectors.workspace import _fmt, assignment_is_overdue
 from directives.workdays import local_today
 from recipients.models import RecipientGroup

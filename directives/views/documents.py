@@ -10,10 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from directives.documents.pdf import render_directive_pdf_bytes
-from directives.documents.verification import (
-    issued_directives,
-    verify_pdf_bytes,
-)
+from directives.documents.verification import issued_directives, verify_pdf_bytes
 from directives.forms.verify import VerifyForm
 from directives.models import Directive
 from directives.selectors.moves import directive_moves

@@ -17,11 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from directives.errors import PermissionDeniedError, TransitionError
-from directives.forms.workspace import (
-    ExtensionForm,
-    InboxFilter,
-    ReportForm,
-)
+from directives.forms.workspace import ExtensionForm, InboxFilter, ReportForm
 from directives.models import Assignment, Directive
 from directives.selectors.history import history_for_unit
 from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches

@@ -25,6 +25,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_static_files_like_whitenoise():
+    """pytest-django's live server serves static files through Django's StaticFilesHandler,
+    which sends no Access-Control-Allow-Origin; whitenoise (make run, production) sends "*" on
+    every static file. The letter preview is a sandboxed frame (an opaque origin) whose font
+    requests are cross-origin: without the header Chromium would drop the bundled fonts."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    serve = StaticFilesHandler.serve
+
+    def serve_with_cors(self, request):
+        response = serve(self, request)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StaticFilesHandler, "serve", serve_with_cors)
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path_session):
     from playwright.sync_api import sync_playwright

@@ -17,12 +17,7 @@ from django.utils.translation import gettext as _
 from directives import jobs
 from directives.models import Assignment, Directive, Dispatch, Notification
 from directives.services.notices import delivery_sql
-from directives.services.notices.outbox import (
-    DELIVERY,
-    EmailText,
-    unit_notice_rows,
-    unit_officers,
-)
+from directives.services.notices.outbox import DELIVERY, EmailText, unit_notice_rows, unit_officers
 from directives.services.notices.subjects import email_subject, number_label
 from directives.services.receipts import ack_token_make
 from recipients.models import User

@@ -226,3 +226,43 @@ def test_new_draft_offers_the_parent_body_the_agency_used_last(
     make_directive(subject="cũ", parent_body="UBND TỈNH GIA LAI")
     form = client.get(reverse("directives:create")).context["form"]
     assert form.initial["parent_body"] == "UBND TỈNH GIA LAI"
+
+
+@pytest.mark.parametrize("server", ["runserver", "production"])
+def test_the_preview_gets_the_letters_fonts_across_its_sandbox(
+    client, drafter, letter_post, settings, tmp_path, server
+):
+    """The preview is a sandboxed frame (an opaque origin), so a browser fetches its @font-face
+    fonts cross-origin: they must come with Access-Control-Allow-Origin, and the page's CSP,
+    which the srcdoc frame inherits, must allow font-src 'self'. Both as `make run` serves them
+    (DEBUG, whitenoise from the finders) and as production does (collectstatic, manifest)."""
+    from django.core.management import call_command
+
+    if server == "runserver":
+        settings.DEBUG = True
+    else:
+        settings.STATIC_ROOT = tmp_path / "staticfiles"
+        # Production's storage (whitenoise's CompressedManifestStaticFilesStorage) less the .gz
+        # and .br twins, which take two minutes of brotli and change nothing of the headers.
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            },
+        }
+        call_command("collectstatic", interactive=False, verbosity=0)
+    client.force_login(drafter)
+    page = client.get(reverse("directives:create"))
+    assert "font-src 'self'" in page["Content-Security-Policy"]
+
+    letter = srcdoc_of(client.post(reverse("directives:preview"), letter_post()).content.decode())
+
+    urls = re.findall(r'@font-face\s*\{[^}]*url\("([^"]+)"\)', letter)
+    assert len(urls) == 4
+    for url in urls:
+        response = client.get(url, headers={"Origin": "null"})
+        assert response.status_code == 200, url
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert response["Content-Type"] == "font/ttf"
+        bundled = settings.BASE_DIR / "static" / url.removeprefix(settings.STATIC_URL)
+        assert b"".join(response.streaming_content) == bundled.read_bytes()

@@ -1,5 +1,5 @@
 """Fixtures of the PDF tests: the sample letter, a signing key from a throwaway CA, and helpers
-to read a PDF back with pdfplumber."""
+to read a PDF back: its text with pdfplumber, its objects and decoded streams with pyHanko."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from directives.documents.pki import PkiFiles, pki_create
 from tests.directives.pdf.sample import build_sample_letter
@@ -87,4 +89,47 @@ def style_of(page, text: str) -> tuple[float, bool, bool]:
     return sizes.pop(), bold.pop(), italic.pop()
 
 
+def pdf_objects(data: bytes) -> list:
+    """Every indirect object of the PDF, in every revision, object streams included."""
+    reader = PdfFileReader(BytesIO(data))
+    refs: set = set()
+    for revision in range(reader.xrefs.total_revisions):
+        refs |= reader.xrefs.explicit_refs_in_revision(revision)
+    return [reader.get_object(ref) for ref in sorted(refs, key=lambda r: (r.idnum, r.generation))]
+
+
+def decoded_pdf(data: bytes) -> bytes:
+    """The PDF as a search for its content needs it: each object's dictionary and each stream's
+    decoded data (page content, fonts, images, embedded files are Flate-compressed in the file,
+    so `b"..." in data` would never find them)."""
+    chunks = []
+    for obj in pdf_objects(data):
+        if isinstance(obj, generic.StreamObject):
+            chunks.append(repr(dict(obj)).encode())
+            chunks.append(obj.data)
+        else:
+            chunks.append(repr(obj).encode())
+    return b"\n".join(chunks)
+
+
+def embedded_font_programs(data: bytes) -> dict[str, bytes]:
+    """The font files embedded in the PDF (FontFile2 / FontFile3 / FontFile), decoded, by the
+    font's /BaseFont name without its subset prefix."""
+    fonts: dict[str, bytes] = {}
+    for obj in pdf_objects(data):
+        if isinstance(obj, generic.DictionaryObject) and obj.get("/Type") == "/FontDescriptor":
+            name = str(obj["/FontName"]).lstrip("/").split("+")[-1]
+            for key in ("/FontFile2", "/FontFile3", "/FontFile"):
+                if key in obj:
+                    fonts[name] = obj[key].get_object().data
+    return fonts
+
+
 REFERENCE_DIR = Path(__file__).parent / "reference"
+# The letter's bundled faces (static/fonts), by file name.
+LETTER_FACES = (
+    "LiberationSerif-Regular",
+    "LiberationSerif-Bold",
+    "LiberationSerif-Italic",
+    "LiberationSerif-BoldItalic",
+)
