@@ -93,3 +93,23 @@ def test_directory_groups_take_three_queries_whatever_the_size(n, django_assert_
     assert [len(e.units) for e in entries] == [n + 3 * n] * 3
     for entry in entries:
         assert entry.units == list(entry.group.current_units())
+
+
+CODES = ["STTTT", "UBND.CHUPAH", "P.TT&TT", "VHTT2", "stttt", "SỞ", "ST TT", "-STTTT", "ĐAKĐOA"]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_the_admin_form_and_the_import_accept_the_same_codes(code):
+    """One unit-code pattern: a code the model (and so the admin) refuses is refused by the
+    import too, and a code it accepts is imported. The import upper-cases what a spreadsheet
+    typed in lower case ("stttt" is STTTT), so the two are compared on that."""
+    from recipients.services import units_import
+
+    try:
+        Unit(code=code.upper(), name="Đơn vị", kind=Unit.Kind.OTHER).clean_fields()
+        model_accepts = True
+    except ValidationError:
+        model_accepts = False
+    data = f"code,name,kind,parent,contact_emails\n{code},Đơn vị,other,,\n".encode()
+    report = units_import(data=data, format="csv", dry_run=True)
+    assert report.ok == model_accepts, report.error_lines()
