@@ -180,12 +180,17 @@ def _revocation_embedded(dss: DocumentSecurityStore | None, sig) -> bool:
         return False
     if dss.crls or dss.ocsps:
         return True
-    try:
-        vri = dss.vri_entries.get(DocumentSecurityStore.sig_content_identifier(sig.pkcs7_content))
-        vri = vri.get_object() if vri is not None else None
-    except Exception:  # noqa: BLE001 - a malformed VRI is simply no revocation data
-        return False
-    return bool(vri) and bool(vri.get("/CRL") or vri.get("/OCSP"))
+    # The VRI key: SHA-1 of the signature's contents, as pyHanko writes it (hex) or raw.
+    contents = sig.pkcs7_content
+    for form in (contents.hex().encode("ascii"), contents):
+        try:
+            vri = dss.vri_entries.get(DocumentSecurityStore.sig_content_identifier(form))
+            vri = vri.get_object() if vri is not None else None
+        except Exception:  # noqa: BLE001, S112 - a malformed VRI is no revocation data
+            continue
+        if vri and (vri.get("/CRL") or vri.get("/OCSP")):
+            return True
+    return False
 
 
 def check_signatures(reader: PdfFileReader, roots: list[asn1_x509.Certificate]):

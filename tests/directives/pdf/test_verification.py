@@ -4,10 +4,8 @@ letter page, the clerk's page and /verify/; the two signatures Nghị định 30
 from __future__ import annotations
 
 import datetime
-from io import BytesIO
 
 import pytest
-from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -18,9 +16,6 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from directives.documents import signature_check
 from directives.documents.pdf import render_directive_pdf_bytes
@@ -32,6 +27,7 @@ from directives.models import Directive, Dispatch
 from directives.selectors.signatures import directive_pdf_signatures
 from directives.services.signing import directive_render_and_sign
 from recipients import roles
+from tests.directives.pdf.second_keys import personal_signer, sign_as_person, x509_name
 from tests.factories import UnitFactory, UserFactory
 
 MISSING_PERSON = "Thiếu chữ ký của người có thẩm quyền"
@@ -55,64 +51,6 @@ def issued(sample_letter, signing_configured) -> Directive:
 def pdf_bytes(directive: Directive) -> bytes:
     with directive.pdf.open("rb") as handle:
         return handle.read()
-
-
-def _name(*attributes) -> x509.Name:
-    return x509.Name([x509.NameAttribute(oid, value) for oid, value in attributes])
-
-
-def personal_signer(pki: PkiFiles, name: str = "Lê Thị Thu Hương") -> signers.SimpleSigner:
-    """A second development key: the competent person's certificate from the same CA (their
-    name as common name, the agency as organisation)."""
-    ca_cert = x509.load_pem_x509_certificate(pki.ca_pem.read_bytes())
-    ca_key = serialization.load_pem_private_key(
-        pki.ca_key.read_bytes(), password=pki.password.encode()
-    )
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(
-            _name(
-                (NameOID.COUNTRY_NAME, "VN"),
-                (NameOID.ORGANIZATION_NAME, "Sở Thông tin và Truyền thông Gia Lai"),
-                (NameOID.TITLE, "Phó Giám đốc"),
-                (NameOID.COMMON_NAME, name),
-            )
-        )
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
-            critical=True,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    der = serialization.Encoding.DER
-    return signers.SimpleSigner(
-        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(der)),
-        signing_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-        ),
-        cert_registry=SimpleCertificateStore.from_certs(
-            [asn1_x509.Certificate.load(ca_cert.public_bytes(der))]
-        ),
-    )
-
-
-def sign_as_person(pdf: bytes, signer: signers.SimpleSigner) -> bytes:
-    """An incremental PAdES signature in a field of its own, as pyHanko makes it."""
-    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    meta = signers.PdfSignatureMetadata(
-        field_name="NguoiKy", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
-    )
-    out = BytesIO()
-    signers.PdfSigner(meta, signer).sign_pdf(writer, output=out)
-    return out.getvalue()
 
 
 def two_signature_letter(directive: Directive, pki: PkiFiles) -> bytes:
@@ -307,8 +245,8 @@ def test_personal_or_agency_certificate(attributes, kind, throwaway_key):
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(*attributes))
-        .issuer_name(_name((NameOID.COMMON_NAME, "CA")))
+        .subject_name(x509_name(*attributes))
+        .issuer_name(x509_name((NameOID.COMMON_NAME, "CA")))
         .public_key(key.public_key())
         .serial_number(1)
         .not_valid_before(now)
