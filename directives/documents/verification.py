@@ -207,11 +207,18 @@ def check_pdf_signatures(
     gives the bytes only when they must be validated (the caller vouches for the hash)."""
     roots = trust_roots() if roots is None else roots
     key = f"pdf-signatures:v{CACHE_VERSION}:{_roots_fingerprint(roots)}:{sha256}"
-    check = cache.get(key)
+    try:
+        check = cache.get(key)
+    except Exception as exc:  # noqa: BLE001 - a cache that is down only costs time
+        logger.warning("Cache unavailable for a PDF signature check: %s", exc)
+        check = None
     if isinstance(check, PdfSignaturesCheck):
         return check
     check = _check_bytes(load(), roots)
-    cache.set(key, check, CACHE_SECONDS)
+    try:
+        cache.set(key, check, CACHE_SECONDS)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Cache unavailable for a PDF signature check: %s", exc)
     return check
 
 
