@@ -1,14 +1,19 @@
 """Is this PDF a letter the portal issued, unaltered, signed by a trusted key, still in force?
 
-Anyone may ask (the public /verify/ pages). The answer rests on two independent checks: the file's
-SHA-256 against the register of issued PDFs, and the PAdES signature validated by pyHanko against
-the configured trust roots (the development CA only in DEBUG).
+Anyone may ask (the public /verify/ pages); the unit's letter page and the clerk's page show the
+same check of the issued file. The answer rests on independent checks: the file's SHA-256 against
+the register of issued PDFs, and each PAdES signature validated by pyHanko against the configured
+trust roots (the development CA only in DEBUG), see `signature_check`. A valid electronic letter
+carries the competent person's and the agency's signatures, the agency's last (Nghị định 30/2020,
+Điều 5). The signatures' check depends only on the bytes and the trust roots, so it is cached by
+SHA-256: a letter's pages do not validate the same immutable PDF on every view.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -16,15 +21,14 @@ from pathlib import Path
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 
+from directives.documents.signature_check import SignatureReport, check_signatures
 from directives.models import ISSUED_STATES, Directive
 
 logger = logging.getLogger(__name__)
@@ -53,19 +57,55 @@ def trust_roots() -> list[asn1_x509.Certificate]:
     return roots
 
 
+CACHE_SECONDS = 24 * 3600  # the file never changes; the clock (certificate expiry) does
+CACHE_VERSION = 1
+
+ERROR_UNREADABLE = "unreadable"
+
+
 @dataclass
-class SignatureReport:
-    signer: str = ""
-    signed_at: str = ""
-    intact: bool = False
-    valid: bool = False
-    trusted: bool = False
-    covers_whole_file: bool = False
-    error: str = ""
+class PdfSignaturesCheck:
+    """What the PDF's bytes say about its signatures: cached per SHA-256 and trust roots."""
+
+    signatures: list[SignatureReport] = field(default_factory=list)
+    error_code: str = ""
 
     @property
-    def ok(self) -> bool:
-        return self.intact and self.valid and self.trusted and self.covers_whole_file
+    def error(self) -> str:
+        if self.error_code == ERROR_UNREADABLE:
+            return _("The PDF could not be read; it may be damaged.")
+        return ""
+
+    @property
+    def has_personal(self) -> bool:
+        return any(s.is_personal for s in self.signatures)
+
+    @property
+    def has_agency(self) -> bool:
+        return any(s.is_agency for s in self.signatures)
+
+    @property
+    def problems(self) -> list[str]:
+        """Why the file is not a valid electronic letter (Nghị định 30/2020, Điều 5); empty
+        when it carries the competent person's and the agency's signatures, both sound."""
+        if self.error_code:
+            return [self.error]
+        if not self.signatures:
+            return [_("The file carries no digital signature.")]
+        problems = []
+        if not all(s.ok for s in self.signatures):
+            problems.append(_("A signature is broken or not trusted."))
+        if not self.has_personal:
+            problems.append(_("Missing the signature of the competent person."))
+        if not self.has_agency:
+            problems.append(_("Missing the signature of the agency."))
+        if self.has_personal and self.has_agency and not self.signatures[-1].is_agency:
+            problems.append(_("The agency's signature must come last, over the final document."))
+        return problems
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
 
 
 @dataclass
@@ -73,8 +113,24 @@ class VerificationReport:
     sha256: str
     size: int
     directive: Directive | None = None
-    signatures: list[SignatureReport] = field(default_factory=list)
-    error: str = ""
+    check: PdfSignaturesCheck = field(default_factory=PdfSignaturesCheck)
+
+    @property
+    def signatures(self) -> list[SignatureReport]:
+        return self.check.signatures
+
+    @property
+    def error(self) -> str:
+        return self.check.error
+
+    @property
+    def problems(self) -> list[str]:
+        return self.check.problems
+
+    @property
+    def valid(self) -> bool:
+        """A valid electronic letter: both signatures present, intact and trusted."""
+        return self.check.valid
 
     @property
     def issued_here(self) -> bool:
@@ -132,39 +188,49 @@ def verify_pdf_bytes(data: bytes) -> VerificationReport:
     """Check a PDF: is it a file the portal issued, and are its signatures sound and trusted?"""
     digest = hashlib.sha256(data).hexdigest()
     report = VerificationReport(sha256=digest, size=len(data))
-    report.directive = (
-        issued_directives().filter(pdf_sha256=digest).first() if len(digest) == 64 else None
-    )
-    try:
-        reader = PdfFileReader(BytesIO(data), strict=False)
-        embedded = list(reader.embedded_signatures)
-    except Exception as exc:  # a damaged or hostile file: say so, never crash the page
-        logger.info("Unreadable PDF uploaded for verification: %s", exc)
-        report.error = _("The PDF could not be read; it may be damaged.")
-        return report
-    roots = trust_roots()
-    for sig in embedded:
-        report.signatures.append(_check_signature(sig, roots))
+    report.directive = issued_directives().filter(pdf_sha256=digest).first()
+    report.check = check_pdf_signatures(digest, lambda: data)
     return report
 
 
-def _check_signature(sig, roots: list[asn1_x509.Certificate]) -> SignatureReport:
-    result = SignatureReport()
+def _roots_fingerprint(roots: list[asn1_x509.Certificate]) -> str:
+    digest = hashlib.sha256()
+    for der in sorted(root.dump() for root in roots):
+        digest.update(der)
+    return digest.hexdigest()[:16]
+
+
+def check_pdf_signatures(
+    sha256: str, load: Callable[[], bytes], *, roots: list[asn1_x509.Certificate] | None = None
+) -> PdfSignaturesCheck:
+    """The signatures of the file whose SHA-256 is `sha256`, from the cache when known; `load`
+    gives the bytes only when they must be validated (the caller vouches for the hash)."""
+    roots = trust_roots() if roots is None else roots
+    key = f"pdf-signatures:v{CACHE_VERSION}:{_roots_fingerprint(roots)}:{sha256}"
     try:
-        cert = sig.signer_cert
-        result.signer = cert.subject.human_friendly
-    except Exception:  # noqa: S110 - the status below reports a broken signature anyway
-        pass
+        check = cache.get(key)
+    except Exception as exc:  # noqa: BLE001 - a cache that is down only costs time
+        logger.warning("Cache unavailable for a PDF signature check: %s", exc)
+        check = None
+    if isinstance(check, PdfSignaturesCheck):
+        return check
+    check = _check_bytes(load(), roots)
     try:
-        context = ValidationContext(trust_roots=roots, allow_fetching=False)
-        status = validate_pdf_signature(sig, signer_validation_context=context)
-        result.intact = bool(status.intact)
-        result.valid = bool(status.valid)
-        result.trusted = bool(status.trusted)
-        result.covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-        if status.signer_reported_dt is not None:
-            result.signed_at = status.signer_reported_dt.isoformat()
-    except Exception as exc:
-        logger.info("Signature could not be validated: %s", exc)
-        result.error = _("The signature is damaged and could not be checked.")
-    return result
+        cache.set(key, check, CACHE_SECONDS)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Cache unavailable for a PDF signature check: %s", exc)
+    return check
+
+
+def _check_bytes(data: bytes, roots: list[asn1_x509.Certificate]) -> PdfSignaturesCheck:
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        list(reader.embedded_signatures)
+    except Exception as exc:  # a damaged or hostile file: say so, never crash the page
+        logger.info("Unreadable PDF uploaded for verification: %s", exc)
+        return PdfSignaturesCheck(error_code=ERROR_UNREADABLE)
+    try:
+        return PdfSignaturesCheck(signatures=check_signatures(reader, roots))
+    except Exception as exc:  # noqa: BLE001 - e.g. a broken DSS
+        logger.info("PDF signatures could not be checked: %s", exc)
+        return PdfSignaturesCheck(error_code=ERROR_UNREADABLE)
