@@ -163,3 +163,19 @@ def validate_signatures(pdf: bytes, *, ca: PkiFiles) -> list:
         validate_pdf_signature(sig, signer_validation_context=ValidationContext(trust_roots=[root]))
         for sig in reader.embedded_signatures
     ]
+
+
+@pytest.fixture(scope="session")
+def csc_service(dev_ca):
+    """A local CSC API service signing with a signer's key from the development CA."""
+    from cryptography import x509
+
+    from tests.directives.keys.csc_server import CscService, serve
+
+    key, cert = issue_certificate(dev_ca, common_name="Lê Thị Thu Hương", organisation=AGENCY)
+    ca = x509.load_pem_x509_certificate(dev_ca.ca_pem.read_bytes())
+    service = CscService(key=key, chain=[cert, ca])
+    server, thread = serve(service)
+    yield service
+    server.shutdown()
+    thread.join(5)
