@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
@@ -260,6 +261,7 @@ class SigningKeyStoreAdmin(admin.ModelAdmin):
     list_filter = ("backend", "is_active")
     search_fields = ("unit__name", "unit__code", "user__username", "user__last_name")
     autocomplete_fields = ("unit", "user")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (_("Owner"), {"fields": ("unit", "user", "backend", "is_active")}),
         (_("PKCS#12 file"), {"fields": ("pkcs12_path",)}),
