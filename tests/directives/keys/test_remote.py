@@ -7,6 +7,11 @@ import pytest
 from django.utils import timezone, translation
 
 from directives.documents.keys import RemoteSigningUnavailable, WrongPin, user_key
+from directives.documents.keys.deferred import (
+    PendingSignature,
+    begin_remote_signature,
+    finish_remote_signature,
+)
 from directives.documents.signing import sign_pdf_bytes
 from recipients.models import SigningKeyStore
 from tests.directives.keys.conftest import AGENCY, validate_signatures
@@ -65,3 +70,21 @@ def test_unreachable_service_is_a_clear_error(remote_signer, settings):
     store.save()
     with pytest.raises(RemoteSigningUnavailable):
         user_key(user=remote_signer, pin="123456")
+
+
+def test_deferred_signature_is_finished_later_from_stored_state(
+    remote_signer, csc_service, dev_ca, letter_pdf
+):
+    store = remote_signer.signing_key_store
+    pending = begin_remote_signature(
+        letter_pdf, store=store, signed_at=timezone.now().replace(microsecond=0), box=None
+    )
+    assert csc_service.calls[-1] == "credentials/info"  # nothing signed yet: the hash waits
+    stored = PendingSignature(**{**pending.__dict__})  # what a caller keeps meanwhile
+    with pytest.raises(WrongPin):
+        finish_remote_signature(stored, store=store, pin="999999")
+    signed = finish_remote_signature(stored, store=store, pin=csc_service.pin)
+    assert signed.startswith(letter_pdf)  # an incremental revision: the letter's bytes kept
+    [status] = validate_signatures(signed, ca=dev_ca)
+    assert status.intact and status.valid and status.trusted
+    assert status.signing_cert.dump() == pending.certificates[0]
