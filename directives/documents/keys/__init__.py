@@ -146,8 +146,6 @@ def unit_key(*, unit: Unit, pin: str | None = None) -> SigningKey:
         return open_key(store=store, pin=pin)
     try:
         key = signing_key_for(unit.code)
-    except NoSigningKey:
-        raise
     except SigningNotConfigured as exc:
         raise NoSigningKey(str(exc)) from exc
     return _checked(key)
