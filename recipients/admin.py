@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
@@ -12,7 +13,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
 from recipients.forms import RecipientGroupAdminForm
-from recipients.models import RecipientGroup, Unit, User, fold_text
+from recipients.models import RecipientGroup, SigningKeyStore, Unit, User, fold_text
 from recipients.resources import (
     RecipientGroupResource,
     UnitResource,
@@ -250,3 +251,27 @@ class UserAdmin(FoldedSearchMixin, DjangoUserAdmin):
                 units = units.filter(search_text__contains=word)
             results = results | queryset.filter(unit__in=units.values("pk"))
         return results, dup
+
+
+@admin.register(SigningKeyStore)
+class SigningKeyStoreAdmin(admin.ModelAdmin):
+    """Where each signer's and each issuing unit's key lives; PINs are never entered here."""
+
+    list_display = ("__str__", "backend", "token_label", "key_label", "is_active")
+    list_filter = ("backend", "is_active")
+    search_fields = ("unit__name", "unit__code", "user__username", "user__last_name")
+    autocomplete_fields = ("unit", "user")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = (
+        (_("Owner"), {"fields": ("unit", "user", "backend", "is_active")}),
+        (_("PKCS#12 file"), {"fields": ("pkcs12_path",)}),
+        (
+            _("PKCS#11 token or HSM"),
+            {"fields": ("pkcs11_module", "token_label", "key_label", "cert_label")},
+        ),
+        (
+            _("Remote signing service (CSC)"),
+            {"fields": ("service_url", "credential_id", "client_id")},
+        ),
+        (_("Unattended signing"), {"fields": ("pin_env",)}),
+    )

@@ -232,3 +232,125 @@ class User(AbstractUser):
 
     def has_role(self, role: str) -> bool:
         return self.is_superuser or self.groups.filter(name=role).exists()
+
+
+class SigningKeyStore(models.Model):
+    """Where the key of one signer or one issuing unit lives, as an administrator configured it.
+
+    Exactly one owner: a unit (the agency's seal-signature) or a user (a signer's own). The PIN
+    or password is never stored here: it is entered at signing, or, for a key that signs
+    unattended on the server, read from the environment variable that `pin_env` names."""
+
+    class Backend(models.TextChoices):
+        PKCS12 = "pkcs12", _("PKCS#12 file")
+        PKCS11 = "pkcs11", _("PKCS#11 token or HSM")
+        REMOTE = "remote", _("Remote signing service (CSC)")
+
+    unit = models.OneToOneField(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="signing_key_store",
+        help_text=_("The issuing unit whose agency signature this key makes."),
+    )
+    user = models.OneToOneField(
+        "User",
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="signing_key_store",
+        help_text=_("The signer whose personal signature this key makes."),
+    )
+    backend = models.CharField(_("backend"), max_length=10, choices=Backend.choices)
+    pkcs12_path = models.CharField(
+        _("PKCS#12 file"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Absolute path of the .p12 file on the server, or a path relative to "
+            "MEDIA_ROOT/private/."
+        ),
+    )
+    pkcs11_module = models.CharField(
+        _("PKCS#11 module"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Path of the token's PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so. "
+            "Empty: the PKCS11_MODULE setting."
+        ),
+    )
+    token_label = models.CharField(
+        _("token label"), max_length=64, blank=True, help_text=_("The label of the token.")
+    )
+    key_label = models.CharField(
+        _("key label"),
+        max_length=128,
+        blank=True,
+        help_text=_("The label of the private key on the token."),
+    )
+    cert_label = models.CharField(
+        _("certificate label"),
+        max_length=128,
+        blank=True,
+        help_text=_("The label of the certificate on the token. Empty: the key label."),
+    )
+    service_url = models.URLField(
+        _("service URL"),
+        blank=True,
+        help_text=_("Base URL of the CSC API, the part before /csc/v1/."),
+    )
+    credential_id = models.CharField(
+        _("credential ID"),
+        max_length=255,
+        blank=True,
+        help_text=_("The signer's credential at the signing service."),
+    )
+    client_id = models.CharField(
+        _("client ID"),
+        max_length=255,
+        blank=True,
+        help_text=_("The portal's client ID at the signing service."),
+    )
+    pin_env = models.CharField(
+        _("PIN environment variable"),
+        max_length=100,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z_][A-Z0-9_]*$", _("An environment variable name."))],
+        help_text=_(
+            "Only for a key that signs unattended on the server: the name of the environment "
+            "variable holding its PIN or password. Empty: the PIN is entered at signing."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("signing key store")
+        verbose_name_plural = _("signing key stores")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, user__isnull=True)
+                | Q(unit__isnull=True, user__isnull=False),
+                name="signing_key_store_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit or self.user} ({self.get_backend_display()})"
+
+    def clean(self) -> None:
+        if bool(self.unit_id) == bool(self.user_id):
+            raise ValidationError(_("Choose either a unit or a user, not both."))
+        required = {
+            self.Backend.PKCS12: ["pkcs12_path"],
+            self.Backend.PKCS11: ["token_label", "key_label"],
+            self.Backend.REMOTE: ["service_url", "credential_id"],
+        }.get(self.backend, [])
+        missing = {
+            name: _("Required for this backend.") for name in required if not getattr(self, name)
+        }
+        if missing:
+            raise ValidationError(missing)

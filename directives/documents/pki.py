@@ -168,3 +168,53 @@ def dev_pki_ensure() -> PkiFiles:
         organisation=getattr(settings, "PORTAL_AGENCY", "Sở Thông tin và Truyền thông Gia Lai"),
         password=dev_p12_password(),
     )
+
+
+def issue_certificate(
+    files: PkiFiles,
+    *,
+    common_name: str,
+    organisation: str,
+    days: int = 2 * 365,
+    not_before: datetime.datetime | None = None,
+) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """A new key and a signing certificate (non-repudiation) from the CA of `files`: a signer's
+    or another unit's, e.g. to put on a development token. `not_before` in the past and few
+    `days` give an expired one (tests)."""
+    ca_key = serialization.load_pem_private_key(
+        files.ca_key.read_bytes(), password=files.password.encode()
+    )
+    ca_cert = x509.load_pem_x509_certificate(files.ca_pem.read_bytes())
+    start = not_before or datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    no = dict.fromkeys(
+        (
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "key_cert_sign",
+            "crl_sign",
+            "encipher_only",
+            "decipher_only",
+        ),
+        False,
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name, organisation))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(digital_signature=True, content_commitment=True, **no), critical=True
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return key, cert

@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
@@ -53,9 +54,25 @@ class SigningNotConfigured(ImproperlyConfigured):
 
 @dataclass(frozen=True)
 class SigningKey:
-    signer: signers.SimpleSigner
+    """A key ready to sign: any pyHanko Signer (PKCS#12, PKCS#11 session, remote service).
+
+    `closer` releases what the backend holds open (a token session): call `close()`, or use the
+    key as a context manager, once its signatures are made (documents/keys.py opens them)."""
+
+    signer: signers.Signer
     organisation: str
     path: Path
+    closer: Callable[[], None] | None = field(default=None, compare=False, repr=False)
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer()
+
+    def __enter__(self) -> SigningKey:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 class _LoadedKeySigner(signers.SimpleSigner):
