@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from directives.documents.header_lines import header_lines
 from directives.documents.richtext import body_to_html, plain_to_html_lines
 from directives.documents.signature_images import signature_images_for
 from directives.models import CopyRecipient, Directive
@@ -117,8 +118,9 @@ def letter_context(
         "stamp": stamp,
         "quoc_hieu": QUOC_HIEU,
         "tieu_ngu": TIEU_NGU,
-        "parent_body": directive.parent_body.upper(),
-        "issuer": (directive.issuing_unit.name or "").upper(),
+        # The header's names as lines that fit their column (typed breaks kept, long ones wrapped).
+        "parent_body": header_lines(directive.parent_body, bold=False),
+        "issuer": header_lines(directive.issuer_name or directive.issuing_unit.name),
         "number_line": number_line,
         "date_line": vietnamese_date_line(directive.place, None if draft else directive.issued_on),
         "type_title": "" if directive.is_cong_van else directive.type_title,
