@@ -61,9 +61,30 @@ def vietnamese_date_line(place: str, day: datetime.date | None) -> str:
 
 
 def _with_ending(lines: list[str], *, last: str = ".") -> list[str]:
-    """Each line ends with ";", the last with "." (Kính gửi list, legal bases, Nơi nhận)."""
+    """Each line ends with ";", the last with "." (Kính gửi list, legal bases)."""
     cleaned = [line.strip().rstrip(";.,").rstrip() for line in lines if line.strip()]
     return [f"{line}{last if i == len(cleaned) - 1 else ';'}" for i, line in enumerate(cleaned)]
+
+
+_OWN_ENDING = (".", ";", ",", ":", "!", "?", "…")
+
+
+def _as_typed(lines: list[str]) -> list[str]:
+    """Nơi nhận as the drafter typed it (inner spaces kept): ";" after a line that has no
+    punctuation of its own, and "." after the last only when it has none of its own; a last line
+    left with a list separator (";" or ",") ends with the decree's "." instead."""
+    kept = [line.strip() for line in lines if line.strip()]
+    out = []
+    for index, line in enumerate(kept):
+        if index == len(kept) - 1:
+            if line.endswith((";", ",")):
+                line = line[:-1].rstrip()
+            if not line.endswith(_OWN_ENDING):
+                line += "."
+        elif not line.endswith(_OWN_ENDING):
+            line += ";"
+        out.append(line)
+    return out
 
 
 def authority_lines(directive: Directive) -> list[str]:
@@ -100,7 +121,7 @@ def recipients_lines(directive: Directive) -> list[str]:
         if directive.drafter_initials:
             archive += f", {directive.drafter_initials}"
     lines.append(archive)
-    return [f"- {line}" for line in _with_ending(lines)]
+    return [f"- {line}" for line in _as_typed(lines)]
 
 
 def letter_context(
