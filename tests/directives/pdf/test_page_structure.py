@@ -147,7 +147,8 @@ WRAPPING = (
 
 def _typed_recipients(db):
     directive = DirectiveFactory(number=21, issued_on=datetime.date(2026, 3, 2))
-    for label in ("Bộ TT&TT   (báo cáo)", "UBND tỉnh (báo cáo);", WRAPPING):
+    typed = ("Bộ TT&TT   (báo cáo)", "UBND tỉnh (báo cáo);", "Các PGĐ Sở (để biết).", WRAPPING)
+    for label in typed:
         CopyRecipientFactory(directive=directive, label=label)
     CopyRecipientFactory(
         directive=directive, label="Lưu: VT, TTBCXB.", purpose=CopyRecipient.Purpose.ARCHIVE
@@ -159,6 +160,7 @@ def test_noi_nhan_lines_keep_their_own_punctuation_and_spaces(db):
     assert recipients_lines(_typed_recipients(db)) == [
         "- Bộ TT&TT   (báo cáo);",
         "- UBND tỉnh (báo cáo);",
+        "- Các PGĐ Sở (để biết).",  # its own ending, not forced to ";"
         f"- {WRAPPING};",
         "- Lưu: VT, TTBCXB.",
     ]
@@ -172,7 +174,7 @@ def test_noi_nhan_prints_as_typed_with_a_hanging_indent(db):
     left = page.crop((0, 0, PAGE_WIDTH / 2, page.height))
     texts = [ln["text"] for ln in lines_of(left)]
     assert "- Lưu: VT, TTBCXB." in texts and "- Lưu: VT, TTBCXB.." not in texts
-    assert "- UBND tỉnh (báo cáo);" in texts
+    assert "- UBND tỉnh (báo cáo);" in texts and "- Các PGĐ Sở (để biết)." in texts
     # The three typed spaces are kept: the gap before "(" is three spaces wide.
     chars = chars_of(left, "TT&TT")
     paren = next(c for c in find_line(left, "(báo cáo)")["chars"] if c["text"] == "(")
