@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from directives.documents.header_lines import header_lines
 from directives.documents.richtext import body_to_html, plain_to_html_lines
 from directives.documents.signature_images import signature_images_for
 from directives.models import CopyRecipient, Directive
@@ -60,9 +61,30 @@ def vietnamese_date_line(place: str, day: datetime.date | None) -> str:
 
 
 def _with_ending(lines: list[str], *, last: str = ".") -> list[str]:
-    """Each line ends with ";", the last with "." (Kính gửi list, legal bases, Nơi nhận)."""
+    """Each line ends with ";", the last with "." (Kính gửi list, legal bases)."""
     cleaned = [line.strip().rstrip(";.,").rstrip() for line in lines if line.strip()]
     return [f"{line}{last if i == len(cleaned) - 1 else ';'}" for i, line in enumerate(cleaned)]
+
+
+_OWN_ENDING = (".", ";", ",", ":", "!", "?", "…")
+
+
+def _as_typed(lines: list[str]) -> list[str]:
+    """Nơi nhận as the drafter typed it (inner spaces kept): ";" after a line that has no
+    punctuation of its own, and "." after the last only when it has none of its own; a last line
+    left with a list separator (";" or ",") ends with the decree's "." instead."""
+    kept = [line.strip() for line in lines if line.strip()]
+    out = []
+    for index, line in enumerate(kept):
+        if index == len(kept) - 1:
+            if line.endswith((";", ",")):
+                line = line[:-1].rstrip()
+            if not line.endswith(_OWN_ENDING):
+                line += "."
+        elif not line.endswith(_OWN_ENDING):
+            line += ";"
+        out.append(line)
+    return out
 
 
 def authority_lines(directive: Directive) -> list[str]:
@@ -99,7 +121,7 @@ def recipients_lines(directive: Directive) -> list[str]:
         if directive.drafter_initials:
             archive += f", {directive.drafter_initials}"
     lines.append(archive)
-    return [f"- {line}" for line in _with_ending(lines)]
+    return [f"- {line}" for line in _as_typed(lines)]
 
 
 def letter_context(
@@ -117,8 +139,9 @@ def letter_context(
         "stamp": stamp,
         "quoc_hieu": QUOC_HIEU,
         "tieu_ngu": TIEU_NGU,
-        "parent_body": directive.parent_body.upper(),
-        "issuer": (directive.issuing_unit.name or "").upper(),
+        # The header's names as lines that fit their column (typed breaks kept, long ones wrapped).
+        "parent_body": header_lines(directive.parent_body, bold=False),
+        "issuer": header_lines(directive.issuer_name or directive.issuing_unit.name),
         "number_line": number_line,
         "date_line": vietnamese_date_line(directive.place, None if draft else directive.issued_on),
         "type_title": "" if directive.is_cong_van else directive.type_title,

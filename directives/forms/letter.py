@@ -33,6 +33,7 @@ class DirectiveForm(forms.ModelForm):
         model = Directive
         fields = LETTER_FIELDS
         widgets = {
+            "issuer_name": forms.Textarea(attrs={"rows": 2}),
             "subject": forms.Textarea(attrs={"rows": 2}),
             "legal_bases": forms.Textarea(attrs={"rows": 3}),
             "body": forms.Textarea(attrs={"rows": 18, "class": "font-monospace"}),
@@ -55,16 +56,18 @@ class DirectiveForm(forms.ModelForm):
         if not self.instance.pk and user.unit_id:
             self.initial.setdefault("drafting_unit", user.unit_id)
             self.initial.setdefault("issuing_unit", user.unit.parent_id or user.unit_id)
-            # The body above the issuer ("UBND TỈNH GIA LAI") rarely changes: offer the last one.
-            last_parent_body = (
-                Directive.objects.filter(issuing_unit_id=self.initial["issuing_unit"])
-                .exclude(parent_body="")
-                .order_by("-created_at")
-                .values_list("parent_body", flat=True)
-                .first()
-            )
-            if last_parent_body:
-                self.initial.setdefault("parent_body", last_parent_body)
+            # The body above the issuer ("UBND TỈNH GIA LAI") and the issuer's name as printed
+            # (with its line break) rarely change: offer the last ones.
+            previous = Directive.objects.filter(issuing_unit_id=self.initial["issuing_unit"])
+            for name in ("parent_body", "issuer_name"):
+                last = (
+                    previous.exclude(**{name: ""})
+                    .order_by("-created_at")
+                    .values_list(name, flat=True)
+                    .first()
+                )
+                if last:
+                    self.initial.setdefault(name, last)
 
     def letter_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in LETTER_FIELDS}

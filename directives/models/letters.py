@@ -109,6 +109,16 @@ class Directive(models.Model):
     parent_body = models.CharField(
         _("parent body line"), max_length=255, blank=True, help_text=_("e.g. UBND TỈNH GIA LAI")
     )
+    issuer_name = models.CharField(
+        _("issuing body as printed"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Empty: the issuing unit's name. Press Enter where a long name breaks in the header, "
+            "e.g. TRUNG TÂM VĂN HÓA, ĐIỆN ẢNH / VÀ DU LỊCH TỈNH GIA LAI; "
+            "without a break the portal wraps it."
+        ),
+    )
     drafting_unit = models.ForeignKey(
         Unit, verbose_name=_("drafting unit"), on_delete=models.PROTECT, related_name="drafted"
     )
@@ -266,6 +276,7 @@ LETTER_FIELDS = (
     "issuing_unit",
     "drafting_unit",
     "parent_body",
+    "issuer_name",
     "doc_type",
     "urgency",
     "place",

@@ -136,7 +136,7 @@ def test_preview_shows_the_letter_and_saves_nothing(client, drafter, letter_post
     assert response.status_code == 200
     letter = srcdoc_of(response.content.decode())
     assert "DỰ THẢO" in letter and "Kính gửi:" in letter
-    assert "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" in letter and "- Bộ TT&amp;TT (báo cáo);" in letter
+    assert "SỞ THÔNG TIN<br>VÀ TRUYỀN THÔNG" in letter and "- Bộ TT&amp;TT (báo cáo);" in letter
     assert "<strong>Bộ Quy tắc</strong>" in letter
     assert Directive.objects.count() == 0 and Event.objects.count() == 0
     assert Addressee.objects.count() == 0 and Task.objects.count() == 0
@@ -226,6 +226,10 @@ def test_new_draft_offers_the_parent_body_the_agency_used_last(
     make_directive(subject="cũ", parent_body="UBND TỈNH GIA LAI")
     form = client.get(reverse("directives:create")).context["form"]
     assert form.initial["parent_body"] == "UBND TỈNH GIA LAI"
+    # The issuer's name as printed, with the drafter's line break, likewise.
+    make_directive(subject="mới", issuer_name="SỞ THÔNG TIN VÀ\nTRUYỀN THÔNG")
+    form = client.get(reverse("directives:create")).context["form"]
+    assert form.initial["issuer_name"] == "SỞ THÔNG TIN VÀ\nTRUYỀN THÔNG"
 
 
 @pytest.mark.parametrize("server", ["runserver", "production"])
