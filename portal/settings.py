@@ -254,6 +254,10 @@ SIGNING_P12_DIR = env.str("SIGNING_P12_DIR", default="")
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
 SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
 DEV_PKI_DIR = VAR_DIR / "pki"
+# Signers' personal keys (PKCS#12, the password is the PIN entered at signing, never stored):
+# SIGNER_P12_DIR/<username>.p12 with the certificate beside it as <username>.pem. In DEBUG
+# without it, the development PKI's DEV_PKI_DIR/signers.
+SIGNER_P12_DIR = env.str("SIGNER_P12_DIR", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
