@@ -109,7 +109,8 @@ def test_both_signatures_validate_and_each_draws_its_own_image(numbered_letter, 
         widget = sigs[name].sig_field
         appearance = widget["/AP"]["/N"]
         images = [
-            x for x in appearance["/Resources"]["/XObject"].values()
+            x
+            for x in appearance["/Resources"]["/XObject"].values()
             if x.get_object().get("/Subtype") == "/Image"
         ]
         assert len(images) == 1, name
