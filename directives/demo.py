@@ -22,7 +22,8 @@ import logging
 
 from django.db import transaction
 
-from directives.documents.pki import dev_signer_certificate_issue, dev_signers_dir
+from directives.documents.pki import dev_signer_certificate_issue
+from directives.documents.signing import signers_dir
 from directives.models import CopyRecipient, Directive, Register
 from directives.services import (
     directive_approve,
@@ -248,9 +249,13 @@ def _sample_letter(demo: _Demo) -> Directive | None:
 
 def _signer_key(signer: User) -> None:
     """The demo signer's personal development certificate, issued once (DEBUG only)."""
-    if not (dev_signers_dir() / f"{signer.get_username()}.p12").is_file():
+    directory = signers_dir()  # where signer_key_for looks: SIGNER_P12_DIR or the dev PKI
+    if directory is not None and not (directory / f"{signer.get_username()}.p12").is_file():
         dev_signer_certificate_issue(
-            username=signer.get_username(), full_name=signer.get_full_name(), pin=DEMO_SIGNER_PIN
+            username=signer.get_username(),
+            full_name=signer.get_full_name(),
+            pin=DEMO_SIGNER_PIN,
+            directory=directory,
         )
 
 

@@ -258,13 +258,16 @@ def signer_certificate_issue(
     return files
 
 
-def dev_signer_certificate_issue(*, username: str, full_name: str, pin: str) -> SignerFiles:
-    """The development CA's personal certificate for a signer (the demo's). DEBUG only."""
+def dev_signer_certificate_issue(
+    *, username: str, full_name: str, pin: str, directory: Path | None = None
+) -> SignerFiles:
+    """The development CA's personal certificate for a signer (the demo's), in `directory`
+    (the development PKI's signers/ folder by default). DEBUG only."""
     pki = dev_pki_ensure()
     organisation = getattr(settings, "PORTAL_AGENCY", "Sở Thông tin và Truyền thông Gia Lai")
     return signer_certificate_issue(
         pki,
-        directory=dev_signers_dir(),
+        directory=directory or dev_signers_dir(),
         username=username,
         full_name=full_name,
         organisation=organisation,

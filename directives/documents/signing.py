@@ -160,7 +160,8 @@ def _key(path: Path, password: str) -> SigningKey:
     return SigningKey(signer=signer, organisation=_organisation_of(signer.signing_cert), path=path)
 
 
-def _signers_dir() -> Path | None:
+def signers_dir() -> Path | None:
+    """Where the signers' PKCS#12 files are looked for; None when nowhere is configured."""
     if settings.SIGNER_P12_DIR:
         return Path(settings.SIGNER_P12_DIR)
     if settings.DEBUG:
@@ -174,7 +175,7 @@ def signer_key_for(*, user, pin: str) -> SigningKey:
     One door for every backend: today a PKCS#12 file per signer (SIGNER_P12_DIR, or the
     development PKI in DEBUG); a token or a remote service plugs in here. Raises SignerKeyError
     with a message for the signer when the key cannot sign now; nothing is signed then."""
-    directory = _signers_dir()
+    directory = signers_dir()
     files = signer_files(directory, user.get_username()) if directory else None
     if files is None or not (files.p12.exists() or files.cert_pem.exists()):
         raise SignerKeyError(
