@@ -14,7 +14,7 @@ PIN = "123456"
 _pki: list[PkiFiles] = []
 
 
-def test_pki() -> PkiFiles:
+def throwaway_pki() -> PkiFiles:
     """The CA of this test run (its organisation key can seal, too)."""
     if not _pki:
         _pki.append(
@@ -30,7 +30,7 @@ def test_pki() -> PkiFiles:
 def signer_key_issue(user, **validity) -> SignerFiles:
     """A personal certificate and key for `user`, opened with PIN."""
     return signer_certificate_issue(
-        test_pki(),
+        throwaway_pki(),
         directory=Path(settings.SIGNER_P12_DIR),
         username=user.get_username(),
         full_name=user.get_full_name(),

@@ -21,7 +21,7 @@ from directives.documents.verification import _certs_from_file
 from directives.errors import PermissionDeniedError, SignerKeyError, TransitionError
 from directives.models import CancelledNumber, Directive, Event, Register
 from directives.services.signing import directive_render_and_sign
-from tests.signing_keys import PIN, signer_key_issue, test_pki
+from tests.signing_keys import PIN, signer_key_issue, throwaway_pki
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def read(field_file) -> bytes:
 @pytest.fixture
 def agency_key(settings):
     """The agency seals with the organisation key of the test CA that issued the signers'."""
-    pki = test_pki()
+    pki = throwaway_pki()
     settings.SIGNING_P12 = str(pki.org_p12)
     settings.SIGNING_P12_PASSWORD = pki.password
     settings.SIGNING_P12_DIR = ""
