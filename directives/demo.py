@@ -7,10 +7,12 @@ its register entry) and is not created twice. Everything goes through the servic
 history, dispatches and assignments are exactly what the portal makes.
 
 Numbering: the agency's 2021 register is taken to have reached 1037 on paper before the portal,
-so its `Register` row for 2021 is set to 1037 (only if lower) and the sample letter is issued
-through `directive_issue` with the register date 24 June 2021: the register itself gives 1038.
-Entering it as a paper letter instead would have skipped the submit/approve/issue history and
-the signed PDF that the demo is meant to show.
+so its `Register` row for 2021 is set to 1037 (only if lower) and the sample letter is numbered
+through `directive_number` with the register date 24 June 2021: the register itself gives 1038.
+The demo signer (`lanhdao`) then signs it with a development key (the dev PKI issues her a
+personal certificate; PIN `DEMO_SIGNER_PIN`) and the clerk seals and issues it, so the delivered
+PDF carries the two signatures. Entering it as a paper letter instead would have skipped the
+history and the signed PDF that the demo is meant to show.
 """
 
 from __future__ import annotations
@@ -20,11 +22,15 @@ import logging
 
 from django.db import transaction
 
+from directives.documents.pki import dev_signer_certificate_issue
+from directives.documents.signing import signers_dir
 from directives.models import CopyRecipient, Directive, Register
 from directives.services import (
     directive_approve,
     directive_issue,
+    directive_number,
     directive_save_draft,
+    directive_sign,
     directive_submit,
 )
 from directives.workdays import local_today
@@ -32,6 +38,7 @@ from recipients.models import RecipientGroup, Unit, User
 
 logger = logging.getLogger(__name__)
 
+DEMO_SIGNER_PIN = "123456"  # noqa: S105 - the demo signer's development key, never production
 SAMPLE_NUMBER = 1038
 SAMPLE_DATE = datetime.date(2021, 6, 24)
 SAMPLE_SUBJECT = "thông tin, tuyên truyền Bộ Quy tắc ứng xử trên mạng xã hội"
@@ -235,7 +242,21 @@ def _sample_letter(demo: _Demo) -> Directive | None:
         )
         directive_submit(directive=draft, by=drafter, signer=signer)
         directive_approve(directive=draft, by=signer, comment="Đồng ý ban hành.")
-        return directive_issue(directive=draft, by=clerk, on=SAMPLE_DATE)
+        numbered = directive_number(directive=draft, by=clerk, on=SAMPLE_DATE)
+        signed = directive_sign(directive=numbered, by=signer, pin=DEMO_SIGNER_PIN)
+        return directive_issue(directive=signed, by=clerk)
+
+
+def _signer_key(signer: User) -> None:
+    """The demo signer's personal development certificate, issued once (DEBUG only)."""
+    directory = signers_dir()  # where signer_key_for looks: SIGNER_P12_DIR or the dev PKI
+    if directory is not None and not (directory / f"{signer.get_username()}.p12").is_file():
+        dev_signer_certificate_issue(
+            username=signer.get_username(),
+            full_name=signer.get_full_name(),
+            pin=DEMO_SIGNER_PIN,
+            directory=directory,
+        )
 
 
 def _sign(directive: Directive, stdout) -> None:
@@ -254,8 +275,9 @@ def _sign(directive: Directive, stdout) -> None:
 
 
 def _pending(demo: _Demo) -> list[str]:
-    """A draft for the drafter, one awaiting the signer, one approved for the clerk."""
-    drafter, signer = demo.users["chuyenvien"], demo.users["lanhdao"]
+    """A draft for the drafter, one awaiting the signer's approval, one approved for the clerk
+    to number, and one numbered for the signer to sign with her key."""
+    drafter, signer, clerk = (demo.users[n] for n in ("chuyenvien", "lanhdao", "vanthu"))
     soon = local_today() + datetime.timedelta(days=21)
     everyone = [SAMPLE_ADDRESSEES[0], SAMPLE_ADDRESSEES[1]]
     specs = [
@@ -276,6 +298,12 @@ def _pending(demo: _Demo) -> list[str]:
             "CV",
             everyone,
             "approve",
+        ),
+        (
+            "triển khai Ngày Chuyển đổi số tỉnh Gia Lai năm nay",
+            "CV",
+            everyone,
+            "number",
         ),
     ]
     made = []
@@ -299,10 +327,12 @@ def _pending(demo: _Demo) -> list[str]:
                     )
                 ],
             )
-            if until in ("submit", "approve"):
+            if until in ("submit", "approve", "number"):
                 directive_submit(directive=draft, by=drafter, signer=signer)
-            if until == "approve":
+            if until in ("approve", "number"):
                 directive_approve(directive=draft, by=signer)
+            if until == "number":
+                directive_number(directive=draft, by=clerk)
         made.append(subject)
     return made
 
@@ -330,6 +360,7 @@ def load_demo_directives(*, stdout=None) -> None:
         if stdout is not None:
             stdout.write("Demo directives skipped: load the demo province first.")
         return
+    _signer_key(demo.users["lanhdao"])
     sample = _sample_letter(demo)
     if sample is not None:
         _sign(sample, stdout)

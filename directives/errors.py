@@ -33,3 +33,8 @@ class NumberTakenError(DirectiveError):
 
 class ConcurrentIssueError(TransitionError):
     """Another clerk issued the same directive a moment earlier."""
+
+
+class SignerKeyError(DirectiveError):
+    """The signer's key cannot sign now: no certificate, a wrong PIN, a certificate expired or
+    revoked, a token that is not there. Nothing was signed."""

@@ -259,6 +259,10 @@ PKCS11_MODULE = env.str("PKCS11_MODULE", default="")
 SIGNING_CRLS = env.list("SIGNING_CRLS", default=[])
 SIGNING_REMOTE_CLIENT_SECRET = env.str("SIGNING_REMOTE_CLIENT_SECRET", default="")
 DEV_PKI_DIR = VAR_DIR / "pki"
+# Signers' personal keys (PKCS#12, the password is the PIN entered at signing, never stored):
+# SIGNER_P12_DIR/<username>.p12 with the certificate beside it as <username>.pem. In DEBUG
+# without it, the development PKI's DEV_PKI_DIR/signers.
+SIGNER_P12_DIR = env.str("SIGNER_P12_DIR", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -76,6 +76,7 @@ def _isolated_files(settings, tmp_path):
     """Each test writes uploads, PDFs and mail into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DEV_PKI_DIR = tmp_path / "pki"
+    settings.SIGNER_P12_DIR = str(tmp_path / "signers")
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     settings.AXES_ENABLED = False
     settings.STORAGES = {

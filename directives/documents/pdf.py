@@ -40,7 +40,7 @@ class SignatureStamp:
     organisation: str
     signer: str
     title: str
-    signed_at: datetime.datetime
+    signed_at: datetime.datetime | None  # None: the letter is rendered before it is signed
     verify_url: str
 
     @property
@@ -125,7 +125,11 @@ def recipients_lines(directive: Directive) -> list[str]:
 
 
 def letter_context(
-    directive: Directive, *, draft: bool, stamp: SignatureStamp | None = None
+    directive: Directive,
+    *,
+    draft: bool,
+    stamp: SignatureStamp | None = None,
+    image_rooms: bool = False,
 ) -> dict:
     addressees = [a.printed_label for a in directive.addressees.all()]
     symbol = directive.symbol or _draft_symbol(directive)
@@ -159,6 +163,9 @@ def letter_context(
         # Only the signed letter carries the images: the seal goes on with the agency's key,
         # never on a draft or an unsigned print that could pass for the issued letter.
         "signature_images": signature_images_for(directive) if stamp and not draft else None,
+        # Rendered before signing: the images' places are kept empty, and each image is drawn
+        # by its own signature's widget (documents/revisions.py), so none shows unsigned.
+        "image_rooms": image_rooms,
     }
 
 
@@ -179,11 +186,16 @@ def qr_svg(url: str) -> str:
 
 
 def render_directive_html(
-    directive: Directive, *, draft: bool, stamp: SignatureStamp | None = None
+    directive: Directive,
+    *,
+    draft: bool,
+    stamp: SignatureStamp | None = None,
+    image_rooms: bool = False,
 ) -> str:
     """The letter as print HTML; `draft` adds the DỰ THẢO watermark and leaves the number out."""
     return render_to_string(
-        "directives/pdf/letter.html", letter_context(directive, draft=draft, stamp=stamp)
+        "directives/pdf/letter.html",
+        letter_context(directive, draft=draft, stamp=stamp, image_rooms=image_rooms),
     )
 
 

@@ -1,4 +1,5 @@
-"""A development PKI: a CA and an organisation certificate to sign letters with on a laptop.
+"""A development PKI: a CA, an organisation certificate and personal certificates of signers,
+to sign letters with on a laptop.
 
 Never used when DEBUG=False: production signs with the agency's own PKCS#12 (SIGNING_P12 or
 SIGNING_P12_DIR) issued by a real CA, and verifies against SIGNING_TRUST_ROOTS.
@@ -218,3 +219,107 @@ def issue_certificate(
         .sign(ca_key, hashes.SHA256())
     )
     return key, cert
+
+
+# --- Personal certificates of signers ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignerFiles:
+    p12: Path
+    cert_pem: Path
+
+
+def signer_files(directory: Path, username: str) -> SignerFiles:
+    """Where a signer's key lives: <directory>/<username>.p12, its certificate next to it."""
+    directory = Path(directory)
+    return SignerFiles(p12=directory / f"{username}.p12", cert_pem=directory / f"{username}.pem")
+
+
+def dev_signers_dir() -> Path:
+    return Path(settings.DEV_PKI_DIR) / "signers"
+
+
+def signer_certificate_issue(
+    pki: PkiFiles,
+    *,
+    directory: Path,
+    username: str,
+    full_name: str,
+    organisation: str,
+    pin: str,
+    not_before: datetime.datetime | None = None,
+    not_after: datetime.datetime | None = None,
+) -> SignerFiles:
+    """A personal certificate for one signer, issued by the PKI's CA, in a PKCS#12 file whose
+    password is the signer's PIN (what a USB token asks for). Overwrites an earlier one."""
+    ca_cert = x509.load_pem_x509_certificate(pki.ca_pem.read_bytes())
+    ca_key = serialization.load_pem_private_key(
+        pki.ca_key.read_bytes(), password=pki.password.encode()
+    )
+    start = not_before or datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    end = not_after or start + datetime.timedelta(days=2 * 365)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(full_name or username, organisation))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), False
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    files = signer_files(directory, username)
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    files.cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    files.p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            name=username.encode(),
+            key=key,
+            cert=cert,
+            cas=[ca_cert],
+            encryption_algorithm=serialization.BestAvailableEncryption(pin.encode()),
+        )
+    )
+    files.p12.chmod(0o600)
+    return files
+
+
+def dev_signer_certificate_issue(
+    *, username: str, full_name: str, pin: str, directory: Path | None = None
+) -> SignerFiles:
+    """The development CA's personal certificate for a signer (the demo's), in `directory`
+    (the development PKI's signers/ folder by default). DEBUG only."""
+    pki = dev_pki_ensure()
+    organisation = getattr(settings, "PORTAL_AGENCY", "Sở Thông tin và Truyền thông Gia Lai")
+    return signer_certificate_issue(
+        pki,
+        directory=directory or dev_signers_dir(),
+        username=username,
+        full_name=full_name,
+        organisation=organisation,
+        pin=pin,
+    )

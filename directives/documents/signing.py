@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.stamp.noop import NoOpStampStyle
@@ -39,7 +40,8 @@ from directives.documents.pdf import (
     html_to_document,
     render_directive_html,
 )
-from directives.documents.pki import dev_pki_ensure
+from directives.documents.pki import dev_pki_ensure, dev_signers_dir, signer_files
+from directives.errors import SignerKeyError
 from directives.models import Directive
 
 logger = logging.getLogger(__name__)
@@ -175,6 +177,70 @@ def _key(path: Path, password: str) -> SigningKey:
     return SigningKey(signer=signer, organisation=_organisation_of(signer.signing_cert), path=path)
 
 
+def signers_dir() -> Path | None:
+    """Where the signers' PKCS#12 files are looked for; None when nowhere is configured."""
+    if settings.SIGNER_P12_DIR:
+        return Path(settings.SIGNER_P12_DIR)
+    if settings.DEBUG:
+        return dev_signers_dir()
+    return None
+
+
+def signer_key_for(*, user, pin: str) -> SigningKey:
+    """The signer's own key, opened with the PIN they typed (never stored).
+
+    One door for every backend: today a PKCS#12 file per signer (SIGNER_P12_DIR, or the
+    development PKI in DEBUG); a token or a remote service plugs in here. Raises SignerKeyError
+    with a message for the signer when the key cannot sign now; nothing is signed then."""
+    directory = signers_dir()
+    files = signer_files(directory, user.get_username()) if directory else None
+    if files is None or not (files.p12.exists() or files.cert_pem.exists()):
+        raise SignerKeyError(
+            _(
+                "You have no digital signature certificate in the portal. Ask the administrator "
+                "to register your certificate before signing."
+            )
+        )
+    if not files.p12.is_file():
+        raise SignerKeyError(
+            _(
+                "Your signing key cannot be reached (the token is not connected or the key file "
+                "is missing). Connect it and try again."
+            )
+        )
+    if not pin:
+        raise SignerKeyError(_("Enter the PIN of your signing key."))
+    try:
+        loaded = signers.SimpleSigner.load_pkcs12(str(files.p12), passphrase=pin.encode())
+    except (OSError, ValueError):
+        loaded = None
+    if loaded is None:
+        raise SignerKeyError(_("The PIN is wrong: nothing was signed. Try again."))
+    _check_validity(loaded.signing_cert)
+    return SigningKey(
+        signer=_LoadedKeySigner(loaded),
+        organisation=_organisation_of(loaded.signing_cert),
+        path=files.p12,
+    )
+
+
+def _check_validity(cert: asn1_x509.Certificate) -> None:
+    now = timezone.now()
+    validity = cert["tbs_certificate"]["validity"]
+    not_before = validity["not_before"].native
+    not_after = validity["not_after"].native
+    if now > not_after:
+        raise SignerKeyError(
+            _("Your certificate expired on %(date)s: it can no longer sign. Renew it first.")
+            % {"date": timezone.localtime(not_after).strftime("%d/%m/%Y")}
+        )
+    if now < not_before:
+        raise SignerKeyError(
+            _("Your certificate is valid only from %(date)s.")
+            % {"date": timezone.localtime(not_before).strftime("%d/%m/%Y")}
+        )
+
+
 class _PdfSignerAt(signers.PdfSigner):
     """A PdfSigner whose signing time is the one already printed on the visible stamp."""
 
@@ -196,16 +262,21 @@ def sign_pdf_bytes(
     box: BoxOnPage | None,
     reason: str = "",
     location: str = "",
+    field_name: str = SIGNATURE_FIELD,
+    stamp_style=None,
 ) -> bytes:
-    """Sign with PAdES baseline: B-B, or B-T when SIGNING_TSA_URL names a timestamp server."""
+    """Sign with PAdES baseline: B-B, or B-T when SIGNING_TSA_URL names a timestamp server.
+
+    The signature is an incremental revision adding only its field and widget; `stamp_style`
+    draws the widget (an image, see documents/revisions.py), invisible by default."""
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     field_spec = fields.SigFieldSpec(
-        sig_field_name=SIGNATURE_FIELD,
+        sig_field_name=field_name,
         on_page=box.page if box else 0,
         box=(box.x1, box.y1, box.x2, box.y2) if box else None,
     )
     meta = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD,
+        field_name=field_name,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or None,
@@ -218,7 +289,7 @@ def sign_pdf_bytes(
         meta,
         key.signer,
         timestamper=timestamper,
-        stamp_style=NoOpStampStyle(),
+        stamp_style=stamp_style or NoOpStampStyle(),
         new_field_spec=field_spec,
         system_time=signed_at,
     )

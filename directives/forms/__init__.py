@@ -9,6 +9,7 @@ from directives.forms.letter import (
     DirectiveForm,
     PaperForm,
     ReasonForm,
+    SignForm,
     SubmitForm,
     signers_for,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "DraftForms",
     "PaperForm",
     "ReasonForm",
+    "SignForm",
     "SubmitForm",
     "TaskForm",
     "UnitTextField",

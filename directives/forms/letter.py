@@ -116,6 +116,17 @@ class ApproveForm(forms.Form):
     )
 
 
+class SignForm(forms.Form):
+    """The PIN that opens the signer's key; used for this signature only, never stored."""
+
+    pin = forms.CharField(
+        label=_("PIN of your signing key"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+
+
 class AttachmentForm(forms.Form):
     upload = forms.FileField(
         label=_("Attach a file"),

@@ -15,6 +15,7 @@ from directives.models.letters import (
     DOCUMENT_TYPE_TITLES,
     ISSUED_STATES,
     LETTER_FIELDS,
+    SIGNING_STATES,
     URGENCY_STAMPS,
     Addressee,
     Attachment,
@@ -26,12 +27,13 @@ from directives.models.letters import (
     Urgency,
     new_verify_token,
 )
-from directives.models.records import Event, Register
+from directives.models.records import CancelledNumber, Event, Register
 
 __all__ = [
     "Addressee",
     "Assignment",
     "Attachment",
+    "CancelledNumber",
     "CopyRecipient",
     "DOCUMENT_TYPE_TITLES",
     "Directive",
@@ -44,6 +46,7 @@ __all__ = [
     "Notification",
     "Register",
     "ReportFile",
+    "SIGNING_STATES",
     "SigningAuthority",
     "Task",
     "URGENCY_STAMPS",

@@ -92,6 +92,8 @@ class Directive(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Awaiting approval")
         APPROVED = "approved", _("Approved")
+        NUMBERED = "numbered", _("Numbered, awaiting the signer's digital signature")
+        SIGNED = "signed", _("Signed by the signer, awaiting the agency's seal")
         ISSUED = "issued", _("Issued")
         RECALLED = "recalled", _("Recalled")
         REPLACED = "replaced", _("Replaced")
@@ -194,12 +196,25 @@ class Directive(models.Model):
         _("PDF status"), max_length=16, choices=PdfStatus.choices, default=PdfStatus.NONE
     )
     pdf_error = models.TextField(blank=True)
+    # The signing flow (services/numbering.py, services/signing.py): the final letter rendered
+    # unsigned when the clerk numbers it, then the same bytes with the signer's signature; the
+    # agency's signature at issue makes `pdf`. `signature_layout` keeps where the layout put the
+    # signature and seal images (PDF points), for each signature's own widget.
+    unsigned_pdf = models.FileField(
+        _("numbered PDF (unsigned)"), upload_to="signing/%Y/", blank=True
+    )
+    signer_pdf = models.FileField(
+        _("PDF signed by the signer"), upload_to="signing/%Y/", blank=True
+    )
+    signature_layout = models.JSONField(default=dict, blank=True)
     verify_token = models.CharField(max_length=64, unique=True, default=new_verify_token)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    numbered_at = models.DateTimeField(null=True, blank=True)
+    signer_signed_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     recalled_at = models.DateTimeField(null=True, blank=True)
@@ -268,6 +283,9 @@ class Directive(models.Model):
 
 
 ISSUED_STATES = (Directive.Status.ISSUED, Directive.Status.RECALLED, Directive.Status.REPLACED)
+
+# Numbered but not issued yet: the number is held; the clerk may still cancel the numbering.
+SIGNING_STATES = (Directive.Status.NUMBERED, Directive.Status.SIGNED)
 
 
 # What a drafter writes of the letter itself, in the order of the drafting page. The signer (chosen

@@ -28,6 +28,38 @@ class Register(models.Model):
         return f"{self.unit.code} {self.year}: {self.last_number}"
 
 
+class CancelledNumber(models.Model):
+    """A number given to a letter whose signing was abandoned after later numbers were taken:
+    it stays in the register as a "cancelled" line and is never given again."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cancelled_numbers")
+    year = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()
+    symbol = models.CharField(max_length=64, blank=True)
+    directive = models.ForeignKey(
+        Directive, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.TextField(blank=True)
+    numbered_on = models.DateField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit", "year", "number"]
+        verbose_name = _("cancelled number")
+        verbose_name_plural = _("cancelled numbers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "number"], name="cancelled_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.year}: {self.number} ({self.symbol})"
+
+
 class Event(models.Model):
     """Append-only history of a directive: who did what, when, from where."""
 

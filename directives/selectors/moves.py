@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from directives.models import ISSUED_STATES, Assignment, Directive, Dispatch
+from directives.models import ISSUED_STATES, SIGNING_STATES, Assignment, Directive, Dispatch
 from directives.selectors.scope import agency_unit_ids
 from recipients.models import User
 
@@ -55,6 +55,15 @@ def can_sign(user: User, directive: Directive) -> bool:
     )
 
 
+def can_sign_digitally(user: User, directive: Directive) -> bool:
+    """Only the signer who approved signs with their own key: their name is under the signature."""
+    return bool(
+        user.is_active
+        and user.has_perm("directives.approve_directive")
+        and directive.signer_id == user.pk
+    )
+
+
 def awaiting_signature_q(user: User) -> Q:
     """The submitted directives `can_sign` lets this user approve or return, as a filter: the
     "Awaiting my approval" box and its count."""
@@ -63,7 +72,9 @@ def awaiting_signature_q(user: User) -> Q:
     submitted = Q(status=Directive.Status.SUBMITTED)
     if user.is_superuser:
         return submitted
-    return submitted & (Q(signer=user) | Q(issuing_unit_id__in=agency_unit_ids(user)))
+    # A numbered letter waits for the digital signature of the one who approved it.
+    numbered = Q(status=Directive.Status.NUMBERED, signer=user)
+    return (submitted & (Q(signer=user) | Q(issuing_unit_id__in=agency_unit_ids(user)))) | numbered
 
 
 def is_clerk_for(user: User, unit_id: int | None, perm: str) -> bool:
@@ -112,7 +123,10 @@ class DirectiveMoves:
     submit: bool = False
     approve: bool = False
     return_: bool = False
-    issue: bool = False
+    number: bool = False  # the clerk takes the register's number and date ("Cấp số")
+    sign: bool = False  # the signer signs the numbered letter with their own key
+    cancel_number: bool = False  # the clerk abandons a numbered letter before its issue
+    issue: bool = False  # the clerk seals the signed letter with the agency's key and issues
     recall: bool = False
     replace: bool = False
     pdf_retry: bool = False
@@ -126,6 +140,9 @@ class DirectiveMoves:
                 self.submit,
                 self.approve,
                 self.return_,
+                self.number,
+                self.sign,
+                self.cancel_number,
                 self.issue,
                 self.recall,
                 self.replace,
@@ -145,6 +162,7 @@ def directive_moves(*, directive: Directive, user: User) -> DirectiveMoves:
     drafting = directive.status == status.DRAFT and can_edit(user, directive)
     signing = directive.status == status.SUBMITTED and can_sign(user, directive)
     issued = directive.status == status.ISSUED
+    clerk = is_clerk_for(user, directive.issuing_unit_id, "issue_directive")
     pdf_failed = (
         directive.status in ISSUED_STATES
         and not directive.is_paper
@@ -157,11 +175,13 @@ def directive_moves(*, directive: Directive, user: User) -> DirectiveMoves:
         submit=drafting and user.has_perm("directives.submit_directive"),
         approve=signing,
         return_=signing,
-        issue=directive.status == status.APPROVED
-        and is_clerk_for(user, directive.issuing_unit_id, "issue_directive"),
+        number=directive.status == status.APPROVED and clerk,
+        sign=directive.status == status.NUMBERED and can_sign_digitally(user, directive),
+        cancel_number=directive.status in SIGNING_STATES and clerk,
+        issue=directive.status == status.SIGNED and clerk,
         recall=issued and is_clerk_for(user, directive.issuing_unit_id, "recall_directive"),
         replace=issued and can_replace(user, directive) and not _replacement_pending(directive),
-        pdf_retry=pdf_failed and is_clerk_for(user, directive.issuing_unit_id, "issue_directive"),
+        pdf_retry=pdf_failed and clerk,
         track=directive.status in ISSUED_STATES and can_review(user, directive),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from directives.models import ISSUED_STATES, Addressee, CopyRecipient, Directive
+from directives.models import ISSUED_STATES, Addressee, CancelledNumber, CopyRecipient, Directive
 from directives.selectors.scope import agency_unit_ids
 from recipients.models import User
 
@@ -50,6 +50,7 @@ def register_lines(*, user: User, year: int, doc_type: str = "") -> list[dict]:
         rows.append(
             {
                 "directive": d,
+                "number_value": d.number,
                 "number": d.number_display,
                 "symbol": d.number_symbol,
                 "date": d.issued_on,
@@ -71,4 +72,34 @@ def register_lines(*, user: User, year: int, doc_type: str = "") -> list[dict]:
                 ),
             }
         )
-    return rows
+    rows += _cancelled_lines(user=user, year=year, doc_type=doc_type)
+    return sorted(rows, key=lambda row: row["number_value"])
+
+
+def _cancelled_lines(*, user: User, year: int, doc_type: str) -> list[dict]:
+    """The numbers whose letters were abandoned after later numbers were given: a line each,
+    "cancelled" in the notes, never given again."""
+    cancelled = CancelledNumber.objects.filter(year=year).select_related("directive")
+    if not (user.is_superuser or user.has_perm("directives.view_all_directives")):
+        cancelled = cancelled.filter(unit_id__in=agency_unit_ids(user))
+    if doc_type:
+        cancelled = cancelled.filter(directive__doc_type=doc_type)
+    return [
+        {
+            "directive": None,
+            "number_value": c.number,
+            "number": f"{c.number:02d}",
+            "symbol": c.symbol,
+            "date": c.numbered_on,
+            "type_subject": c.subject,
+            "signer": "",
+            "recipients": [],
+            "file_copy": "",
+            "copies": "",
+            "sent": None,
+            "receipt": (0, 0),
+            "notes": _("cancelled"),
+            "cancelled": True,
+        }
+        for c in cancelled
+    ]

@@ -18,6 +18,8 @@ from directives.services.issuing import (
     directive_recall,
     dispatches_create_for,
 )
+from directives.services.numbering import directive_number, directive_number_cancel
+from directives.services.signing import directive_sign
 from directives.services.workflow import directive_approve, directive_return, directive_submit
 
 __all__ = [
@@ -27,10 +29,13 @@ __all__ = [
     "directive_delete_draft",
     "directive_enter_paper",
     "directive_issue",
+    "directive_number",
+    "directive_number_cancel",
     "directive_pdf_retry",
     "directive_recall",
     "directive_return",
     "directive_save_draft",
+    "directive_sign",
     "directive_start_replacement",
     "directive_submit",
     "dispatches_create_for",

@@ -67,6 +67,23 @@ def ensure_can_issue(user: User, directive: Directive) -> None:
         raise _clerk_refusal(user, "issue_directive")
 
 
+def ensure_can_number(user: User, directive: Directive) -> None:
+    if not directive_moves(directive=directive, user=user).number:
+        raise _clerk_refusal(user, "issue_directive")
+
+
+def ensure_can_cancel_number(user: User, directive: Directive) -> None:
+    if not directive_moves(directive=directive, user=user).cancel_number:
+        raise _clerk_refusal(user, "issue_directive")
+
+
+def ensure_can_sign_digitally(user: User, directive: Directive) -> None:
+    if not directive_moves(directive=directive, user=user).sign:
+        raise PermissionDeniedError(
+            _("Only the signer who approved this directive can sign it with their own key.")
+        )
+
+
 def ensure_can_retry_pdf(user: User, directive: Directive) -> None:
     if not directive_moves(directive=directive, user=user).pdf_retry:
         raise _clerk_refusal(user, "issue_directive")

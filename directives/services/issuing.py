@@ -1,5 +1,5 @@
-"""The clerk's moves: issue under the register's next number, recall, and enter a letter that
-was signed on paper. Issuing snapshots the recipients into one Dispatch per unit."""
+"""The clerk's moves: seal and issue a numbered letter its signer signed, recall, and enter a
+letter that was signed on paper. Issuing snapshots the recipients into one Dispatch per unit."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from directives.services.access import (
 from directives.services.drafting import locked
 from directives.services.events import event_record
 from directives.services.lines import apply_fields, check_lines, validate_directive, write_lines
-from directives.services.register import register_reserve, register_take_next
+from directives.services.register import register_reserve
 from directives.workdays import local_today
 from recipients.models import RecipientGroup, User
 
@@ -184,68 +184,45 @@ def _mark_replaced(old: Directive, *, new: Directive, by: User, ip: str | None) 
     withdrawal_notices_create(directive=old, replacement=new)
 
 
-def directive_issue(
-    *,
-    directive: Directive,
-    by: User,
-    ip: str | None = None,
-    on: datetime.date | None = None,
-) -> Directive:
-    """Number the approved directive from its unit's register, snapshot its recipients, and
-    hand it to the PDF job after commit.
-
-    `on` is the register date, today in Asia/Ho_Chi_Minh unless given; only the demo loader
-    gives one (the sample letter of 2021). Anything failing after the number was taken rolls
-    the whole issue back, so the number is not burnt."""
+def directive_issue(*, directive: Directive, by: User, ip: str | None = None) -> Directive:
+    """Seal and issue the letter its signer signed: snapshot its recipients, and hand it to the
+    PDF job after commit, which adds the agency's signature as the last revision and starts the
+    fan-out. Its number and date were taken when it was numbered; nothing of the letter changes
+    here. Anything failing rolls the whole issue back."""
     with transaction.atomic():
-        approved = locked(directive)
-        if approved.status in ISSUED_STATES:
+        signed = locked(directive)
+        if signed.status in ISSUED_STATES:
             raise ConcurrentIssueError(
                 _("This directive has already been issued as number %(number)s.")
-                % {"number": approved.number_symbol}
+                % {"number": signed.number_symbol}
             )
-        if approved.status != Directive.Status.APPROVED:
-            raise TransitionError(_("Only an approved directive can be issued."))
-        ensure_can_issue(by, approved)
-        old = _locked_replaced(approved)
-        day = on or local_today()
-        approved.number = register_take_next(unit=approved.issuing_unit, year=day.year)
-        approved.register_year = day.year
-        approved.symbol = symbol_for(approved)
-        approved.issued_on = day
-        approved.issued_at = timezone.now()
-        approved.status = Directive.Status.ISSUED
-        approved.pdf_status = Directive.PdfStatus.PENDING
-        approved.pdf_error = ""
-        approved.save(
-            update_fields=[
-                "number",
-                "register_year",
-                "symbol",
-                "issued_on",
-                "issued_at",
-                "status",
-                "pdf_status",
-                "pdf_error",
-                "updated_at",
-            ]
-        )
-        count = dispatches_create_for(approved)
+        if signed.status != Directive.Status.SIGNED:
+            raise TransitionError(
+                _("Only a directive numbered and signed by its signer can be issued.")
+            )
+        ensure_can_issue(by, signed)
+        old = _locked_replaced(signed)
+        signed.issued_at = timezone.now()
+        signed.status = Directive.Status.ISSUED
+        signed.pdf_status = Directive.PdfStatus.PENDING
+        signed.pdf_error = ""
+        signed.save(update_fields=["issued_at", "status", "pdf_status", "pdf_error", "updated_at"])
+        count = dispatches_create_for(signed)
         event_record(
-            directive=approved,
+            directive=signed,
             verb="issued",
             by=by,
             ip=ip,
-            comment=approved.number_symbol,
-            data={"number": approved.number, "symbol": approved.symbol, "dispatches": count},
+            comment=signed.number_symbol,
+            data={"number": signed.number, "symbol": signed.symbol, "dispatches": count},
         )
         if old is not None:
-            _mark_replaced(old, new=approved, by=by, ip=ip)
-        pk = approved.pk
+            _mark_replaced(old, new=signed, by=by, ip=ip)
+        pk = signed.pk
         # robust: the issue has committed; a broker that is down must not turn it into an
         # error page. The directive stays "pdf pending" for the sweep or a retry.
         transaction.on_commit(lambda: jobs.pdf_render_enqueue(pk), robust=True)
-    return approved
+    return signed
 
 
 def directive_pdf_retry(*, directive: Directive, by: User, ip: str | None = None) -> Directive:

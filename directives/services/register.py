@@ -1,9 +1,11 @@
 """The outgoing register (sổ đăng ký văn bản đi): one run of numbers per issuing unit per year.
 
-A number is taken only at issue, inside the issuing transaction, under a row lock on the unit's
-`Register` row: two clerks issuing at once queue on that lock, so numbers are consecutive and
-never given twice; if the issue fails afterwards, the rollback gives the number back. Letters
-signed on paper keep their own number, which the register then skips.
+A number is taken when the clerk numbers a letter (before its signatures, so that both cover
+it), inside that transaction, under a row lock on the unit's `Register` row: two clerks at once
+queue on that lock, so numbers are consecutive and never given twice; if the numbering fails
+afterwards, the rollback gives the number back. Letters signed on paper keep their own number,
+which the register then skips. A numbering cancelled before the issue gives its number back when
+it is still the register's last; otherwise the number stays in the register, cancelled.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from directives.errors import NumberTakenError
-from directives.models import Directive, Register
-from recipients.models import Unit
+from directives.models import CancelledNumber, Directive, Register
+from recipients.models import Unit, User
 
 
 def _locked_register(*, unit: Unit, year: int) -> Register:
@@ -30,10 +32,10 @@ def _locked_register(*, unit: Unit, year: int) -> Register:
 
 
 def _used_numbers(*, unit: Unit, year: int, above: int) -> set[int]:
-    return set(
-        Directive.objects.filter(
-            issuing_unit=unit, register_year=year, number__gt=above
-        ).values_list("number", flat=True)
+    held = Directive.objects.filter(issuing_unit=unit, register_year=year, number__gt=above)
+    cancelled = CancelledNumber.objects.filter(unit=unit, year=year, number__gt=above)
+    return set(held.values_list("number", flat=True)) | set(
+        cancelled.values_list("number", flat=True)
     )
 
 
@@ -65,3 +67,35 @@ def register_reserve(*, unit: Unit, year: int, number: int) -> None:
             _("Number %(number)s of %(year)d is already in the register: %(symbol)s.")
             % {"number": holder.number_display, "year": year, "symbol": holder.number_symbol}
         )
+    cancelled = CancelledNumber.objects.filter(unit=unit, year=year, number=number).first()
+    if cancelled is not None:
+        raise NumberTakenError(
+            _("Number %(number)s of %(year)d was given to %(symbol)s and cancelled.")
+            % {"number": f"{number:02d}", "year": year, "symbol": cancelled.symbol}
+        )
+
+
+def register_give_back(*, directive: Directive, by: User | None = None) -> bool:
+    """Release the number of a numbered letter whose signing was abandoned; call inside the
+    cancelling transaction. True when the number went back to the register (it was the last
+    one given: the next letter gets it); False when later numbers exist, so it is recorded as
+    cancelled and never given again."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("register_give_back must run inside the cancelling transaction")
+    unit, year, number = directive.issuing_unit, directive.register_year, directive.number
+    register = _locked_register(unit=unit, year=year)
+    if register.last_number == number:
+        register.last_number = number - 1
+        register.save(update_fields=["last_number"])
+        return True
+    CancelledNumber.objects.create(
+        unit=unit,
+        year=year,
+        number=number,
+        symbol=directive.number_symbol,
+        directive=directive,
+        subject=directive.subject,
+        numbered_on=directive.issued_on,
+        cancelled_by=by,
+    )
+    return False

@@ -103,7 +103,7 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
         sent = row["sent"]
         sheet.append(
             [
-                row["directive"].number,
+                row["number_value"],
                 row["date"],
                 row["symbol"],
                 row["type_subject"],

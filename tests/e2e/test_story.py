@@ -1,7 +1,8 @@
 """The portal's story in a real browser: the sample letter from draft to an accepted report.
 
 A drafter of the Sở TT&TT writes công văn 1038 with its two tasks, the deputy director approves,
-the clerk issues it, a Celery worker renders, signs and delivers it, an officer of Huyện Chư Păh
+the clerk numbers it, the deputy director signs it with her own key (PIN), the clerk seals and
+issues it, a Celery worker adds the agency's signature and delivers it, an officer of Huyện Chư Păh
 acknowledges and reports task 1 done with a file, and the clerk accepts the report.
 Screenshots of each step go to test-artifacts/e2e/ (the README shows some of them).
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from directives.documents.pki import pki_create
+from directives.documents.pki import pki_create, signer_certificate_issue
 from directives.models import Assignment, Directive, Dispatch
 from recipients.demo import DEMO_PASSWORD, demo_recipients_load
 
@@ -23,6 +24,7 @@ pytestmark = [
     pytest.mark.timeout(300),
 ]
 
+SIGNER_PIN = "246810"
 SAMPLE_BODY = Path(__file__).parents[1] / "directives" / "pdf" / "sample-letter-body.md"
 SUBJECT = "thông tin, tuyên truyền Bộ Quy tắc ứng xử trên mạng xã hội"
 KINH_GUI = [
@@ -54,6 +56,15 @@ def province(settings, tmp_path, postgres_required, redis_url):
     settings.SIGNING_P12_PASSWORD = pki.password
     settings.SIGNING_P12_DIR = ""
     settings.SIGNING_TRUST_ROOTS = [str(pki.ca_pem)]
+    settings.SIGNER_P12_DIR = str(tmp_path / "signers")
+    signer_certificate_issue(
+        pki,
+        directory=tmp_path / "signers",
+        username="lanhdao",
+        full_name="Lê Thị Thu Hương",
+        organisation="Sở Thông tin và Truyền thông Gia Lai",
+        pin=SIGNER_PIN,
+    )
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:
@@ -136,10 +147,20 @@ def test_sample_letter_from_draft_to_accepted_report(
     signer.get_by_test_id("approve").click()
     expect(signer.locator(".badge-status").first).to_have_text("Đã duyệt")
 
-    # 3. The clerk issues it; the worker renders, signs and delivers while the page watches.
+    # 3. The clerk numbers it; the signer signs it with her key; the clerk seals and issues it,
+    # and the worker adds the agency's signature and delivers while the page watches.
     clerk = page_factory()
     log_in(clerk, site, "vanthu")
     clerk.goto(f"{site}/directives/{directive.pk}/")
+    clerk.get_by_test_id("number").click()
+    expect(clerk.locator(".badge-status").first).to_have_text("Đã cấp số, chờ lãnh đạo ký số")
+    signer.reload()
+    signer.locator("input[name=pin]").fill(SIGNER_PIN)
+    signer.get_by_test_id("sign").click()
+    expect(signer.locator(".badge-status").first).to_have_text(
+        "Lãnh đạo đã ký số, chờ văn thư đóng dấu"
+    )
+    clerk.reload()
     clerk.get_by_test_id("issue").click()
     expect(clerk.locator(".badge-status").first).to_have_text("Đã ban hành")
     expect(clerk.locator(f"#pdf-status-{directive.pk}")).to_have_attribute(
@@ -147,6 +168,8 @@ def test_sample_letter_from_draft_to_accepted_report(
     )
     directive.refresh_from_db()
     assert directive.pdf_status == Directive.PdfStatus.READY and directive.number == 1
+    with directive.pdf.open("rb") as handle:
+        assert handle.read().count(b"/ByteRange") == 2, "the signer's and the agency's signatures"
     clerk.reload()
     expect(clerk.get_by_test_id("pdf-frame")).to_be_visible()
     screenshot(clerk, "03-clerk-issued-and-signed")

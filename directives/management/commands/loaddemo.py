@@ -31,6 +31,12 @@ class Command(BaseCommand):
 
             load_demo_directives(stdout=self.stdout)
         self._print_logins()
+        if settings.DEBUG:
+            from directives.demo import DEMO_SIGNER_PIN
+
+            self.stdout.write(
+                f"  The signer lanhdao signs with a development key: PIN {DEMO_SIGNER_PIN}"
+            )
 
     def _print_logins(self) -> None:
         logins = demo_logins()

@@ -13,13 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from directives import services
 from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
-from directives.forms import ApproveForm, AttachmentForm, ReasonForm, SubmitForm
-from directives.models import Attachment, Directive, Dispatch
+from directives.forms import ApproveForm, AttachmentForm, ReasonForm, SignForm, SubmitForm
+from directives.models import SIGNING_STATES, Attachment, Directive, Dispatch
 from directives.selectors.moves import directive_moves
 from directives.selectors.scope import directives_visible_to
 from directives.views.drafting.common import desk_directive, desk_directives, event_labels
@@ -66,13 +67,17 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Once the signed PDF exists the page shows it; rendering the HTML would be wasted.
             "letter_html": ""
             if pdf_shown
-            else render_directive_html(directive, draft=not directive.is_issued_state),
+            else render_directive_html(
+                directive,
+                draft=not (directive.is_issued_state or directive.status in SIGNING_STATES),
+            ),
             "moves": moves,
             "pdf_shown": pdf_shown,
             "events": events,
             "submit_form": SubmitForm(directive=directive) if moves.submit else None,
             "reason_form": ReasonForm(),
             "approve_form": ApproveForm(),
+            "sign_form": SignForm() if moves.sign else None,
             "attachment_form": AttachmentForm(),
             "is_drafter": directive.drafter_id == request.user.pk,
         },
@@ -123,10 +128,25 @@ MOVES: dict[str, Move] = {
         ),
         _("The directive has been returned to draft."),
     ),
+    "number": Move(
+        None,
+        lambda d, by, ip, data: services.directive_number(directive=d, by=by, ip=ip),
+        _("The directive has its number and date; it now awaits the signer's digital signature."),
+    ),
+    "sign": Move(
+        lambda r, d: SignForm(r.POST),
+        lambda d, by, ip, data: services.directive_sign(directive=d, by=by, pin=data["pin"], ip=ip),
+        _("You have signed the directive; the clerk can now seal and issue it."),
+    ),
+    "cancel_number": Move(
+        None,
+        lambda d, by, ip, data: services.directive_number_cancel(directive=d, by=by, ip=ip),
+        _("The numbering has been cancelled; the directive is approved again."),
+    ),
     "issue": Move(
         None,
         lambda d, by, ip, data: services.directive_issue(directive=d, by=by, ip=ip),
-        _("The directive has been issued."),
+        _("The directive has been sealed and issued."),
     ),
     "recall": Move(
         lambda r, d: ReasonForm(r.POST),
@@ -189,6 +209,7 @@ def _perform(request: HttpRequest, directive: Directive, move: Move) -> HttpResp
 
 
 def _move_view(name: str):
+    @sensitive_post_parameters("pin")
     @login_required
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -224,6 +245,9 @@ urlpatterns: list = [
             "submit",
             "approve",
             "return",
+            "number",
+            "sign",
+            "cancel_number",
             "issue",
             "recall",
             "replace",

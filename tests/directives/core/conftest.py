@@ -15,6 +15,7 @@ from directives.models import CopyRecipient, Directive
 from recipients import roles
 from recipients.models import RecipientGroup, Unit, User
 from tests.factories import RecipientGroupFactory, UnitFactory, UserFactory
+from tests.signing_keys import PIN, signer_key_ensure
 
 SUBJECT = "thông tin, tuyên truyền Bộ Quy tắc ứng xử trên mạng xã hội"
 BODY = "1. Các Sở, ban ngành:\n\n- Phổ biến, quán triệt đến toàn thể công chức./."
@@ -140,8 +141,26 @@ class Agency:
         submitted = self.submitted(**overrides)
         return services.directive_approve(directive=submitted, by=self.signer)
 
+    def numbered(self, on: datetime.date | None = None, **overrides) -> Directive:
+        approved = self.approved(**overrides)
+        return services.directive_number(directive=approved, by=self.clerk, on=on)
+
+    def sign(self, numbered: Directive) -> Directive:
+        """The signer signs with their own test key."""
+        signer_key_ensure(self.signer)
+        return services.directive_sign(directive=numbered, by=self.signer, pin=PIN)
+
+    def signed(self, on: datetime.date | None = None, **overrides) -> Directive:
+        """Numbered by the clerk, then signed by the signer."""
+        return self.sign(self.numbered(on=on, **overrides))
+
+    def issue_approved(self, approved: Directive) -> Directive:
+        """An approved letter through the clerk's numbering, the signature, the seal and issue."""
+        numbered = services.directive_number(directive=approved, by=self.clerk)
+        return services.directive_issue(directive=self.sign(numbered), by=self.clerk)
+
     def issued(self, on: datetime.date | None = None, **overrides) -> Directive:
-        return services.directive_issue(directive=self.approved(**overrides), by=self.clerk, on=on)
+        return services.directive_issue(directive=self.signed(on=on, **overrides), by=self.clerk)
 
 
 def build_agency() -> Agency:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import io
+from io import BytesIO
 
 import pytest
 from django.core.management import call_command
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from directives.models import Assignment, Directive, Dispatch, Event, Notification
 
@@ -24,6 +26,7 @@ def counts() -> tuple[int, ...]:
 def demo_settings(settings, tmp_path):
     settings.DEBUG = True
     settings.DEV_PKI_DIR = tmp_path / "pki"
+    settings.SIGNER_P12_DIR = ""  # as in `make run`: the signer's key from the dev PKI
 
 
 def test_loaddemo_twice_adds_the_demo_directives_once(demo_settings):
@@ -57,11 +60,15 @@ def test_loaddemo_twice_adds_the_demo_directives_once(demo_settings):
     assert not sample.dispatches.filter(unit__code="STTTT").exists()
     assert Assignment.objects.filter(task__directive=sample).count() > 40
     verbs = list(sample.events.values_list("verb", flat=True))
-    assert verbs[:4] == ["created", "submitted", "approved", "issued"]
+    assert verbs[:6] == ["created", "submitted", "approved", "numbered", "signed", "issued"]
     assert sample.pdf_status == Directive.PdfStatus.READY and sample.pdf_sha256
+    with sample.pdf.open("rb") as handle:
+        signatures = PdfFileReader(BytesIO(handle.read())).embedded_signatures
+    assert [s.field_name for s in signatures] == ["ChuKyNguoiKy", "ChuKySo"]
+    assert "Lê Thị Thu Hương" in signatures[0].signer_cert.subject.human_friendly
     assert "1038/STTTT-TTBCXB" in out.getvalue()
 
     statuses = set(Directive.objects.exclude(pk=sample.pk).values_list("status", flat=True))
-    assert statuses == {"draft", "submitted", "approved"}
+    assert statuses == {"draft", "submitted", "approved", "numbered"}
     submitted = Directive.objects.get(status="submitted")
     assert submitted.signer.username == "lanhdao" and submitted.doc_type == "KH"

@@ -24,10 +24,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_issue_numbers_snapshots_and_assigns(agency, django_capture_on_commit_callbacks):
-    approved = agency.approved()
+    signed = agency.signed()
 
     with django_capture_on_commit_callbacks() as callbacks:
-        issued = services.directive_issue(directive=approved, by=agency.clerk, ip="10.3.3.3")
+        issued = services.directive_issue(directive=signed, by=agency.clerk, ip="10.3.3.3")
 
     issued.refresh_from_db()
     assert issued.status == Directive.Status.ISSUED
@@ -75,28 +75,28 @@ def test_later_edits_of_a_group_change_nothing_issued(agency):
 
 @pytest.mark.parametrize("who", ["drafter", "signer", "other_clerk"])
 def test_only_a_clerk_of_the_issuing_unit_issues(agency, other_agency, who):
-    approved = agency.approved()
+    signed = agency.signed()
     user = other_agency[roles.CLERK] if who == "other_clerk" else getattr(agency, who)
     events = Event.objects.count()
     with pytest.raises(PermissionDeniedError):
-        services.directive_issue(directive=approved, by=user)
-    approved.refresh_from_db()
-    assert approved.status == Directive.Status.APPROVED and approved.number is None
+        services.directive_issue(directive=signed, by=user)
+    signed.refresh_from_db()
+    assert signed.status == Directive.Status.SIGNED and signed.number == 1
     assert not Dispatch.objects.exists() and Event.objects.count() == events
-    assert not Register.objects.filter(last_number__gt=0).exists()
+    assert Register.objects.get(unit=agency.sttt).last_number == 1
 
 
-@pytest.mark.parametrize("state", ["draft", "submitted"])
-def test_issuing_before_approval_is_refused(agency, state):
-    directive = agency.draft() if state == "draft" else agency.submitted()
-    with pytest.raises(TransitionError, match="Only an approved"):
+@pytest.mark.parametrize("state", ["draft", "submitted", "approved", "numbered"])
+def test_issuing_before_the_signers_signature_is_refused(agency, state):
+    directive = getattr(agency, state)()
+    with pytest.raises(TransitionError, match="Only a directive numbered and signed"):
         services.directive_issue(directive=directive, by=agency.clerk)
     directive.refresh_from_db()
-    assert directive.number is None and directive.status == state
+    assert directive.status == state and not directive.dispatches.exists()
 
 
 def test_the_second_clerk_is_told_it_is_already_issued(agency):
-    approved = agency.approved()
+    approved = agency.signed()
     colleague = UserFactory(unit=agency.office, roles=[roles.CLERK])
     services.directive_issue(directive=approved, by=agency.clerk)
     events = Event.objects.count()
@@ -110,9 +110,9 @@ def test_the_second_clerk_is_told_it_is_already_issued(agency):
     assert Dispatch.objects.filter(directive=approved).count() == 6
 
 
-def test_a_failed_issue_gives_the_number_back(agency):
-    """Every recipient of this directive left the directory after approval: the issue fails
-    after the register gave its number, and the rollback returns the number."""
+def test_a_failed_issue_leaves_the_signed_letter_and_its_number(agency):
+    """Every recipient of this directive left the directory after it was signed: the issue
+    fails and changes nothing; the letter keeps its number (inside both signatures)."""
     lonely = UnitFactory(code="DVTAM", name="Đơn vị tạm")
     approved = services.directive_save_draft(
         by=agency.drafter,
@@ -124,22 +124,42 @@ def test_a_failed_issue_gives_the_number_back(agency):
     )
     services.directive_submit(directive=approved, by=agency.drafter, signer=agency.signer)
     services.directive_approve(directive=approved, by=agency.signer)
+    numbered = services.directive_number(directive=approved, by=agency.clerk)
+    signed = agency.sign(numbered)
     lonely.is_active = False
     lonely.save()
     events = Event.objects.count()
 
     with pytest.raises(TransitionError, match="Nobody would receive"):
-        services.directive_issue(directive=approved, by=agency.clerk)
+        services.directive_issue(directive=signed, by=agency.clerk)
 
+    signed.refresh_from_db()
+    assert (signed.status, signed.number, signed.pdf_status) == ("signed", 1, "none")
+    assert Event.objects.count() == events and not Dispatch.objects.exists()
+    assert Register.objects.get(unit=agency.sttt).last_number == 1
+
+
+def test_a_failed_numbering_gives_the_number_back(agency, monkeypatch):
+    """The final PDF cannot be made: the numbering rolls back and the number is not burnt."""
+    approved = agency.approved()
+    events = Event.objects.count()
+
+    def broken(directive):
+        raise OSError("WeasyPrint crashed")
+
+    monkeypatch.setattr("directives.services.numbering.render_numbered_pdf", broken)
+    with pytest.raises(OSError):
+        services.directive_number(directive=approved, by=agency.clerk)
     approved.refresh_from_db()
     assert (approved.status, approved.number, approved.symbol) == ("approved", None, "")
-    assert Event.objects.count() == events and not Dispatch.objects.exists()
+    assert Event.objects.count() == events
     assert not Register.objects.filter(last_number__gt=0).exists()
+    monkeypatch.undo()
     assert agency.issued().number == 1, "the number was not burnt"
 
 
 def test_recall_needs_a_clerk_a_reason_and_an_issued_directive(agency):
-    approved = agency.approved()
+    approved = agency.signed()
     with pytest.raises(TransitionError):
         services.directive_recall(directive=approved, by=agency.clerk, reason="Nhầm")
     issued = services.directive_issue(directive=approved, by=agency.clerk)
@@ -180,7 +200,7 @@ def test_replacement_copies_the_letter_and_replaces_the_old_one_at_issue(agency)
 
     services.directive_submit(directive=new, by=agency.drafter, signer=agency.signer)
     services.directive_approve(directive=new, by=agency.signer)
-    issued = services.directive_issue(directive=new, by=agency.clerk)
+    issued = agency.issue_approved(new)
 
     old.refresh_from_db()
     assert issued.number == 2 and old.status == Directive.Status.REPLACED
@@ -195,7 +215,7 @@ def test_replacement_only_of_an_issued_directive_by_its_agency(agency, other_age
     approved = agency.approved()
     with pytest.raises(TransitionError):
         services.directive_start_replacement(directive=approved, by=agency.drafter)
-    issued = services.directive_issue(directive=approved, by=agency.clerk)
+    issued = agency.issue_approved(approved)
     with pytest.raises(PermissionDeniedError):
         services.directive_start_replacement(directive=issued, by=other_agency[roles.CLERK])
     assert Directive.objects.count() == 1
@@ -210,7 +230,7 @@ def test_a_replacement_has_its_own_copy_of_the_attachments(agency):
     )
     services.directive_submit(directive=draft, by=agency.drafter, signer=agency.signer)
     services.directive_approve(directive=draft, by=agency.signer)
-    old = services.directive_issue(directive=draft, by=agency.clerk)
+    old = agency.issue_approved(draft)
 
     new = services.directive_start_replacement(directive=old, by=agency.clerk)
     copy = new.attachments.get()

@@ -17,7 +17,7 @@ from tests.factories import AddresseeFactory, UnitFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 ANOTHER_SIGNER = "Văn bản này đang chờ lãnh đạo khác xem xét, ký duyệt."
-NOT_APPROVED = "Chỉ văn bản đã được duyệt ký mới được ban hành."
+NOT_APPROVED = "Chỉ văn bản đã được duyệt ký mới được cấp số."
 NOT_A_SIGNER = "Chỉ lãnh đạo có thẩm quyền ký mới được duyệt hoặc trả lại văn bản."
 NOT_A_DRAFT = "Chỉ văn bản ở trạng thái dự thảo mới được trình ký."
 
@@ -145,30 +145,39 @@ def test_clerk_cannot_submit_a_draft(make_directive, clerk, signer, recipients):
     assert Directive.objects.get(pk=draft.pk).status == Directive.Status.DRAFT
 
 
-# --- issue: the issuing unit's clerk, once approved ----------------------------------------
+# --- number, then issue: the issuing unit's clerk, once approved, once signed ----------------
 
 
-def test_clerk_sees_issue_only_when_approved(client, make_directive, clerk):
+def test_clerk_numbers_an_approved_letter_and_issues_a_signed_one(client, make_directive, clerk):
     for status in (Directive.Status.DRAFT, Directive.Status.SUBMITTED):
-        assert button("issue") not in page(client, clerk, make_directive(status=status))
-    approved = make_directive(status=Directive.Status.APPROVED)
-    assert button("issue") in page(client, clerk, approved)
+        html = page(client, clerk, make_directive(status=status))
+        assert button("number") not in html and button("issue") not in html
+    html = page(client, clerk, make_directive(status=Directive.Status.APPROVED))
+    assert button("number") in html and button("issue") not in html
+    html = page(client, clerk, make_directive(status=Directive.Status.SIGNED, number=7))
+    assert button("issue") in html and button("cancel-number") in html
+    assert button("number") not in html
 
 
-def test_issuing_a_submitted_directive_is_refused_in_vietnamese(client, submitted, clerk):
-    response, messages = press(client, clerk, "issue", submitted)
+def test_numbering_a_submitted_directive_is_refused_in_vietnamese(client, submitted, clerk):
+    response, messages = press(client, clerk, "number", submitted)
     assert NOT_APPROVED in messages
     submitted.refresh_from_db()
     assert submitted.status == Directive.Status.SUBMITTED and submitted.number is None
 
 
-def test_clerk_of_another_unit_may_not_issue(make_directive):
+def test_clerk_of_another_unit_may_not_number_or_issue(make_directive):
     approved = make_directive(status=Directive.Status.APPROVED)
+    signed = make_directive(status=Directive.Status.SIGNED, number=3)
     other_clerk = UserFactory(unit=UnitFactory(code="SNV"), roles=[roles.CLERK])
-    assert not directive_moves(directive=approved, user=other_clerk).issue
+    assert not directive_moves(directive=approved, user=other_clerk).number
+    assert not directive_moves(directive=signed, user=other_clerk).issue
     with pytest.raises(PermissionDeniedError):
-        services.directive_issue(directive=approved, by=other_clerk)
+        services.directive_number(directive=approved, by=other_clerk)
+    with pytest.raises(PermissionDeniedError):
+        services.directive_issue(directive=signed, by=other_clerk)
     assert Directive.objects.get(pk=approved.pk).status == Directive.Status.APPROVED
+    assert Directive.objects.get(pk=signed.pk).status == Directive.Status.SIGNED
 
 
 def test_the_deputy_finds_the_letter_in_awaiting_my_approval_and_an_outsider_does_not(

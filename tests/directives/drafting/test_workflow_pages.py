@@ -10,6 +10,7 @@ from django.urls import reverse
 from directives.models import Directive, Event
 from recipients import roles
 from tests.factories import UnitFactory, UserFactory
+from tests.signing_keys import PIN, signer_key_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,13 @@ def test_submit_approve_issue_through_the_buttons(client, draft, drafter, signer
     draft.refresh_from_db()
     assert draft.status == Directive.Status.APPROVED
 
+    press(client, clerk, "number", draft)
+    draft.refresh_from_db()
+    assert draft.status == Directive.Status.NUMBERED and draft.number == 1
+    signer_key_issue(signer)
+    press(client, signer, "sign", draft, {"pin": PIN})
+    draft.refresh_from_db()
+    assert draft.status == Directive.Status.SIGNED
     response = press(client, clerk, "issue", draft)
     draft.refresh_from_db()
     assert draft.status == Directive.Status.ISSUED and draft.number == 1
@@ -59,7 +67,7 @@ def test_submit_approve_issue_through_the_buttons(client, draft, drafter, signer
         assert who in history
     assert "127.0.0.1" in history and "Đồng ý ban hành" in history
     verbs = list(Event.objects.filter(directive=draft).values_list("verb", flat=True))
-    assert {"submitted", "approved", "issued"} <= set(verbs)
+    assert {"submitted", "approved", "numbered", "signed", "issued"} <= set(verbs)
 
 
 def test_signer_returns_with_a_reason_the_drafter_sees(client, draft, drafter, signer):
@@ -147,6 +155,9 @@ def test_drafter_deletes_own_draft(client, draft, drafter):
 def test_recall_and_replacement(client, draft, drafter, signer, clerk):
     press(client, drafter, "submit", draft, {"signer": signer.pk})
     press(client, signer, "approve", draft)
+    press(client, clerk, "number", draft)
+    signer_key_issue(signer)
+    press(client, signer, "sign", draft, {"pin": PIN})
     press(client, clerk, "issue", draft)
 
     response = press(client, clerk, "replace", draft)
