@@ -19,25 +19,40 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directives import jobs
+from directives.documents.keys import unit_key, user_key
+from directives.documents.keys.errors import SigningKeyError
 from directives.documents.revisions import seal_as_agency, sign_as_signer
 from directives.documents.signing import (
+    SigningKey,
     SigningNotConfigured,
     logger,
     render_and_sign_bytes,
     signer_key_for,
-    signing_key_for,
 )
-from directives.errors import DirectiveError, TransitionError
+from directives.errors import DirectiveError, SignerKeyError, TransitionError
 from directives.models import ISSUED_STATES, Directive
 from directives.services.access import ensure_can_sign_digitally
 from directives.services.drafting import locked
 from directives.services.events import event_record
-from recipients.models import User
+from recipients.models import SigningKeyStore, User
 
 
 def _read(field_file) -> bytes:
     with field_file.open("rb") as handle:
         return handle.read()
+
+
+def _signer_key(user: User, pin: str) -> SigningKey:
+    """The signer's own key: from the key store an administrator chose for them (a PKCS#12
+    file, a PKCS#11 token or HSM, a remote service), else their PKCS#12 file in SIGNER_P12_DIR
+    (the development PKI in DEBUG)."""
+    if not SigningKeyStore.objects.filter(user=user, is_active=True).exists():
+        return signer_key_for(user=user, pin=pin)
+    try:
+        return user_key(user=user, pin=pin)
+    except SigningKeyError as exc:
+        logger.info("Signer %s could not sign: %s", user.pk, exc.detail or exc)
+        raise SignerKeyError(exc.text) from exc
 
 
 def directive_sign(*, directive: Directive, by: User, pin: str, ip: str | None = None) -> Directive:
@@ -49,7 +64,7 @@ def directive_sign(*, directive: Directive, by: User, pin: str, ip: str | None =
         if numbered.status != Directive.Status.NUMBERED:
             raise TransitionError(_("Only a numbered directive awaits the signer's signature."))
         ensure_can_sign_digitally(by, numbered)
-        key = signer_key_for(user=by, pin=pin)
+        key = _signer_key(by, pin)
         try:
             unsigned = _read(numbered.unsigned_pdf)
         except (OSError, ValueError) as exc:
@@ -59,7 +74,8 @@ def directive_sign(*, directive: Directive, by: User, pin: str, ip: str | None =
                     "the numbering and number it again."
                 )
             ) from exc
-        signed, signed_at = sign_as_signer(numbered, key=key, pdf=unsigned)
+        with key:
+            signed, signed_at = sign_as_signer(numbered, key=key, pdf=unsigned)
         numbered.signer_pdf.save(numbered.pdf_filename, ContentFile(signed), save=False)
         try:
             numbered.status = Directive.Status.SIGNED
@@ -104,12 +120,15 @@ def directive_render_and_sign(*, directive_id: int) -> bool:
         return False
     Directive.objects.filter(pk=directive.pk).update(pdf_status=Directive.PdfStatus.RENDERING)
     try:
-        key = signing_key_for(directive.issuing_unit.code)
-        if directive.signer_pdf:
-            # The agency's signature as the second revision of the signer's signed bytes.
-            signed, signed_at = seal_as_agency(directive, key=key, pdf=_read(directive.signer_pdf))
-        else:  # a letter issued before the two-signature flow, asked for again
-            signed, signed_at = render_and_sign_bytes(directive, key=key)
+        # The unit's key store (a token or an HSM on the server), else the PKCS#12 settings.
+        with unit_key(unit=directive.issuing_unit) as key:
+            if directive.signer_pdf:
+                # The agency's signature as the second revision of the signer's signed bytes.
+                signed, signed_at = seal_as_agency(
+                    directive, key=key, pdf=_read(directive.signer_pdf)
+                )
+            else:  # a letter issued before the two-signature flow, asked for again
+                signed, signed_at = render_and_sign_bytes(directive, key=key)
     except SigningNotConfigured as exc:
         _mark_failed(directive, str(exc))
         logger.error("PDF of directive %s not signed: %s", directive.pk, exc)
