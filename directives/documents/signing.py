@@ -39,6 +39,7 @@ from directives.documents.pdf import (
     render_directive_html,
 )
 from directives.documents.pki import dev_pki_ensure
+from directives.documents.revocation import pades_lt_options
 from directives.models import Directive
 
 logger = logging.getLogger(__name__)
@@ -193,6 +194,7 @@ def sign_pdf_bytes(
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or None,
         location=location or None,
+        **pades_lt_options(key.path),  # seals: B-LT / B-LTA where a CRL is at hand
     )
     timestamper = (
         timestamps.HTTPTimeStamper(settings.SIGNING_TSA_URL) if settings.SIGNING_TSA_URL else None

@@ -25,6 +25,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from directives.documents.revocation import only_validation_data_after
 from directives.models import ISSUED_STATES, Directive
 
 logger = logging.getLogger(__name__)
@@ -162,6 +163,7 @@ def _check_signature(sig, roots: list[asn1_x509.Certificate]) -> SignatureReport
         result.valid = bool(status.valid)
         result.trusted = bool(status.trusted)
         result.covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        result.covers_whole_file |= only_validation_data_after(status)  # seals: B-LT's /DSS
         if status.signer_reported_dt is not None:
             result.signed_at = status.signer_reported_dt.isoformat()
     except Exception as exc:
