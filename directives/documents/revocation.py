@@ -11,6 +11,7 @@ directives/views/pki.py.
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -80,9 +81,7 @@ def crl_publish(
             .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
             .build()
         )
-    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0) - datetime.timedelta(
-        minutes=1
-    )
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0) - datetime.timedelta(minutes=1)
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca_cert.subject)
@@ -115,16 +114,6 @@ def crl_current(directory: Path, password: str) -> Path | None:
     return crl_publish(directory, password)
 
 
-def dev_crl_path() -> Path | None:
-    """The development CA's CRL (DEBUG only), kept fresh."""
-    if not settings.DEBUG:
-        return None
-    from directives.documents.pki import dev_pki_ensure
-
-    files = dev_pki_ensure()
-    return crl_current(files.directory, files.password)
-
-
 @dataclass(frozen=True)
 class RevocationSources:
     trust_roots: list[asn1_x509.Certificate]
@@ -140,30 +129,24 @@ def _load_crl(data: bytes) -> asn1_crl.CertificateList:
 
 
 def revocation_sources(signer_path: Path | None = None) -> RevocationSources:
-    """The CRLs known to the portal: SIGNING_CRLS, the ca.crl next to the key file in use (a
-    PKI made by pki_create), and the development CA's in DEBUG; with the CA certificates
-    found next to them as trust roots."""
+    """The CRLs known to the portal: SIGNING_CRLS and the ca.crl next to the key file in use
+    (a PKI made by pki_create: the development CA), kept fresh; the trust roots with them."""
     paths: list[Path] = [Path(p) for p in getattr(settings, "SIGNING_CRLS", [])]
     roots: list[asn1_x509.Certificate] = []
     if signer_path is not None and (signer_path.parent / "ca.pem").exists():
         directory = signer_path.parent
-        password = settings.SIGNING_P12_PASSWORD
-        if settings.DEBUG and not settings.SIGNING_P12:
-            from directives.documents.pki import dev_p12_password
-
-            password = dev_p12_password()
-        try:
-            local = crl_current(directory, password)
-        except (ValueError, TypeError, OSError):
-            local = directory / CRL_FILE if (directory / CRL_FILE).exists() else None
+        local = directory / CRL_FILE if (directory / CRL_FILE).exists() else None
+        # The CA key of a PKI made by pki_create is encrypted with the PKCS#12's password.
+        dev_password = os.environ.get("DEV_PKI_PASSWORD", "dev-pki-password")
+        for password in dict.fromkeys([settings.SIGNING_P12_PASSWORD, dev_password]):
+            try:
+                local = crl_current(directory, password)
+                break
+            except (ValueError, TypeError):
+                continue
         if local is not None:
             paths.append(local)
         roots.append(_load_cert(directory / "ca.pem"))
-    elif settings.DEBUG:
-        dev = dev_crl_path()
-        if dev is not None:
-            paths.append(dev)
-            roots.append(_load_cert(dev.parent / "ca.pem"))
     for root in getattr(settings, "SIGNING_TRUST_ROOTS", []):
         roots.append(_load_cert(Path(root)))
     crls = [_load_crl(p.read_bytes()) for p in dict.fromkeys(paths) if p.exists()]

@@ -27,11 +27,13 @@ from directives.models.letters import (
     new_verify_token,
 )
 from directives.models.records import Event, Register
+from directives.models.seals import AttachmentSeal
 
 __all__ = [
     "Addressee",
     "Assignment",
     "Attachment",
+    "AttachmentSeal",
     "CopyRecipient",
     "DOCUMENT_TYPE_TITLES",
     "Directive",
