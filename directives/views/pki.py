@@ -1,0 +1,24 @@
+"""The development CA's CRL at the distribution point its certificates name (DEBUG only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
+
+from directives.documents.pki import dev_p12_password
+from directives.documents.revocation import CRL_PATH, crl_current
+
+
+def dev_ca_crl(request: HttpRequest) -> HttpResponse:
+    if not settings.DEBUG:
+        raise Http404
+    crl = crl_current(Path(settings.DEV_PKI_DIR), dev_p12_password())
+    if crl is None:
+        raise Http404
+    return HttpResponse(crl.read_bytes(), content_type="application/pkix-crl")
+
+
+urlpatterns: list = [path(CRL_PATH.lstrip("/"), dev_ca_crl, name="dev_ca_crl")]
