@@ -253,6 +253,8 @@ SIGNING_P12_PASSWORD = env.str("SIGNING_P12_PASSWORD", default="")
 SIGNING_P12_DIR = env.str("SIGNING_P12_DIR", default="")
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
 SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+# CRL files (DER or PEM) embedded in signatures as PAdES B-LT validation data (revocation.py).
+SIGNING_CRLS = env.list("SIGNING_CRLS", default=[])
 DEV_PKI_DIR = VAR_DIR / "pki"
 
 REST_FRAMEWORK = {
