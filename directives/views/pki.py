@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
-from directives.documents.pki import dev_p12_password
+from directives.documents.pki import dev_pki_ensure
 from directives.documents.revocation import CRL_PATH, crl_current
 
 
 def dev_ca_crl(request: HttpRequest) -> HttpResponse:
     if not settings.DEBUG:
         raise Http404
-    crl = crl_current(Path(settings.DEV_PKI_DIR), dev_p12_password())
+    files = dev_pki_ensure()
+    crl = crl_current(files.directory, files.password)
     if crl is None:
         raise Http404
     return HttpResponse(crl.read_bytes(), content_type="application/pkix-crl")
