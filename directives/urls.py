@@ -1,6 +1,6 @@
 """URL map of the directives app; each concern's view module declares its own patterns."""
 
-from directives.views import documents, drafting, inbox, notices, register, tracking
+from directives.views import documents, drafting, inbox, notices, pki, register, tracking
 
 app_name = "directives"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *notices.urlpatterns,
     *inbox.urlpatterns,
     *tracking.urlpatterns,
+    *pki.urlpatterns,  # seals: the development CA's CRL
 ]

@@ -254,7 +254,8 @@ SIGNING_P12_DIR = env.str("SIGNING_P12_DIR", default="")
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
 SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
 # Keys on tokens and remote services (documents/keys.py; per signer and unit in the admin):
-# the default PKCS#11 module, CRL files checked before signing, the remote service's client secret.
+# the default PKCS#11 module, CRL files (checked before signing, embedded as PAdES B-LT
+# validation data by revocation.py), the remote service's client secret.
 PKCS11_MODULE = env.str("PKCS11_MODULE", default="")
 SIGNING_CRLS = env.list("SIGNING_CRLS", default=[])
 SIGNING_REMOTE_CLIENT_SECRET = env.str("SIGNING_REMOTE_CLIENT_SECRET", default="")

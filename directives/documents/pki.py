@@ -20,6 +20,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from directives.documents.revocation import crl_distribution_point, crl_publish
+
 DEV_P12_PASSWORD_DEFAULT = "dev-pki-password"  # noqa: S105 - a development key, never production
 
 
@@ -132,6 +134,7 @@ def pki_create(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(org_key.public_key()), False)
+        .add_extension(crl_distribution_point(), False)  # seals: B-LT revocation data
         .sign(ca_key, hashes.SHA256())
     )
 
@@ -154,6 +157,7 @@ def pki_create(
         )
     )
     files.org_p12.chmod(0o600)
+    crl_publish(directory, password)  # seals: the CA's CRL, ca.crl (revocation.py)
     return files
 
 

@@ -41,6 +41,7 @@ from directives.documents.pdf import (
     render_directive_html,
 )
 from directives.documents.pki import dev_pki_ensure, dev_signers_dir, signer_files
+from directives.documents.revocation import pades_lt_options
 from directives.errors import SignerKeyError
 from directives.models import Directive
 
@@ -281,6 +282,7 @@ def sign_pdf_bytes(
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or None,
         location=location or None,
+        **pades_lt_options(key.path),  # seals: B-LT / B-LTA where a CRL is at hand
     )
     timestamper = (
         timestamps.HTTPTimeStamper(settings.SIGNING_TSA_URL) if settings.SIGNING_TSA_URL else None

@@ -28,11 +28,13 @@ from directives.models.letters import (
     new_verify_token,
 )
 from directives.models.records import CancelledNumber, Event, Register
+from directives.models.seals import AttachmentSeal
 
 __all__ = [
     "Addressee",
     "Assignment",
     "Attachment",
+    "AttachmentSeal",
     "CancelledNumber",
     "CopyRecipient",
     "DOCUMENT_TYPE_TITLES",

@@ -34,6 +34,7 @@ from directives.models import ISSUED_STATES, Directive
 from directives.services.access import ensure_can_sign_digitally
 from directives.services.drafting import locked
 from directives.services.events import event_record
+from directives.services.seals import directive_attachments_seal
 from recipients.models import SigningKeyStore, User
 
 
@@ -115,7 +116,7 @@ def directive_render_and_sign(*, directive_id: int) -> bool:
         pk=directive_id
     )
     if directive.pdf_status == Directive.PdfStatus.READY and _pdf_file_ready(directive):
-        return True
+        return _attachments_sealed(directive.pk)
     if directive.status not in ISSUED_STATES or directive.number is None:
         return False
     Directive.objects.filter(pk=directive.pk).update(pdf_status=Directive.PdfStatus.RENDERING)
@@ -136,7 +137,17 @@ def directive_render_and_sign(*, directive_id: int) -> bool:
     except Exception as exc:
         _mark_failed(directive, f"{type(exc).__name__}: {exc}")
         raise OSError(f"Rendering or signing directive {directive.pk} failed: {exc}") from exc
-    return _store_signed(directive_id=directive.pk, signed=signed, signed_at=signed_at)
+    stored = _store_signed(directive_id=directive.pk, signed=signed, signed_at=signed_at)
+    return stored and _attachments_sealed(directive.pk)
+
+
+def _attachments_sealed(directive_id: int) -> bool:
+    """Hook (services/seals.py): the agency signs each attachment once the letter is stored."""
+    try:
+        directive_attachments_seal(directive_id=directive_id)
+    except Exception as exc:  # the task retries with backoff; sealed files are kept
+        raise OSError(f"Sealing the attachments of directive {directive_id} failed: {exc}") from exc
+    return True
 
 
 def _mark_failed(directive: Directive, message: str) -> None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from directives.errors import PermissionDeniedError, TransitionError
 from directives.forms.workspace import ExtensionForm, InboxFilter, ReportForm
-from directives.models import Assignment, Directive
+from directives.models import Assignment, AttachmentSeal, Directive
 from directives.selectors.history import history_for_unit
 from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
 from directives.selectors.moves import assignment_moves, dispatch_moves
@@ -29,6 +29,7 @@ from directives.selectors.workspace import (
 )
 from directives.services import assignments, extensions
 from directives.services.receipts import AckLinkError, dispatch_acknowledge, dispatch_mark_seen
+from directives.services.seals import sealed_download
 
 PAGE_SIZE = 25
 
@@ -98,7 +99,7 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "directive": directive,
             "pdf_url": pdf_url,
             "pdf_ready": bool(directive.pdf) and directive.pdf_status == Directive.PdfStatus.READY,
-            "attachments": list(directive.attachments.all()),
+            "attachments": list(directive.attachments.select_related("seal")),
             "assignments": [(a, assignment_moves(assignment=a, user=request.user)) for a in tasks],
             "history": history_for_unit(directive, request.user.unit_id),
             "moves": dispatch_moves(dispatch=dispatch, user=request.user),
@@ -219,8 +220,18 @@ def report_file(request: HttpRequest, pk: int) -> FileResponse:
 def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
     """An attachment of a directive the user may open."""
     item = get_object_or_404(attachments_visible_to(request.user), pk=pk)
-    inline = request.GET.get("inline") == "1" and item.content_type == "application/pdf"
-    return _download(item.file, item.name, item.content_type, inline=inline)
+    stored, name, content_type = sealed_download(item)  # seals: the agency-signed version
+    inline = request.GET.get("inline") == "1" and content_type == "application/pdf"
+    return _download(stored, name, content_type, inline=inline)
+
+
+@login_required
+def attachment_signature(request: HttpRequest, pk: int) -> FileResponse:
+    """The detached signature (.p7s) of a non-PDF attachment the user may open."""
+    item = get_object_or_404(
+        attachments_visible_to(request.user).filter(seal__kind=AttachmentSeal.Kind.CADES), pk=pk
+    )
+    return _download(item.seal.file, item.seal.name, "application/pkcs7-signature", inline=False)
 
 
 urlpatterns: list = [
@@ -232,4 +243,9 @@ urlpatterns: list = [
     path("inbox/tasks/<int:pk>/extension/", assignment_extension, name="assignment_extension"),
     path("inbox/report-files/<int:pk>/", report_file, name="report_file"),
     path("inbox/attachments/<int:pk>/", attachment_file, name="attachment_file"),
+    path(
+        "inbox/attachments/<int:pk>/signature/",
+        attachment_signature,
+        name="attachment_signature",
+    ),
 ]

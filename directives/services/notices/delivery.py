@@ -20,6 +20,7 @@ from directives.services.notices import delivery_sql
 from directives.services.notices.outbox import DELIVERY, EmailText, unit_notice_rows, unit_officers
 from directives.services.notices.subjects import email_subject, number_label
 from directives.services.receipts import ack_token_make
+from directives.services.seals import attachment_links
 from recipients.models import User
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def delivery_context(directive: Directive, dispatch: Dispatch, *, link: str) -> 
         "number": number_label(directive),
         "site_url": settings.SITE_URL,
         "pdf_attached": pdf_fits(directive),
+        "attachment_links": attachment_links(directive),  # seals: the agency-signed files
     }
 
 
