@@ -41,6 +41,8 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from directives.documents.revocation import only_validation_data_after
+
 logger = logging.getLogger(__name__)
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -231,9 +233,13 @@ def _check_one(sig, context: ValidationContext) -> SignatureReport:
     result.intact = bool(status.intact)
     result.valid = bool(status.valid)
     result.trusted = bool(status.trusted)
-    result.covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    # Validation data added after the last signature (the /DSS of B-LT, a document timestamp of
+    # B-LTA) leaves the document as it was signed.
+    result.covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        only_validation_data_after(status)
+    )
     level = status.modification_level
-    result.later_changes_allowed = (
+    result.later_changes_allowed = not result.covers_whole_file and (
         status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
         and level is not None
         and level <= ModificationLevel.FORM_FILLING

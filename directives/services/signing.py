@@ -131,7 +131,9 @@ def directive_render_and_sign(*, directive_id: int) -> bool:
             else:  # a letter issued before the two-signature flow, asked for again
                 signed, signed_at = render_and_sign_bytes(directive, key=key)
     except SigningNotConfigured as exc:
-        _mark_failed(directive, str(exc))
+        # The clerk reads the message; the administrator the setting to fix.
+        detail = getattr(exc, "detail", "")
+        _mark_failed(directive, f"{exc} ({detail})" if detail else str(exc))
         logger.error("PDF of directive %s not signed: %s", directive.pk, exc)
         return False
     except Exception as exc:

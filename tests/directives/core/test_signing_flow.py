@@ -88,6 +88,38 @@ def test_number_sign_seal_and_issue_through_the_pages(client, agency, agency_key
     assert "123456" not in str(list(Event.objects.values_list("data", "comment")))
 
 
+def test_the_issued_letter_reads_valid_at_verify_with_both_signatures(
+    client, agency, agency_key, settings
+):
+    """Điều 5: the competent person's and the agency's signatures, both intact and trusted; the
+    public /verify/ page says so from the file's own bytes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    approved = agency.approved()
+    signer_key_issue(agency.signer)
+    press(client, agency.clerk, "number", approved)
+    press(client, agency.signer, "sign", approved, {"pin": PIN})
+    press(client, agency.clerk, "issue", approved)
+    assert directive_render_and_sign(directive_id=approved.pk) is True
+    final = read(Directive.objects.get(pk=approved.pk).pdf)
+    settings.SIGNING_TRUST_ROOTS = [str(agency_key.ca_pem)]
+    client.logout()
+    page = client.post(
+        reverse("directives:verify"),
+        {"pdf": SimpleUploadedFile("cv.pdf", final, "application/pdf")},
+    ).content.decode()
+    assert 'data-check="verdict" data-result="valid"' in page
+    assert page.count('data-check="signature" data-result="ok"') == 2
+    assert 'data-kind="personal"' in page.lower() and 'data-kind="agency"' in page.lower()
+    tampered = bytearray(final)
+    tampered[len(final) // 3] ^= 0x01  # one bit inside the signed bytes
+    page = client.post(
+        reverse("directives:verify"),
+        {"pdf": SimpleUploadedFile("cv.pdf", bytes(tampered), "application/pdf")},
+    ).content.decode()
+    assert 'data-result="invalid"' in page
+
+
 def _files(settings) -> set[str]:
     root = Path(settings.MEDIA_ROOT)
     return {str(p) for p in root.rglob("*") if p.is_file()}

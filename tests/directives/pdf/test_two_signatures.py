@@ -104,7 +104,9 @@ def test_both_signatures_validate_and_each_draws_its_own_image(numbered_letter, 
     # The later revision adds only the agency's signature: allowed by the first's policy.
     assert person.modification_level is not None
     assert person.modification_level.name in ("NONE", "LTA_UPDATES", "FORM_FILLING")
-    assert agency.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    # The agency's signature is followed only by its validation data (the /DSS of PAdES B-LT).
+    assert agency.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+    assert agency.modification_level.name == "LTA_UPDATES"
     # Each image is in its own signature's widget appearance.
     for name in (SIGNER_FIELD, AGENCY_FIELD):
         widget = sigs[name].sig_field
