@@ -10,7 +10,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ("pdf", "fanout", "matrix")
+BENCHMARKS = ("pdf", "fanout", "matrix", "sign2")
 
 
 def main(argv: list[str]) -> int:
