@@ -17,16 +17,13 @@ from directives.models.letters import (
     LETTER_FIELDS,
     SIGNING_STATES,
     URGENCY_STAMPS,
-    Addressee,
-    Attachment,
-    CopyRecipient,
     Directive,
     DocumentType,
     SigningAuthority,
-    Task,
     Urgency,
     new_verify_token,
 )
+from directives.models.lines import Addressee, Attachment, CopyRecipient, Task
 from directives.models.records import CancelledNumber, Event, Register
 from directives.models.seals import AttachmentSeal
 

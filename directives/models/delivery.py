@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from directives.models.letters import Directive, Task
+from directives.models.letters import Directive
+from directives.models.lines import Task
 from recipients.models import Unit
 
 

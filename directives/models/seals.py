@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from directives.models.letters import Attachment
+from directives.models.lines import Attachment
 
 
 class AttachmentSeal(models.Model):
