@@ -49,6 +49,54 @@ def _name(common_name: str, organisation: str) -> x509.Name:
     )
 
 
+def _signing_certificate(
+    *,
+    ca_key,
+    ca_subject: x509.Name,
+    subject: x509.Name,
+    public_key,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    crl: bool = False,
+) -> x509.Certificate:
+    """A leaf certificate for signing letters (non-repudiation), issued by the CA's key; with the
+    CA's CRL distribution point when `crl` (PAdES B-LT revocation data)."""
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,  # non-repudiation: what a signature on a letter means
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), False)
+    )
+    if crl:
+        builder = builder.add_extension(crl_distribution_point(), False)
+    return builder.sign(ca_key, hashes.SHA256())
+
+
 def pki_create(
     *,
     directory: Path,
@@ -104,38 +152,14 @@ def pki_create(
     )
 
     org_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    org_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(organisation, organisation))
-        .issuer_name(ca_subject)
-        .public_key(org_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=3 * 365))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,  # non-repudiation: what a signature on a letter means
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(org_key.public_key()), False)
-        .add_extension(crl_distribution_point(), False)  # seals: B-LT revocation data
-        .sign(ca_key, hashes.SHA256())
+    org_cert = _signing_certificate(
+        ca_key=ca_key,
+        ca_subject=ca_subject,
+        subject=_name(organisation, organisation),
+        public_key=org_key.public_key(),
+        start=now,
+        end=now + datetime.timedelta(days=3 * 365),
+        crl=True,  # seals: B-LT revocation data
     )
 
     files.ca_pem.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
@@ -192,35 +216,13 @@ def issue_certificate(
     ca_cert = x509.load_pem_x509_certificate(files.ca_pem.read_bytes())
     start = not_before or datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    no = dict.fromkeys(
-        (
-            "key_encipherment",
-            "data_encipherment",
-            "key_agreement",
-            "key_cert_sign",
-            "crl_sign",
-            "encipher_only",
-            "decipher_only",
-        ),
-        False,
-    )
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name, organisation))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(digital_signature=True, content_commitment=True, **no), critical=True
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
+    cert = _signing_certificate(
+        ca_key=ca_key,
+        ca_subject=ca_cert.subject,
+        subject=_name(common_name, organisation),
+        public_key=key.public_key(),
+        start=start,
+        end=start + datetime.timedelta(days=days),
     )
     return key, cert
 
@@ -264,37 +266,13 @@ def signer_certificate_issue(
     start = not_before or datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
     end = not_after or start + datetime.timedelta(days=2 * 365)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(full_name or username, organisation))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), False
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
+    cert = _signing_certificate(
+        ca_key=ca_key,
+        ca_subject=ca_cert.subject,
+        subject=_name(full_name or username, organisation),
+        public_key=key.public_key(),
+        start=start,
+        end=end,
     )
     files = signer_files(directory, username)
     Path(directory).mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.stamp.text import TextStampStyle
 
 from directives.documents.revocation import pades_lt_options
-from directives.documents.signing import SigningKey
+from directives.documents.signing import PdfSignerAt, SigningKey
 
 SEAL_FIELD = "ChuKySoCoQuan"
 FONT_FILE = Path(settings.BASE_DIR) / "static" / "fonts" / "LiberationSerif-Regular.ttf"
@@ -51,19 +51,6 @@ def seal_text(number_symbol: str, signed_at: datetime.datetime) -> str:
 
 def is_pdf(data: bytes) -> bool:
     return data[:1024].lstrip().startswith(b"%PDF-")
-
-
-class _SealSigner(signers.PdfSigner):
-    """The CMS signing time is the very time printed on the stamp."""
-
-    def __init__(self, *args, system_time: datetime.datetime, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._system_time = system_time
-
-    def init_signing_session(self, pdf_out, existing_fields_only=False):
-        session = super().init_signing_session(pdf_out, existing_fields_only)
-        session.system_time = self._system_time
-        return session
 
 
 _font_lock = threading.Lock()
@@ -145,7 +132,7 @@ def seal_pdf(
     timestamper = (
         timestamps.HTTPTimeStamper(settings.SIGNING_TSA_URL) if settings.SIGNING_TSA_URL else None
     )
-    signer = _SealSigner(
+    signer = PdfSignerAt(
         meta,
         key.signer,
         timestamper=timestamper,

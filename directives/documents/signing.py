@@ -242,7 +242,7 @@ def _check_validity(cert: asn1_x509.Certificate) -> None:
         )
 
 
-class _PdfSignerAt(signers.PdfSigner):
+class PdfSignerAt(signers.PdfSigner):
     """A PdfSigner whose signing time is the one already printed on the visible stamp."""
 
     def __init__(self, *args, system_time: datetime.datetime, **kwargs):
@@ -287,7 +287,7 @@ def sign_pdf_bytes(
     timestamper = (
         timestamps.HTTPTimeStamper(settings.SIGNING_TSA_URL) if settings.SIGNING_TSA_URL else None
     )
-    signer = _PdfSignerAt(
+    signer = PdfSignerAt(
         meta,
         key.signer,
         timestamper=timestamper,

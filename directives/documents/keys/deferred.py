@@ -34,8 +34,8 @@ from directives.documents.keys.remote import PinAuthorization, _credential, _pos
 from directives.documents.pdf import BoxOnPage
 from directives.documents.signing import (
     SIGNATURE_FIELD,
+    PdfSignerAt,
     SigningKey,
-    _PdfSignerAt,
     signature_space,
 )
 from recipients.models import SigningKeyStore
@@ -92,7 +92,7 @@ def begin_remote_signature(
         reason=reason or None,
         location=location or None,
     )
-    pdf_signer = _PdfSignerAt(
+    pdf_signer = PdfSignerAt(
         meta,
         external,
         stamp_style=NoOpStampStyle(),
