@@ -50,3 +50,32 @@ def history_for_unit(directive: Directive, unit_id: int) -> list:
                 f"{event.label} ({_('task %(position)d') % {'position': event.data['task']}})"
             )
     return events
+
+
+def desk_event_labels() -> dict[str, str]:
+    """Words for every verb of the history as the issuing desk reads it: the unit's and the
+    drafting and signing steps."""
+    return {
+        **event_labels(),
+        "created": _("Draft created"),
+        "saved": _("Draft saved"),
+        "updated": _("Draft saved"),
+        "submitted": _("Submitted for approval"),
+        "approved": _("Approved and signed off"),
+        "returned": _("Returned to the drafter"),
+        "numbered": _("Numbered (number and date taken)"),
+        "signed": _("Signed digitally by the signer"),
+        "numbering_cancelled": _("Numbering cancelled"),
+        "issued": _("Sealed and issued"),
+        "paper_entered": _("Entered from a paper original"),
+        "recalled": _("Recalled"),
+        "replaced": _("Replaced"),
+        "replacement_started": _("Replacement drafted"),
+        "attachment_added": _("Attachment added"),
+        "attachment_removed": _("Attachment removed"),
+        "pdf_signed": _("Signed PDF ready"),
+        "pdf_failed": _("PDF failed"),
+        "pdf_retried": _("PDF asked for again"),
+        "email_resent": _("E-mail sent again"),
+        "seen": _("Opened by a unit"),
+    }

@@ -50,3 +50,12 @@ def dispatches_visible_to(user: User) -> QuerySet[Dispatch]:
     if user.has_perm("directives.track_directive"):
         condition |= Q(directive__issuing_unit_id__in=agency_unit_ids(user))
     return Dispatch.objects.filter(condition)
+
+
+def desk_directives(user) -> QuerySet[Directive]:
+    """The directives of the user's own desk: visible to them and of their unit or agency."""
+    queryset = directives_visible_to(user)
+    if user.is_superuser or user.has_perm("directives.view_all_directives"):
+        return queryset
+    ids = agency_unit_ids(user)
+    return queryset.filter(Q(issuing_unit_id__in=ids) | Q(drafting_unit_id__in=ids))

@@ -20,7 +20,8 @@ from directives.errors import DirectiveError
 from directives.forms import AttachmentForm, DirectiveFilter, DraftForms
 from directives.models import Directive
 from directives.selectors.moves import awaiting_signature_q, directive_moves
-from directives.views.drafting.common import desk_directive, desk_directives, require_desk
+from directives.selectors.scope import desk_directives
+from directives.views.drafting.common import desk_directive, require_desk
 from directives.views.inbox import client_ip
 
 PAGE_SIZE = 25

@@ -21,9 +21,10 @@ from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
 from directives.forms import ApproveForm, AttachmentForm, ReasonForm, SignForm, SubmitForm
 from directives.models import SIGNING_STATES, Attachment, Directive, Dispatch
+from directives.selectors.history import desk_event_labels
 from directives.selectors.moves import directive_moves
-from directives.selectors.scope import directives_visible_to
-from directives.views.drafting.common import desk_directive, desk_directives, event_labels
+from directives.selectors.scope import desk_directives, directives_visible_to
+from directives.views.drafting.common import desk_directive
 from directives.views.inbox import client_ip
 
 
@@ -54,7 +55,7 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     moves = directive_moves(directive=directive, user=request.user)
     pdf_shown = directive.pdf_status == Directive.PdfStatus.READY and bool(directive.pdf)
-    labels = event_labels()
+    labels = desk_event_labels()
     events = [
         (event, labels.get(event.verb, event.verb))
         for event in directive.events.select_related("actor", "unit").order_by("created_at", "pk")
