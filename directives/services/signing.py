@@ -27,7 +27,6 @@ from directives.documents.signing import (
     SigningNotConfigured,
     logger,
     render_and_sign_bytes,
-    signer_key_for,
 )
 from directives.errors import DirectiveError, SignerKeyError, TransitionError
 from directives.models import ISSUED_STATES, Directive
@@ -35,7 +34,7 @@ from directives.services.access import ensure_can_sign_digitally
 from directives.services.drafting import locked
 from directives.services.events import event_record
 from directives.services.seals import directive_attachments_seal
-from recipients.models import SigningKeyStore, User
+from recipients.models import User
 
 
 def _read(field_file) -> bytes:
@@ -44,11 +43,9 @@ def _read(field_file) -> bytes:
 
 
 def _signer_key(user: User, pin: str) -> SigningKey:
-    """The signer's own key: from the key store an administrator chose for them (a PKCS#12
-    file, a PKCS#11 token or HSM, a remote service), else their PKCS#12 file in SIGNER_P12_DIR
-    (the development PKI in DEBUG)."""
-    if not SigningKeyStore.objects.filter(user=user, is_active=True).exists():
-        return signer_key_for(user=user, pin=pin)
+    """The signer's own key (documents/keys: the key store an administrator chose for them,
+    else their PKCS#12 file in SIGNER_P12_DIR), its certificate checked: not expired, not
+    revoked."""
     try:
         return user_key(user=user, pin=pin)
     except SigningKeyError as exc:
