@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 
+from asn1crypto import x509 as asn1_x509
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -62,41 +63,63 @@ def directive_sign(*, directive: Directive, by: User, pin: str, ip: str | None =
         if numbered.status != Directive.Status.NUMBERED:
             raise TransitionError(_("Only a numbered directive awaits the signer's signature."))
         ensure_can_sign_digitally(by, numbered)
+        unsigned = numbered_pdf_read(numbered)
         key = _signer_key(by, pin)
-        try:
-            unsigned = _read(numbered.unsigned_pdf)
-        except (OSError, ValueError) as exc:
-            raise DirectiveError(
-                _(
-                    "The numbered PDF of this directive cannot be read. Ask the clerk to cancel "
-                    "the numbering and number it again."
-                )
-            ) from exc
         with key:
             signed, signed_at = sign_as_signer(numbered, key=key, pdf=unsigned)
-        numbered.signer_pdf.save(numbered.pdf_filename, ContentFile(signed), save=False)
-        try:
-            numbered.status = Directive.Status.SIGNED
-            numbered.signer_signed_at = signed_at
-            numbered.save(update_fields=["status", "signer_pdf", "signer_signed_at", "updated_at"])
-            cert = key.signer.signing_cert
-            event_record(
-                directive=numbered,
-                verb="signed",
-                by=by,
-                ip=ip,
-                comment=cert.subject.human_friendly,
-                data={
-                    "serial": str(cert.serial_number),
-                    "issuer": cert.issuer.human_friendly,
-                    "signed_at": signed_at.isoformat(),
-                    "sha256": hashlib.sha256(signed).hexdigest(),
-                },
-            )
-        except Exception:
-            numbered.signer_pdf.delete(save=False)
-            raise
+        signer_signature_store(
+            numbered, signed=signed, signed_at=signed_at, cert=key.signer.signing_cert, by=by, ip=ip
+        )
     return numbered
+
+
+def numbered_pdf_read(directive: Directive) -> bytes:
+    """The numbered letter's unsigned bytes, which the signer's signature covers."""
+    try:
+        return _read(directive.unsigned_pdf)
+    except (OSError, ValueError) as exc:
+        raise DirectiveError(
+            _(
+                "The numbered PDF of this directive cannot be read. Ask the clerk to cancel "
+                "the numbering and number it again."
+            )
+        ) from exc
+
+
+def signer_signature_store(
+    numbered: Directive,
+    *,
+    signed: bytes,
+    signed_at: datetime.datetime,
+    cert: asn1_x509.Certificate,
+    by: User,
+    ip: str | None,
+    data: dict | None = None,
+) -> None:
+    """Keep the signer's signed PDF and make the letter SIGNED, inside the caller's transaction
+    on the locked letter: the same for a key at hand and for a remote signature."""
+    numbered.signer_pdf.save(numbered.pdf_filename, ContentFile(signed), save=False)
+    try:
+        numbered.status = Directive.Status.SIGNED
+        numbered.signer_signed_at = signed_at
+        numbered.save(update_fields=["status", "signer_pdf", "signer_signed_at", "updated_at"])
+        event_record(
+            directive=numbered,
+            verb="signed",
+            by=by,
+            ip=ip,
+            comment=cert.subject.human_friendly,
+            data={
+                "serial": str(cert.serial_number),
+                "issuer": cert.issuer.human_friendly,
+                "signed_at": signed_at.isoformat(),
+                "sha256": hashlib.sha256(signed).hexdigest(),
+                **(data or {}),
+            },
+        )
+    except Exception:
+        numbered.signer_pdf.delete(save=False)
+        raise
 
 
 def _pdf_file_ready(directive: Directive) -> bool:
