@@ -14,14 +14,21 @@ import datetime
 import hashlib
 
 from asn1crypto import x509 as asn1_x509
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from directives import jobs
 from directives.documents.keys import unit_key, user_key
-from directives.documents.keys.errors import SigningKeyError
+from directives.documents.keys.errors import (
+    CertificateExpired,
+    CertificateRevoked,
+    PinRequired,
+    SigningKeyError,
+    WrongPin,
+)
 from directives.documents.revisions import seal_as_agency, sign_as_signer
 from directives.documents.signing import (
     SigningKey,
@@ -130,8 +137,10 @@ def directive_render_and_sign(*, directive_id: int) -> bool:
     """Render, sign and store the issued letter's PDF once; True when the PDF is ready.
 
     Idempotent: a READY directive whose file exists is left alone. A missing key (production
-    without SIGNING_P12) marks the PDF FAILED and returns False; any other failure marks it
-    FAILED and raises OSError so that the Celery task retries with backoff."""
+    without SIGNING_P12), an expired or revoked agency certificate, a wrong PIN marks the PDF
+    FAILED with the reason the clerk reads and returns False: retrying would not help. Any
+    other failure marks it FAILED and raises OSError so that the Celery task retries with
+    backoff."""
     directive = Directive.objects.select_related("issuing_unit", "drafting_unit", "signer").get(
         pk=directive_id
     )
@@ -150,17 +159,33 @@ def directive_render_and_sign(*, directive_id: int) -> bool:
                 )
             else:  # a letter issued before the two-signature flow, asked for again
                 signed, signed_at = render_and_sign_bytes(directive, key=key)
-    except SigningNotConfigured as exc:
-        # The clerk reads the message; the administrator the setting to fix.
-        detail = getattr(exc, "detail", "")
-        _mark_failed(directive, f"{exc} ({detail})" if detail else str(exc))
+    except (SigningNotConfigured, *AGENCY_KEY_STOPS) as exc:
+        # The clerk reads the message; the administrator the setting to fix. Retrying cannot
+        # help until a new key or certificate is set up.
+        _mark_failed(directive, _key_failure_text(exc))
         logger.error("PDF of directive %s not signed: %s", directive.pk, exc)
         return False
+    except SigningKeyError as exc:  # a token unplugged, a service down: retried with backoff
+        _mark_failed(directive, _key_failure_text(exc))
+        raise OSError(f"Signing directive {directive.pk} failed: {exc!r}") from exc
     except Exception as exc:
         _mark_failed(directive, f"{type(exc).__name__}: {exc}")
         raise OSError(f"Rendering or signing directive {directive.pk} failed: {exc}") from exc
     stored = _store_signed(directive_id=directive.pk, signed=signed, signed_at=signed_at)
     return stored and _attachments_sealed(directive.pk)
+
+
+# The agency's key cannot sign until an administrator acts: the PDF job stops at once.
+AGENCY_KEY_STOPS = (CertificateExpired, CertificateRevoked, WrongPin, PinRequired)
+
+
+def _key_failure_text(exc: Exception) -> str:
+    """What the clerk reads on the letter (in the portal's language: the worker has no
+    request), with the technical detail for the administrator."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(exc)
+    detail = getattr(exc, "detail", "")
+    return f"{text} ({detail})" if detail else text
 
 
 def _attachments_sealed(directive_id: int) -> bool:
