@@ -40,6 +40,7 @@ print(json.dumps({
     "broker": app.conf.broker_url, "broker_options": app.conf.broker_transport_options,
     "time_limits": [app.conf.task_soft_time_limit, app.conf.task_time_limit],
     "debug": s.DEBUG, "hosts": s.ALLOWED_HOSTS, "media": str(s.MEDIA_ROOT),
+    "cache": [s.CACHES["default"]["BACKEND"], s.CACHES["default"].get("LOCATION", "")],
     "text": gettext("Log in"), "now_aware": timezone.now().utcoffset() is not None,
     "new_year": timezone.localtime(
         datetime.datetime(2025, 12, 31, 17, 30, tzinfo=datetime.timezone.utc)
@@ -85,6 +86,7 @@ def test_defaults_need_no_services(tmp_path):
     assert values["email_backend"] == "django.core.mail.backends.filebased.EmailBackend"
     assert values["email_path"] == str(var / "mail")
     assert values["media"] == str(var / "media")
+    assert values["cache"][0] == "django.core.cache.backends.locmem.LocMemCache"
     # Outside any request (a worker's e-mail), the portal speaks Vietnamese and its clock is
     # Vietnam's: 17:30 UTC on 31 December is already New Year there.
     assert values["text"] == "Đăng nhập"
@@ -140,6 +142,7 @@ def test_production_services_from_urls(tmp_path):
         DATABASE_URL="postgres://portal:secret@db.internal:5433/vanban",
         EMAIL_URL="smtp+tls://mailer:pw@smtp.gialai.gov.vn:587",
         CELERY_BROKER_URL="redis://redis.internal:6379/2",
+        CACHE_URL="redis://redis.internal:6379/1",
         CELERY_TASK_SOFT_TIME_LIMIT="540",
         CELERY_TASK_TIME_LIMIT="600",
         MEDIA_ROOT=str(tmp_path / "media-prod"),
@@ -158,6 +161,10 @@ def test_production_services_from_urls(tmp_path):
         True,
     )
     assert values["broker"] == "redis://redis.internal:6379/2"
+    assert values["cache"] == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://redis.internal:6379/1",
+    ]
     assert values["broker_options"]["visibility_timeout"] >= 3600
     assert values["time_limits"] == [540, 600]
     assert values["debug"] is False

@@ -20,6 +20,7 @@ from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.stamp.static import StaticStampStyle
 
+from directives.documents.keys.deferred import PendingSignature, begin_remote_signature
 from directives.documents.pdf import (
     SIGNATURE_STAMP_ID,
     BoxOnPage,
@@ -37,6 +38,7 @@ from directives.documents.signing import (
     verify_url,
 )
 from directives.models import Directive
+from recipients.models import SigningKeyStore
 
 SIGNER_FIELD = "ChuKyNguoiKy"
 AGENCY_FIELD = SIGNATURE_FIELD
@@ -119,21 +121,43 @@ def _sign(
     return signed, signed_at
 
 
+def _signer_signature(directive: Directive) -> dict:
+    """Where and how the signer's signature goes: its field, its box, its image and words."""
+    return {
+        "field_name": SIGNER_FIELD,
+        "box": _box(directive.signature_layout, "signature"),
+        "image_file": directive.signer.signature_image if directive.signer else None,
+        "reason": f"Ký văn bản {directive.number_symbol}",
+        "location": directive.place,
+    }
+
+
 def sign_as_signer(
     directive: Directive, *, key: SigningKey, pdf: bytes
 ) -> tuple[bytes, datetime.datetime]:
     """The competent person's signature (Phụ lục I, II.7d): the signature image in blue,
     centred in the signature block, drawn by this signature's own widget."""
-    box = _box(directive.signature_layout, "signature")
-    return _sign(
+    return _sign(pdf, key=key, **_signer_signature(directive))
+
+
+def begin_as_signer(
+    directive: Directive, *, store: SigningKeyStore, pdf: bytes
+) -> tuple[PendingSignature, datetime.datetime]:
+    """The same signature as `sign_as_signer`, its key at a remote service: the revision is
+    prepared now (field, widget and image, signing time) and the hash waits for the signer's
+    confirmation (documents/keys/deferred.py)."""
+    signed_at = timezone.now().replace(microsecond=0)
+    args = _signer_signature(directive)
+    image_file = args.pop("image_file")
+    png = _read_png(image_file) if args["box"] is not None else None
+    pending = begin_remote_signature(
         pdf,
-        key=key,
-        field_name=SIGNER_FIELD,
-        box=box,
-        image_file=directive.signer.signature_image if directive.signer else None,
-        reason=f"Ký văn bản {directive.number_symbol}",
-        location=directive.place,
+        store=store,
+        signed_at=signed_at,
+        stamp_style=image_stamp_style(png.data) if png else None,
+        **args,
     )
+    return pending, signed_at
 
 
 def seal_as_agency(

@@ -128,13 +128,25 @@ def _load_crl(data: bytes) -> asn1_crl.CertificateList:
     return asn1_crl.CertificateList.load(data)
 
 
+def _pki_directory_of(key_path: Path | None) -> Path | None:
+    """The folder of the PKI (made by pki_create) a key file belongs to: the folder holding its
+    ca.pem, the key's own (the agency's key) or the one above (a signer's, in signers/)."""
+    if key_path is None or not Path(key_path).is_absolute():
+        return None
+    for directory in Path(key_path).parents[:2]:
+        if (directory / "ca.pem").exists():
+            return directory
+    return None
+
+
 def revocation_sources(signer_path: Path | None = None) -> RevocationSources:
-    """The CRLs known to the portal: SIGNING_CRLS and the ca.crl next to the key file in use
-    (a PKI made by pki_create: the development CA), kept fresh; the trust roots with them."""
+    """The CRLs known to the portal: SIGNING_CRLS and the ca.crl of the PKI the key file in use
+    belongs to (a PKI made by pki_create: the development CA), kept fresh; the trust roots
+    with them."""
     paths: list[Path] = [Path(p) for p in getattr(settings, "SIGNING_CRLS", [])]
     roots: list[asn1_x509.Certificate] = []
-    if signer_path is not None and (signer_path.parent / "ca.pem").exists():
-        directory = signer_path.parent
+    directory = _pki_directory_of(signer_path)
+    if directory is not None:
         local = directory / CRL_FILE if (directory / CRL_FILE).exists() else None
         # The CA key of a PKI made by pki_create is encrypted with the PKCS#12's password.
         dev_password = os.environ.get("DEV_PKI_PASSWORD", "dev-pki-password")

@@ -190,9 +190,10 @@ def signers_dir() -> Path | None:
 def signer_key_for(*, user, pin: str) -> SigningKey:
     """The signer's own key, opened with the PIN they typed (never stored).
 
-    One door for every backend: today a PKCS#12 file per signer (SIGNER_P12_DIR, or the
-    development PKI in DEBUG); a token or a remote service plugs in here. Raises SignerKeyError
-    with a message for the signer when the key cannot sign now; nothing is signed then."""
+    The PKCS#12 file of a signer with no key store (SIGNER_P12_DIR, or the development PKI in
+    DEBUG); `documents.keys.user_key` opens it and checks its certificate (expired, revoked)
+    as it checks every other key. Raises SignerKeyError with a message for the signer when the
+    key cannot be opened; nothing is signed then."""
     directory = signers_dir()
     files = signer_files(directory, user.get_username()) if directory else None
     if files is None or not (files.p12.exists() or files.cert_pem.exists()):
@@ -217,29 +218,11 @@ def signer_key_for(*, user, pin: str) -> SigningKey:
         loaded = None
     if loaded is None:
         raise SignerKeyError(_("The PIN is wrong: nothing was signed. Try again."))
-    _check_validity(loaded.signing_cert)
     return SigningKey(
         signer=_LoadedKeySigner(loaded),
         organisation=_organisation_of(loaded.signing_cert),
         path=files.p12,
     )
-
-
-def _check_validity(cert: asn1_x509.Certificate) -> None:
-    now = timezone.now()
-    validity = cert["tbs_certificate"]["validity"]
-    not_before = validity["not_before"].native
-    not_after = validity["not_after"].native
-    if now > not_after:
-        raise SignerKeyError(
-            _("Your certificate expired on %(date)s: it can no longer sign. Renew it first.")
-            % {"date": timezone.localtime(not_after).strftime("%d/%m/%Y")}
-        )
-    if now < not_before:
-        raise SignerKeyError(
-            _("Your certificate is valid only from %(date)s.")
-            % {"date": timezone.localtime(not_before).strftime("%d/%m/%Y")}
-        )
 
 
 class PdfSignerAt(signers.PdfSigner):

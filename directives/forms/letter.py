@@ -127,6 +127,18 @@ class SignForm(forms.Form):
     )
 
 
+class RemoteConfirmForm(forms.Form):
+    """The code the remote signing service asks for to confirm one signature (the signer's PIN,
+    or the one-time password sent to their phone); used for this signature only, never stored."""
+
+    pin = forms.CharField(
+        label=_("PIN or one-time code from your phone"),
+        strip=True,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "one-time-code"}),
+    )
+
+
 class AttachmentForm(forms.Form):
     upload = forms.FileField(
         label=_("Attach a file"),

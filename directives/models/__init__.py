@@ -25,7 +25,7 @@ from directives.models.letters import (
 )
 from directives.models.lines import Addressee, Attachment, CopyRecipient, Task
 from directives.models.records import CancelledNumber, Event, Register
-from directives.models.seals import AttachmentSeal
+from directives.models.seals import AttachmentSeal, RemoteSignature
 
 __all__ = [
     "Addressee",
@@ -44,6 +44,7 @@ __all__ = [
     "LETTER_FIELDS",
     "Notification",
     "Register",
+    "RemoteSignature",
     "ReportFile",
     "SIGNING_STATES",
     "SigningAuthority",

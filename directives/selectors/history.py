@@ -65,6 +65,10 @@ def desk_event_labels() -> dict[str, str]:
         "returned": _("Returned to the drafter"),
         "numbered": _("Numbered (number and date taken)"),
         "signed": _("Signed digitally by the signer"),
+        "remote_signature_requested": _(
+            "Remote signature asked for, awaiting the signer's confirmation"
+        ),
+        "remote_signature_cancelled": _("Remote signature request withdrawn"),
         "numbering_cancelled": _("Numbering cancelled"),
         "issued": _("Sealed and issued"),
         "paper_entered": _("Entered from a paper original"),

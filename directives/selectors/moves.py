@@ -15,9 +15,16 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from directives.models import ISSUED_STATES, SIGNING_STATES, Assignment, Directive, Dispatch
+from directives.models import (
+    ISSUED_STATES,
+    SIGNING_STATES,
+    Assignment,
+    Directive,
+    Dispatch,
+    RemoteSignature,
+)
 from directives.selectors.scope import agency_unit_ids
-from recipients.models import User
+from recipients.models import SigningKeyStore, User
 
 # ---------------------------------------------------------------------------------------------
 # Who: role and unit rules
@@ -62,6 +69,21 @@ def can_sign_digitally(user: User, directive: Directive) -> bool:
         and user.has_perm("directives.approve_directive")
         and directive.signer_id == user.pk
     )
+
+
+def signs_remotely(user: User) -> bool:
+    """The signer's key is at a remote signing service: their signature is asked for and
+    confirmed on their phone (documents/keys/deferred.py) instead of made at once."""
+    return SigningKeyStore.objects.filter(
+        user=user, is_active=True, backend=SigningKeyStore.Backend.REMOTE
+    ).exists()
+
+
+def remote_signature_pending(directive: Directive) -> RemoteSignature | None:
+    """The signer's remote signature asked for and not confirmed yet: the letter "chờ ký số"."""
+    if directive.status != Directive.Status.NUMBERED:
+        return None
+    return RemoteSignature.objects.filter(directive_id=directive.pk).first()
 
 
 def awaiting_signature_q(user: User) -> Q:
@@ -125,6 +147,9 @@ class DirectiveMoves:
     return_: bool = False
     number: bool = False  # the clerk takes the register's number and date ("Cấp số")
     sign: bool = False  # the signer signs the numbered letter with their own key
+    sign_remote: bool = False  # ... whose key is at a remote service: the signature is asked for
+    sign_confirm: bool = False  # the signer finishes the remote signature they confirmed
+    sign_cancel: bool = False  # the signer withdraws the remote signature asked for
     cancel_number: bool = False  # the clerk abandons a numbered letter before its issue
     issue: bool = False  # the clerk seals the signed letter with the agency's key and issues
     recall: bool = False
@@ -142,6 +167,9 @@ class DirectiveMoves:
                 self.return_,
                 self.number,
                 self.sign,
+                self.sign_remote,
+                self.sign_confirm,
+                self.sign_cancel,
                 self.cancel_number,
                 self.issue,
                 self.recall,
@@ -163,6 +191,9 @@ def directive_moves(*, directive: Directive, user: User) -> DirectiveMoves:
     signing = directive.status == status.SUBMITTED and can_sign(user, directive)
     issued = directive.status == status.ISSUED
     clerk = is_clerk_for(user, directive.issuing_unit_id, "issue_directive")
+    own_signature = directive.status == status.NUMBERED and can_sign_digitally(user, directive)
+    pending = own_signature and remote_signature_pending(directive) is not None
+    remote = own_signature and not pending and signs_remotely(user)
     pdf_failed = (
         directive.status in ISSUED_STATES
         and not directive.is_paper
@@ -176,7 +207,10 @@ def directive_moves(*, directive: Directive, user: User) -> DirectiveMoves:
         approve=signing,
         return_=signing,
         number=directive.status == status.APPROVED and clerk,
-        sign=directive.status == status.NUMBERED and can_sign_digitally(user, directive),
+        sign=own_signature and not pending and not remote,
+        sign_remote=remote,
+        sign_confirm=pending,
+        sign_cancel=pending,
         cancel_number=directive.status in SIGNING_STATES and clerk,
         issue=directive.status == status.SIGNED and clerk,
         recall=issued and is_clerk_for(user, directive.issuing_unit_id, "recall_directive"),

@@ -19,6 +19,11 @@ from directives.services.issuing import (
     dispatches_create_for,
 )
 from directives.services.numbering import directive_number, directive_number_cancel
+from directives.services.remote_signing import (
+    directive_remote_sign_begin,
+    directive_remote_sign_cancel,
+    directive_remote_sign_finish,
+)
 from directives.services.signing import directive_sign
 from directives.services.workflow import directive_approve, directive_return, directive_submit
 
@@ -33,6 +38,9 @@ __all__ = [
     "directive_number_cancel",
     "directive_pdf_retry",
     "directive_recall",
+    "directive_remote_sign_begin",
+    "directive_remote_sign_cancel",
+    "directive_remote_sign_finish",
     "directive_return",
     "directive_save_draft",
     "directive_sign",

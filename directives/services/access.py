@@ -77,11 +77,39 @@ def ensure_can_cancel_number(user: User, directive: Directive) -> None:
         raise _clerk_refusal(user, "issue_directive")
 
 
-def ensure_can_sign_digitally(user: User, directive: Directive) -> None:
-    if not directive_moves(directive=directive, user=user).sign:
-        raise PermissionDeniedError(
-            _("Only the signer who approved this directive can sign it with their own key.")
+def _own_signature_refusal(moves, move: str) -> PermissionDeniedError:
+    """Why the signer's own move `move` (sign, sign_remote, sign_confirm, sign_cancel) is
+    refused, from the moves they do have."""
+    if moves.sign_confirm:
+        return PermissionDeniedError(
+            _("A remote signature of this directive already awaits your confirmation.")
         )
+    if moves.sign_remote and move == "sign":
+        return PermissionDeniedError(
+            _(
+                "Your signing key is at a remote signing service: ask for the signature and "
+                "confirm it on your phone."
+            )
+        )
+    if moves.sign and move == "sign_remote":
+        return PermissionDeniedError(
+            _("Your signing key is not at a remote signing service: sign with its PIN.")
+        )
+    if moves.sign or moves.sign_remote:
+        return PermissionDeniedError(
+            _("No remote signature of this directive awaits confirmation.")
+        )
+    return PermissionDeniedError(
+        _("Only the signer who approved this directive can sign it with their own key.")
+    )
+
+
+def ensure_can_sign_digitally(user: User, directive: Directive, move: str = "sign") -> None:
+    """The signer's own signature: `move` is sign (a key at hand, with its PIN), sign_remote
+    (ask the remote service), sign_confirm or sign_cancel (the remote request)."""
+    moves = directive_moves(directive=directive, user=user)
+    if not getattr(moves, move):
+        raise _own_signature_refusal(moves, move)
 
 
 def ensure_can_retry_pdf(user: User, directive: Directive) -> None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from directives.documents.revisions import render_numbered_pdf
 from directives.documents.symbols import symbol_for
 from directives.errors import TransitionError
-from directives.models import ISSUED_STATES, SIGNING_STATES, Directive
+from directives.models import ISSUED_STATES, SIGNING_STATES, Directive, RemoteSignature
 from directives.services.access import ensure_can_cancel_number, ensure_can_number
 from directives.services.drafting import locked
 from directives.services.events import event_record
@@ -102,6 +102,8 @@ def directive_number_cancel(*, directive: Directive, by: User, ip: str | None = 
         ensure_can_cancel_number(by, current)
         number, symbol, year = current.number, current.number_symbol, current.register_year
         given_back = register_give_back(directive=current, by=by)
+        # A remote signature still awaiting confirmation covers the dropped bytes: withdrawn.
+        RemoteSignature.objects.filter(directive=current).delete()
         files = [f for f in (current.unsigned_pdf, current.signer_pdf) if f]
         storage = current.unsigned_pdf.storage
         names = [f.name for f in files]

@@ -13,22 +13,28 @@ from __future__ import annotations
 import datetime
 import hashlib
 
+from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from directives import jobs
 from directives.documents.keys import unit_key, user_key
-from directives.documents.keys.errors import SigningKeyError
+from directives.documents.keys.errors import (
+    CertificateExpired,
+    CertificateRevoked,
+    PinRequired,
+    SigningKeyError,
+    WrongPin,
+)
 from directives.documents.revisions import seal_as_agency, sign_as_signer
 from directives.documents.signing import (
     SigningKey,
     SigningNotConfigured,
     logger,
     render_and_sign_bytes,
-    signer_key_for,
 )
 from directives.errors import DirectiveError, SignerKeyError, TransitionError
 from directives.models import ISSUED_STATES, Directive
@@ -36,7 +42,7 @@ from directives.services.access import ensure_can_sign_digitally
 from directives.services.drafting import locked
 from directives.services.events import event_record
 from directives.services.seals import directive_attachments_seal
-from recipients.models import SigningKeyStore, User
+from recipients.models import User
 
 
 def _read(field_file) -> bytes:
@@ -45,11 +51,9 @@ def _read(field_file) -> bytes:
 
 
 def _signer_key(user: User, pin: str) -> SigningKey:
-    """The signer's own key: from the key store an administrator chose for them (a PKCS#12
-    file, a PKCS#11 token or HSM, a remote service), else their PKCS#12 file in SIGNER_P12_DIR
-    (the development PKI in DEBUG)."""
-    if not SigningKeyStore.objects.filter(user=user, is_active=True).exists():
-        return signer_key_for(user=user, pin=pin)
+    """The signer's own key (documents/keys: the key store an administrator chose for them,
+    else their PKCS#12 file in SIGNER_P12_DIR), its certificate checked: not expired, not
+    revoked."""
     try:
         return user_key(user=user, pin=pin)
     except SigningKeyError as exc:
@@ -66,41 +70,63 @@ def directive_sign(*, directive: Directive, by: User, pin: str, ip: str | None =
         if numbered.status != Directive.Status.NUMBERED:
             raise TransitionError(_("Only a numbered directive awaits the signer's signature."))
         ensure_can_sign_digitally(by, numbered)
+        unsigned = numbered_pdf_read(numbered)
         key = _signer_key(by, pin)
-        try:
-            unsigned = _read(numbered.unsigned_pdf)
-        except (OSError, ValueError) as exc:
-            raise DirectiveError(
-                _(
-                    "The numbered PDF of this directive cannot be read. Ask the clerk to cancel "
-                    "the numbering and number it again."
-                )
-            ) from exc
         with key:
             signed, signed_at = sign_as_signer(numbered, key=key, pdf=unsigned)
-        numbered.signer_pdf.save(numbered.pdf_filename, ContentFile(signed), save=False)
-        try:
-            numbered.status = Directive.Status.SIGNED
-            numbered.signer_signed_at = signed_at
-            numbered.save(update_fields=["status", "signer_pdf", "signer_signed_at", "updated_at"])
-            cert = key.signer.signing_cert
-            event_record(
-                directive=numbered,
-                verb="signed",
-                by=by,
-                ip=ip,
-                comment=cert.subject.human_friendly,
-                data={
-                    "serial": str(cert.serial_number),
-                    "issuer": cert.issuer.human_friendly,
-                    "signed_at": signed_at.isoformat(),
-                    "sha256": hashlib.sha256(signed).hexdigest(),
-                },
-            )
-        except Exception:
-            numbered.signer_pdf.delete(save=False)
-            raise
+        signer_signature_store(
+            numbered, signed=signed, signed_at=signed_at, cert=key.signer.signing_cert, by=by, ip=ip
+        )
     return numbered
+
+
+def numbered_pdf_read(directive: Directive) -> bytes:
+    """The numbered letter's unsigned bytes, which the signer's signature covers."""
+    try:
+        return _read(directive.unsigned_pdf)
+    except (OSError, ValueError) as exc:
+        raise DirectiveError(
+            _(
+                "The numbered PDF of this directive cannot be read. Ask the clerk to cancel "
+                "the numbering and number it again."
+            )
+        ) from exc
+
+
+def signer_signature_store(
+    numbered: Directive,
+    *,
+    signed: bytes,
+    signed_at: datetime.datetime,
+    cert: asn1_x509.Certificate,
+    by: User,
+    ip: str | None,
+    data: dict | None = None,
+) -> None:
+    """Keep the signer's signed PDF and make the letter SIGNED, inside the caller's transaction
+    on the locked letter: the same for a key at hand and for a remote signature."""
+    numbered.signer_pdf.save(numbered.pdf_filename, ContentFile(signed), save=False)
+    try:
+        numbered.status = Directive.Status.SIGNED
+        numbered.signer_signed_at = signed_at
+        numbered.save(update_fields=["status", "signer_pdf", "signer_signed_at", "updated_at"])
+        event_record(
+            directive=numbered,
+            verb="signed",
+            by=by,
+            ip=ip,
+            comment=cert.subject.human_friendly,
+            data={
+                "serial": str(cert.serial_number),
+                "issuer": cert.issuer.human_friendly,
+                "signed_at": signed_at.isoformat(),
+                "sha256": hashlib.sha256(signed).hexdigest(),
+                **(data or {}),
+            },
+        )
+    except Exception:
+        numbered.signer_pdf.delete(save=False)
+        raise
 
 
 def _pdf_file_ready(directive: Directive) -> bool:
@@ -111,8 +137,10 @@ def directive_render_and_sign(*, directive_id: int) -> bool:
     """Render, sign and store the issued letter's PDF once; True when the PDF is ready.
 
     Idempotent: a READY directive whose file exists is left alone. A missing key (production
-    without SIGNING_P12) marks the PDF FAILED and returns False; any other failure marks it
-    FAILED and raises OSError so that the Celery task retries with backoff."""
+    without SIGNING_P12), an expired or revoked agency certificate, a wrong PIN marks the PDF
+    FAILED with the reason the clerk reads and returns False: retrying would not help. Any
+    other failure marks it FAILED and raises OSError so that the Celery task retries with
+    backoff."""
     directive = Directive.objects.select_related("issuing_unit", "drafting_unit", "signer").get(
         pk=directive_id
     )
@@ -131,17 +159,33 @@ def directive_render_and_sign(*, directive_id: int) -> bool:
                 )
             else:  # a letter issued before the two-signature flow, asked for again
                 signed, signed_at = render_and_sign_bytes(directive, key=key)
-    except SigningNotConfigured as exc:
-        # The clerk reads the message; the administrator the setting to fix.
-        detail = getattr(exc, "detail", "")
-        _mark_failed(directive, f"{exc} ({detail})" if detail else str(exc))
+    except (SigningNotConfigured, *AGENCY_KEY_STOPS) as exc:
+        # The clerk reads the message; the administrator the setting to fix. Retrying cannot
+        # help until a new key or certificate is set up.
+        _mark_failed(directive, _key_failure_text(exc))
         logger.error("PDF of directive %s not signed: %s", directive.pk, exc)
         return False
+    except SigningKeyError as exc:  # a token unplugged, a service down: retried with backoff
+        _mark_failed(directive, _key_failure_text(exc))
+        raise OSError(f"Signing directive {directive.pk} failed: {exc!r}") from exc
     except Exception as exc:
         _mark_failed(directive, f"{type(exc).__name__}: {exc}")
         raise OSError(f"Rendering or signing directive {directive.pk} failed: {exc}") from exc
     stored = _store_signed(directive_id=directive.pk, signed=signed, signed_at=signed_at)
     return stored and _attachments_sealed(directive.pk)
+
+
+# The agency's key cannot sign until an administrator acts: the PDF job stops at once.
+AGENCY_KEY_STOPS = (CertificateExpired, CertificateRevoked, WrongPin, PinRequired)
+
+
+def _key_failure_text(exc: Exception) -> str:
+    """What the clerk reads on the letter (in the portal's language: the worker has no
+    request), with the technical detail for the administrator."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(exc)
+    detail = getattr(exc, "detail", "")
+    return f"{text} ({detail})" if detail else text
 
 
 def _attachments_sealed(directive_id: int) -> bool:

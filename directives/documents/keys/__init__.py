@@ -30,11 +30,13 @@ from directives.documents.keys.errors import (
     TokenMissing,
     WrongPin,
 )
+from directives.documents.revocation import revocation_sources
 from directives.documents.signing import (
     SigningKey,
     SigningNotConfigured,
     _load_p12,
     _organisation_of,
+    signer_key_for,
     signing_key_for,
 )
 from recipients.models import SigningKeyStore, Unit, User
@@ -63,9 +65,14 @@ def _pin_for(store: SigningKeyStore, pin: str | None) -> str | None:
     return None
 
 
-def check_certificate(cert: asn1_x509.Certificate, *, now: datetime.datetime | None = None):
-    """Refuse a certificate that is expired, not yet valid, or revoked by a CRL at hand
-    (the SIGNING_CRLS files)."""
+def check_certificate(
+    cert: asn1_x509.Certificate,
+    *,
+    key_path: Path | None = None,
+    now: datetime.datetime | None = None,
+) -> None:
+    """Refuse a certificate that is expired, not yet valid, or revoked by a CRL at hand: the
+    SIGNING_CRLS files and the CRL of the PKI the key file belongs to (the development CA's)."""
     now = now or datetime.datetime.now(datetime.UTC)
     subject = cert.subject.native.get("common_name") or cert.subject.human_friendly
     validity = cert["tbs_certificate"]["validity"]
@@ -77,24 +84,20 @@ def check_certificate(cert: asn1_x509.Certificate, *, now: datetime.datetime | N
             start=start.strftime("%d/%m/%Y"),
             end=end.strftime("%d/%m/%Y"),
         )
-    for crl_path in settings.SIGNING_CRLS:
-        data = Path(crl_path).read_bytes()
-        crl = (
-            x509.load_pem_x509_crl(data)
-            if data.lstrip().startswith(b"-----")
-            else x509.load_der_x509_crl(data)
-        )
+    for known in revocation_sources(key_path).crls:
+        crl = x509.load_der_x509_crl(known.dump())
         if crl.issuer.public_bytes() != cert.issuer.dump():
             continue
         if crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
             raise CertificateRevoked(
-                f"certificate {cert.serial_number} in {crl_path}", subject=subject
+                f"certificate {cert.serial_number} revoked by {crl.issuer.rfc4514_string()}",
+                subject=subject,
             )
 
 
 def _checked(key: SigningKey) -> SigningKey:
     try:
-        check_certificate(key.signer.signing_cert)
+        check_certificate(key.signer.signing_cert, key_path=key.path)
     except SigningKeyError:
         key.close()
         raise
@@ -152,8 +155,9 @@ def unit_key(*, unit: Unit, pin: str | None = None) -> SigningKey:
 
 
 def user_key(*, user: User, pin: str | None) -> SigningKey:
-    """The signer's own key, unlocked with the PIN they entered."""
+    """The signer's own key, unlocked with the PIN they entered: their store, else their
+    PKCS#12 file in SIGNER_P12_DIR (the development PKI in DEBUG), checked the same way."""
     store = SigningKeyStore.objects.filter(user=user, is_active=True).first()
-    if store is None:
-        raise NoSigningKey(f"user {user.pk} has no signing key store")
-    return open_key(store=store, pin=pin)
+    if store is not None:
+        return open_key(store=store, pin=pin)
+    return _checked(signer_key_for(user=user, pin=pin or ""))

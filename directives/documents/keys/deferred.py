@@ -29,6 +29,7 @@ from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.stamp.noop import NoOpStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from directives.documents.keys import check_certificate
 from directives.documents.keys.errors import RemoteSigningUnavailable
 from directives.documents.keys.remote import PinAuthorization, _credential, _post
 from directives.documents.pdf import BoxOnPage
@@ -81,12 +82,18 @@ def begin_remote_signature(
     box: BoxOnPage | None,
     reason: str = "",
     location: str = "",
+    field_name: str = SIGNATURE_FIELD,
+    stamp_style=None,
 ) -> PendingSignature:
+    """Prepare `pdf`'s next revision with an empty signature of the store's credential (its
+    widget drawn by `stamp_style`, invisible by default); nothing is signed yet. An expired or
+    revoked certificate, or a service that cannot be reached, raises a SigningKeyError."""
     info, credential = asyncio.run(_credential(store))
+    check_certificate(credential.signing_cert)
     certificates = (credential.signing_cert.dump(), *(c.dump() for c in credential.chain))
     external = _external(certificates)
     meta = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD,
+        field_name=field_name,
         md_algorithm=DIGEST,
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or None,
@@ -95,9 +102,9 @@ def begin_remote_signature(
     pdf_signer = PdfSignerAt(
         meta,
         external,
-        stamp_style=NoOpStampStyle(),
+        stamp_style=stamp_style or NoOpStampStyle(),
         new_field_spec=fields.SigFieldSpec(
-            sig_field_name=SIGNATURE_FIELD,
+            sig_field_name=field_name,
             on_page=box.page if box else 0,
             box=(box.x1, box.y1, box.x2, box.y2) if box else None,
         ),
@@ -139,6 +146,7 @@ def finish_remote_signature(
             raise RemoteSigningUnavailable(
                 "the credential's certificate changed", reason="certificate changed"
             )
+        check_certificate(credential.signing_cert)  # revoked meanwhile: nothing is signed
         hashes_out = [pending.hash_b64]
         mechanism = _external(pending.certificates).get_signature_mechanism_for_digest(DIGEST)
         auth = await PinAuthorization(info, credential, pin).authorize_signature(hashes_out)

@@ -19,10 +19,17 @@ from django.views.decorators.http import require_POST
 from directives import services
 from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
-from directives.forms import ApproveForm, AttachmentForm, ReasonForm, SignForm, SubmitForm
+from directives.forms import (
+    ApproveForm,
+    AttachmentForm,
+    ReasonForm,
+    RemoteConfirmForm,
+    SignForm,
+    SubmitForm,
+)
 from directives.models import SIGNING_STATES, Attachment, Directive, Dispatch
 from directives.selectors.history import desk_event_labels
-from directives.selectors.moves import directive_moves
+from directives.selectors.moves import directive_moves, remote_signature_pending
 from directives.selectors.scope import desk_directives, directives_visible_to
 from directives.views.drafting.common import desk_directive
 from directives.views.inbox import client_ip
@@ -79,6 +86,8 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reason_form": ReasonForm(),
             "approve_form": ApproveForm(),
             "sign_form": SignForm() if moves.sign else None,
+            "remote_signature": remote_signature_pending(directive),
+            "confirm_form": RemoteConfirmForm() if moves.sign_confirm else None,
             "attachment_form": AttachmentForm(),
             "is_drafter": directive.drafter_id == request.user.pk,
         },
@@ -138,6 +147,26 @@ MOVES: dict[str, Move] = {
         lambda r, d: SignForm(r.POST),
         lambda d, by, ip, data: services.directive_sign(directive=d, by=by, pin=data["pin"], ip=ip),
         _("You have signed the directive; the clerk can now seal and issue it."),
+    ),
+    "sign_remote": Move(
+        None,
+        lambda d, by, ip, data: services.directive_remote_sign_begin(directive=d, by=by, ip=ip),
+        _(
+            "The signature has been asked for from your remote signing service: confirm it on "
+            "your phone, then enter the code here."
+        ),
+    ),
+    "sign_confirm": Move(
+        lambda r, d: RemoteConfirmForm(r.POST),
+        lambda d, by, ip, data: services.directive_remote_sign_finish(
+            directive=d, by=by, pin=data["pin"], ip=ip
+        ),
+        _("You have signed the directive; the clerk can now seal and issue it."),
+    ),
+    "sign_cancel": Move(
+        None,
+        lambda d, by, ip, data: services.directive_remote_sign_cancel(directive=d, by=by, ip=ip),
+        _("The remote signature has been withdrawn; nothing was signed."),
     ),
     "cancel_number": Move(
         None,
@@ -248,6 +277,9 @@ urlpatterns: list = [
             "return",
             "number",
             "sign",
+            "sign_remote",
+            "sign_confirm",
+            "sign_cancel",
             "cancel_number",
             "issue",
             "recall",

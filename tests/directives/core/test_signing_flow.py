@@ -10,6 +10,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -17,6 +18,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from directives import services
+from directives.documents.revocation import crl_publish
 from directives.documents.verification import _certs_from_file
 from directives.errors import PermissionDeniedError, SignerKeyError, TransitionError
 from directives.models import CancelledNumber, Directive, Event, Register
@@ -130,11 +132,14 @@ def _files(settings) -> set[str]:
     [
         ("no_certificate", "chưa có chứng thư số"),
         ("wrong_pin", "Mã PIN không đúng"),
-        ("expired", "Chứng thư số của bạn đã hết hạn"),
+        ("expired", "hiện không còn hiệu lực (hiệu lực từ 01/01/2020 đến 31/12/2020)"),
+        ("revoked", "đã bị tổ chức cung cấp dịch vụ chứng thực thu hồi"),
         ("token_missing", "Không truy cập được khóa ký số"),
     ],
 )
 def test_a_signing_failure_leaves_everything_as_it_was(client, agency, settings, failure, message):
+    """The signer's plain PKCS#12 key (no key store) is checked like every other key: an
+    expired certificate, or one its CA's CRL revokes, signs nothing."""
     numbered = agency.numbered()
     if failure != "no_certificate":
         past = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
@@ -146,6 +151,13 @@ def test_a_signing_failure_leaves_everything_as_it_was(client, agency, settings,
         files = signer_key_issue(agency.signer, **validity)
         if failure == "token_missing":
             files.p12.unlink()
+        if failure == "revoked":
+            pki = throwaway_pki()
+            serial = x509.load_pem_x509_certificate(files.cert_pem.read_bytes()).serial_number
+            now = datetime.datetime.now(datetime.UTC)
+            settings.SIGNING_CRLS = [
+                str(crl_publish(pki.directory, pki.password, revoke=(serial, now)))
+            ]
     before = (Event.objects.count(), Register.objects.get().last_number, _files(settings))
     unsigned = read(numbered.unsigned_pdf)
 

@@ -25,6 +25,7 @@ from directives.documents.keys import (
 )
 from directives.documents.pki import issue_certificate
 from directives.documents.signing import sign_pdf_bytes
+from directives.errors import SignerKeyError
 from recipients.models import SigningKeyStore
 from tests.directives.keys.conftest import AGENCY, validate_signatures
 from tests.factories import UnitFactory, UserFactory
@@ -84,11 +85,12 @@ def test_pkcs12_store_under_media_private_signs(settings, dev_ca, letter_pdf):
         user_key(user=user, pin=None)
 
 
-def test_a_signer_without_a_store_has_no_key(settings):
-    with pytest.raises(NoSigningKey) as caught:
+def test_a_signer_without_a_store_nor_a_pkcs12_file_has_no_key(settings):
+    """Without a store the signer's key is their PKCS#12 file in SIGNER_P12_DIR; none there."""
+    with pytest.raises(SignerKeyError) as caught:
         user_key(user=UserFactory(), pin="123456")
     with translation.override("vi"):
-        assert "chưa được cấu hình chứng thư số" in str(caught.value)
+        assert "chưa có chứng thư số" in str(caught.value)
 
 
 def test_missing_file_means_no_key(tmp_path):
@@ -162,3 +164,22 @@ def test_the_admin_lists_and_adds_stores(admin_client):
     assert listing.status_code == 200
     assert "Sở Thông tin và Truyền thông Gia Lai" in listing.content.decode()
     assert admin_client.get("/admin/recipients/signingkeystore/add/").status_code == 200
+
+
+def test_a_development_signer_key_revoked_by_the_dev_ca_is_refused(settings):
+    """DEBUG, no store, no SIGNER_P12_DIR: the signer's file from the development PKI is checked
+    against the development CA's own CRL (var/pki/ca.crl), with no SIGNING_CRLS set."""
+    from directives.documents.pki import dev_pki_ensure, dev_signer_certificate_issue
+    from directives.documents.revocation import crl_publish
+
+    settings.DEBUG, settings.SIGNER_P12_DIR, settings.SIGNING_CRLS = True, "", []
+    user = UserFactory(username="lanhdao.thu")
+    files = dev_signer_certificate_issue(username=user.username, full_name="Lê Văn Thu", pin="1")
+    assert user_key(user=user, pin="1").organisation
+    pki = dev_pki_ensure()
+    serial = x509.load_pem_x509_certificate(files.cert_pem.read_bytes()).serial_number
+    crl_publish(pki.directory, pki.password, revoke=(serial, datetime.datetime.now(datetime.UTC)))
+    with pytest.raises(CertificateRevoked) as caught:
+        user_key(user=user, pin="1")
+    with translation.override("vi"):
+        assert "Lê Văn Thu" in str(caught.value) and "thu hồi" in str(caught.value)

@@ -215,6 +215,30 @@ def test_the_check_is_cached_by_the_pdf_hash(client, issued, monkeypatch):
     assert 'data-check="signature" data-result="ok"' in html
 
 
+def test_the_check_is_shared_through_the_redis_cache_url_names(issued, redis_url, settings):
+    """CACHE_URL=redis://...: a check made by one process is read by every other (a second
+    connection here), instead of each process validating the same PDF again."""
+    import uuid
+
+    import environ
+    import redis
+
+    url = redis_url.rsplit("/", 1)[0] + "/14"
+    prefix = f"test-{uuid.uuid4().hex}"
+    saved = settings.CACHES
+    settings.CACHES = {"default": {**environ.Env.cache_url_config(url), "KEY_PREFIX": prefix}}
+    other_process = redis.Redis.from_url(url)
+    try:
+        first = directive_pdf_signatures(issued)
+        [stored] = other_process.keys(f"{prefix}:*pdf-signatures*{issued.pdf_sha256}")
+        assert other_process.ttl(stored) > 3600
+        assert directive_pdf_signatures(issued).signatures == first.signatures
+    finally:
+        for key in other_process.scan_iter(f"{prefix}:*"):
+            other_process.delete(key)
+        settings.CACHES = saved  # before the module's fixture clears "the" cache
+
+
 @pytest.fixture(scope="module")
 def throwaway_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)

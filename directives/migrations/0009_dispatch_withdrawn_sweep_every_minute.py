@@ -40,7 +40,7 @@ def sweep_every(minute: str):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directives', '0007_attachment_seals'),
+        ('directives', '0008_remote_signature'),
     ]
 
     operations = [
