@@ -4,6 +4,7 @@ Every value comes from the environment (django-environ). The defaults run with n
 SQLite under var/, Celery's filesystem transport under var/celery/, e-mail written to var/mail/.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -281,6 +282,16 @@ DEV_PKI_DIR = VAR_DIR / "pki"
 # SIGNER_P12_DIR/<username>.p12 with the certificate beside it as <username>.pem. In DEBUG
 # without it, the development PKI's DEV_PKI_DIR/signers.
 SIGNER_P12_DIR = env.str("SIGNER_P12_DIR", default="")
+# The development token (`manage.py init_dev_pki` in DEBUG when SoftHSM2 is installed):
+# DEV_PKI_DIR/token with its own softhsm2.conf, holding the demo's agency key and signers' keys.
+# SoftHSM2 reads SOFTHSM2_CONF when its module is loaded, in the web process and the worker
+# alike; the agency's key signs unattended with the PIN in DEV_TOKEN_PIN_ENV (the demo's
+# documented PIN, README "Demo logins"). Never with DEBUG=False.
+DEV_SOFTHSM2_MODULE = env.str("DEV_SOFTHSM2_MODULE", default="/usr/lib/softhsm/libsofthsm2.so")
+DEV_TOKEN_PIN_ENV = "DEV_TOKEN_PIN"
+if DEBUG and (DEV_PKI_DIR / "token" / "softhsm2.conf").is_file():
+    os.environ.setdefault("SOFTHSM2_CONF", str(DEV_PKI_DIR / "token" / "softhsm2.conf"))
+    os.environ.setdefault(DEV_TOKEN_PIN_ENV, "123456")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -9,9 +9,9 @@
     sessions opened in the round, no stamps; the signature's room given as the portal sizes
     it: left to pyHanko's estimate, each signature is made twice, about 25 ms more a signature).
 
-Both keys are on a SoftHSM2 token built by tests/directives/keys/token.py. Reports medians of
-BENCH_SIGN2_ROUNDS rounds (default 7) after a warm-up, their spread, and the ratio (a)/(b);
-target ratio <= 1.5. Skipped when SoftHSM2 is not installed. A throwaway test database and
+Both keys are on a SoftHSM2 token built by directives/documents/keys/devtoken.py. Reports
+medians of BENCH_SIGN2_ROUNDS rounds (default 7) after a warm-up, their spread, and the ratio
+(a)/(b); target ratio <= 1.5. Skipped when SoftHSM2 is not installed. A throwaway test database and
 media folder are created and destroyed.
 """
 

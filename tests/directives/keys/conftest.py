@@ -38,7 +38,7 @@ def dev_ca(tmp_path_factory) -> PkiFiles:
 def softhsm_token(tmp_path_factory, dev_ca) -> DevToken:
     """One SoftHSM2 token (its folder under tmp) with the agency's key and two signers' keys,
     each with its certificate, and the CA certificate; SOFTHSM2_CONF points at it
-    (tests/directives/keys/token.py)."""
+    (directives/documents/keys/devtoken.py)."""
     need_service("SoftHSM2 (Debian package softhsm2)", softhsm_available())
     with softhsm_token_at(tmp_path_factory.mktemp("softhsm"), dev_ca) as token:
         yield token
