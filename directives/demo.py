@@ -13,15 +13,21 @@ The demo signer (`lanhdao`) then signs it with a development key (the dev PKI is
 personal certificate; PIN `DEMO_SIGNER_PIN`) and the clerk seals and issues it, so the delivered
 PDF carries the two signatures. Entering it as a paper letter instead would have skipped the
 history and the signed PDF that the demo is meant to show.
+
+With the development token (`init_dev_pki` when SoftHSM2 is installed) the demo signer's key and
+the agency's are the token's (`_token_stores`); without it, the development PKCS#12 files.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import os
 
+from django.conf import settings
 from django.db import transaction
 
+from directives.documents.keys.devtoken import DEV_TOKEN_LABEL, dev_token
 from directives.documents.pki import dev_signer_certificate_issue
 from directives.documents.signing import signers_dir
 from directives.models import CopyRecipient, Directive, Register
@@ -34,7 +40,7 @@ from directives.services import (
     directive_submit,
 )
 from directives.workdays import local_today
-from recipients.models import RecipientGroup, Unit, User
+from recipients.models import RecipientGroup, SigningKeyStore, Unit, User
 
 logger = logging.getLogger(__name__)
 
@@ -361,6 +367,7 @@ def load_demo_directives(*, stdout=None) -> None:
             stdout.write("Demo directives skipped: load the demo province first.")
         return
     _signer_key(demo.users["lanhdao"])
+    _token_stores(stdout)
     sample = _sample_letter(demo)
     if sample is not None:
         _sign(sample, stdout)
@@ -368,3 +375,43 @@ def load_demo_directives(*, stdout=None) -> None:
     if stdout is not None:
         issued = f"{sample.number_symbol} issued" if sample is not None else "already there"
         stdout.write(f"Demo directives: sample letter {issued}; {len(made)} new in the workflow.")
+
+
+def _token_stores(stdout) -> None:
+    """With the development token (`init_dev_pki`, SoftHSM2 installed), each demo signer and
+    issuing unit whose key is on it signs there: a PKCS#11 store, the signer's PIN typed at
+    "Ký số", the agency's read from DEV_TOKEN_PIN_ENV (an unattended key on the server).
+    Without it, the PKCS#12 files as before: stores left on an earlier token are dropped."""
+    held = dev_token()
+    on_token = SigningKeyStore.objects.filter(
+        backend=SigningKeyStore.Backend.PKCS11, token_label=DEV_TOKEN_LABEL
+    )
+    if held is None or os.environ.get("SOFTHSM2_CONF") != held.get("conf"):
+        on_token.delete()
+        if stdout is not None:
+            stdout.write("Demo keys: the development PKCS#12 files (no development token).")
+        return
+    signing = []
+    for label in held["serials"]:
+        user = User.objects.filter(username=label).first()
+        unit = None if user else Unit.objects.filter(code=label).first()
+        if user is None and unit is None:
+            continue
+        SigningKeyStore.objects.update_or_create(
+            **({"user": user} if user else {"unit": unit}),
+            defaults={
+                "backend": SigningKeyStore.Backend.PKCS11,
+                "pkcs11_module": held["module"],
+                "token_label": DEV_TOKEN_LABEL,
+                "key_label": label,
+                "cert_label": "",
+                "pin_env": "" if user else settings.DEV_TOKEN_PIN_ENV,
+                "is_active": True,
+            },
+        )
+        signing.append(label)
+    if stdout is not None:
+        stdout.write(
+            f"Demo keys: {', '.join(signing)} sign on the development token {DEV_TOKEN_LABEL} "
+            "(SoftHSM2)."
+        )

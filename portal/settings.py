@@ -288,7 +288,7 @@ SIGNER_P12_DIR = env.str("SIGNER_P12_DIR", default="")
 # alike; the agency's key signs unattended with the PIN in DEV_TOKEN_PIN_ENV (the demo's
 # documented PIN, README "Demo logins"). Never with DEBUG=False.
 DEV_SOFTHSM2_MODULE = env.str("DEV_SOFTHSM2_MODULE", default="/usr/lib/softhsm/libsofthsm2.so")
-DEV_TOKEN_PIN_ENV = "DEV_TOKEN_PIN"
+DEV_TOKEN_PIN_ENV = "DEV_TOKEN_PIN"  # noqa: S105 - the name of a variable
 if DEBUG and (DEV_PKI_DIR / "token" / "softhsm2.conf").is_file():
     os.environ.setdefault("SOFTHSM2_CONF", str(DEV_PKI_DIR / "token" / "softhsm2.conf"))
     os.environ.setdefault(DEV_TOKEN_PIN_ENV, "123456")

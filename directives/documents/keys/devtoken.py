@@ -16,7 +16,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,10 +162,9 @@ def softhsm_conf(conf: Path | None, module: str = SOFTHSM_MODULE) -> Iterator[No
         else:
             os.environ["SOFTHSM2_CONF"] = value
         if module in getattr(pkcs11, "_loaded", {}):  # loaded: have it read the new value
-            try:
+            # No token there yet: initialised again at its next use.
+            with suppress(pkcs11.PKCS11Error):
                 pkcs11.lib(module).reinitialize()
-            except pkcs11.PKCS11Error:  # no token there yet: initialised again at next use
-                pass
 
     point(None if conf is None else str(conf))
     try:
