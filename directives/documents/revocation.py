@@ -146,6 +146,10 @@ def revocation_sources(signer_path: Path | None = None) -> RevocationSources:
     paths: list[Path] = [Path(p) for p in getattr(settings, "SIGNING_CRLS", [])]
     roots: list[asn1_x509.Certificate] = []
     directory = _pki_directory_of(signer_path)
+    if directory is None and settings.DEBUG:
+        # A key on the development token has no file of its own; its CA is the development one.
+        dev = Path(settings.DEV_PKI_DIR)
+        directory = dev if (dev / "ca.pem").exists() else None
     if directory is not None:
         local = directory / CRL_FILE if (directory / CRL_FILE).exists() else None
         # The CA key of a PKI made by pki_create is encrypted with the PKCS#12's password.

@@ -24,6 +24,7 @@ from directives.documents.keys.devtoken import (
 )
 from directives.documents.pki import PkiFiles, dev_p12_password
 from directives.documents.signing import signing_key_for
+from directives.documents.verification import verify_pdf_bytes
 from directives.models import Directive
 from recipients.models import SigningKeyStore, User
 from tests.conftest import need_service
@@ -89,6 +90,9 @@ def assert_two_token_signatures(pdf: bytes, held: dict, settings) -> None:
         held["serials"]["lanhdao"],
         held["serials"]["STTTT"],
     ]
+    # The agency's seal carries the development CA's CRL (its /DSS), as with a PKCS#12 key.
+    seal = verify_pdf_bytes(pdf).signatures[1]
+    assert seal.is_agency and seal.revocation_embedded
 
 
 def test_the_demo_signer_signs_on_the_token_and_the_clerk_seals_with_its_agency_key(
