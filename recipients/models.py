@@ -196,6 +196,15 @@ class Unit(models.Model):
         self.code = (self.code or "").strip().upper()
         self.abbreviation = (self.abbreviation or "").strip().upper() or self.code
         self.identifier_code = normalize_identifier_code(self.identifier_code)
+        if (
+            self.identifier_code
+            and Unit.objects.filter(identifier_code=self.identifier_code)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"identifier_code": _("Another unit already has this identifier code.")}
+            )
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A unit cannot be its own parent.")})
 
