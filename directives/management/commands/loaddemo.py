@@ -35,7 +35,8 @@ class Command(BaseCommand):
             from directives.demo import DEMO_SIGNER_PIN
 
             self.stdout.write(
-                f"  The signers lanhdao and chupah.lanhdao sign with development keys: PIN {DEMO_SIGNER_PIN}"
+                "  The signers lanhdao and chupah.lanhdao sign with development keys: "
+                f"PIN {DEMO_SIGNER_PIN}"
             )
 
     def _print_logins(self) -> None:
