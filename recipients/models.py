@@ -192,6 +192,12 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean_fields(self, exclude=None) -> None:
+        # Written as people type them ("ubnd", " 000.00.31.h18 "), checked as they are stored.
+        self.abbreviation = (self.abbreviation or "").strip().upper() or self.code
+        self.identifier_code = normalize_identifier_code(self.identifier_code)
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         self.code = (self.code or "").strip().upper()
         self.abbreviation = (self.abbreviation or "").strip().upper() or self.code
