@@ -93,19 +93,50 @@ class FoldedSearchMixin:
 @admin.register(Unit)
 class UnitAdmin(FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin):
     resource_classes = [UnitResource]
-    list_display = ("name", "code", "kind", "parent", "is_external", "is_active", "officer_count")
+    list_display = (
+        "name",
+        "code",
+        "abbreviation",
+        "identifier_code",
+        "kind",
+        "parent",
+        "is_external",
+        "is_active",
+        "officer_count",
+    )
     list_display_links = ("name", "code")
     list_filter = ("kind", "is_active", "is_external", ParentFilter)
     list_select_related = ("parent",)
-    search_fields = ("name", "short_name", "code", "contact_emails")
+    search_fields = (
+        "name",
+        "short_name",
+        "code",
+        "abbreviation",
+        "identifier_code",
+        "contact_emails",
+    )
     autocomplete_fields = ("parent",)
     list_per_page = 100
     ordering = ("sort_order", "name")
     readonly_fields = ("officer_list",)
     fieldsets = (
-        (None, {"fields": ("name", "short_name", "code", "kind", "parent", "head_title")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "short_name",
+                    "code",
+                    "abbreviation",
+                    "identifier_code",
+                    "kind",
+                    "parent",
+                    "head_title",
+                )
+            },
+        ),
         (_("Contact"), {"fields": ("contact_emails", "is_external")}),
-        (_("Seal"), {"fields": ("seal_image",)}),
+        (_("Issuing letters"), {"fields": ("has_normative_register", "seal_image")}),
         (_("Status and order"), {"fields": ("is_active", "sort_order")}),
         (_("Officers"), {"fields": ("officer_list",)}),
     )

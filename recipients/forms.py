@@ -35,7 +35,10 @@ class DirectorySearchForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(
-            attrs={"placeholder": _("Unit, group or code; accents optional"), "type": "search"}
+            attrs={
+                "placeholder": _("Unit, group, code or identifier code; accents optional"),
+                "type": "search",
+            }
         ),
     )
     kind = forms.ChoiceField(

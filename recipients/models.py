@@ -69,6 +69,33 @@ unit_code_validator = RegexValidator(
 )
 
 
+# The abbreviation a unit writes in its letters' symbols (ký hiệu viết tắt: "UBND", "STTTT",
+# "VP", "TTBCXB"): upper-case letters (Đ included), digits, "&" and "."; two units may share one.
+UNIT_ABBREVIATION_PATTERN = r"^[A-ZĐ0-9][A-ZĐ0-9&.]*$"
+unit_abbreviation_validator = RegexValidator(
+    UNIT_ABBREVIATION_PATTERN,
+    _(
+        "The abbreviation must be upper-case letters and digits, without spaces or dashes "
+        "(e.g. UBND, STTTT, VP)."
+    ),
+)
+
+# The identifier code of Quyết định 20/2020/QĐ-TTg (mã định danh điện tử): four levels written
+# from the lowest, level 4.level 3.level 2.level 1, e.g. 000.00.31.H18.
+IDENTIFIER_CODE_PATTERN = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$"
+identifier_code_validator = RegexValidator(
+    IDENTIFIER_CODE_PATTERN,
+    _(
+        "The identifier code has four levels separated by dots, e.g. 000.00.31.H18: three "
+        "digits, two digits, two digits, then a capital letter and two digits."
+    ),
+)
+
+
+def normalize_identifier_code(value: str | None) -> str:
+    return (value or "").strip().upper()
+
+
 class Unit(models.Model):
     class Kind(models.TextChoices):
         MINISTRY = "ministry", _("Ministry or central agency")
@@ -83,6 +110,26 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     code = models.CharField(_("code"), max_length=20, unique=True, validators=[unit_code_validator])
+    abbreviation = models.CharField(
+        _("abbreviation in symbols"),
+        max_length=20,
+        blank=True,
+        validators=[unit_abbreviation_validator],
+        help_text=_(
+            "Written in the symbols of the letters the unit issues or drafts (ký hiệu viết tắt), "
+            "e.g. UBND, STTTT, VP. Two units may share one. Empty: the code."
+        ),
+    )
+    identifier_code = models.CharField(
+        _("identifier code"),
+        max_length=13,
+        blank=True,
+        validators=[identifier_code_validator],
+        help_text=_(
+            "The electronic identifier code of Quyết định 20/2020/QĐ-TTg (mã định danh), "
+            "e.g. 000.00.31.H18. Unique; empty while the unit has none."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
     parent = models.ForeignKey(
         "self",
@@ -115,6 +162,14 @@ class Unit(models.Model):
             "issues."
         ),
     )
+    has_normative_register = models.BooleanField(
+        _("separate register of legal normative documents"),
+        default=False,
+        help_text=_(
+            "The unit numbers its legal normative documents (văn bản quy phạm pháp luật) from a "
+            "register of their own, apart from its other outgoing letters."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     search_text = models.TextField(editable=False, blank=True, default="")
@@ -125,20 +180,53 @@ class Unit(models.Model):
         ordering = ["sort_order", "name"]
         permissions = [("view_directory", _("Can view the recipient directory"))]
         indexes = [models.Index(fields=["kind", "is_active"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identifier_code"],
+                condition=~Q(identifier_code=""),
+                name="unit_identifier_code_unique",
+                violation_error_message=_("Another unit already has this identifier code."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def clean_fields(self, exclude=None) -> None:
+        # Written as people type them ("ubnd", " 000.00.31.h18 "), checked as they are stored.
+        self.abbreviation = (self.abbreviation or "").strip().upper() or self.code
+        self.identifier_code = normalize_identifier_code(self.identifier_code)
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         self.code = (self.code or "").strip().upper()
+        self.abbreviation = (self.abbreviation or "").strip().upper() or self.code
+        self.identifier_code = normalize_identifier_code(self.identifier_code)
+        if (
+            self.identifier_code
+            and Unit.objects.filter(identifier_code=self.identifier_code)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"identifier_code": _("Another unit already has this identifier code.")}
+            )
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A unit cannot be its own parent.")})
 
     def save(self, *args, **kwargs):
-        self.search_text = fold_text(f"{self.name} {self.short_name} {self.code}")
+        self.abbreviation = self.abbreviation or self.code
+        self.search_text = fold_text(
+            f"{self.name} {self.short_name} {self.code} {self.abbreviation} {self.identifier_code}"
+        )
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "abbreviation"}
         super().save(*args, **kwargs)
+
+    @property
+    def symbol_abbreviation(self) -> str:
+        """What the unit writes in symbols: its abbreviation, its code while it has none."""
+        return self.abbreviation or self.code
 
     @property
     def email_list(self) -> list[str]:

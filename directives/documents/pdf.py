@@ -117,7 +117,7 @@ def recipients_lines(directive: Directive) -> list[str]:
             continue
         lines.append(label)
     if not archive:
-        archive = f"Lưu: VT, {directive.drafting_unit.code}"
+        archive = f"Lưu: VT, {directive.drafting_unit.symbol_abbreviation}"
         if directive.drafter_initials:
             archive += f", {directive.drafter_initials}"
     lines.append(archive)

@@ -199,6 +199,48 @@ def dev_pki_ensure() -> PkiFiles:
     )
 
 
+def dev_unit_p12(unit_code: str) -> Path:
+    """Where the development PKI keeps the seal key of one more issuing unit."""
+    return Path(settings.DEV_PKI_DIR) / "units" / f"{unit_code}.p12"
+
+
+def dev_unit_certificate_issue(*, unit_code: str, organisation: str) -> Path:
+    """The development CA's seal certificate for another issuing unit (a district's committee in
+    the demo), so its letters carry its own name and not the Sở's. Kept when it exists; DEBUG
+    only. `signing_key_for` finds it by the unit's code."""
+    path = dev_unit_p12(unit_code)
+    if path.is_file():
+        return path
+    pki = dev_pki_ensure()
+    ca_cert = x509.load_pem_x509_certificate(pki.ca_pem.read_bytes())
+    ca_key = serialization.load_pem_private_key(
+        pki.ca_key.read_bytes(), password=pki.password.encode()
+    )
+    start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = _signing_certificate(
+        ca_key=ca_key,
+        ca_subject=ca_cert.subject,
+        subject=_name(organisation, organisation),
+        public_key=key.public_key(),
+        start=start,
+        end=start + datetime.timedelta(days=3 * 365),
+        crl=True,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            name=unit_code.encode(),
+            key=key,
+            cert=cert,
+            cas=[ca_cert],
+            encryption_algorithm=serialization.BestAvailableEncryption(pki.password.encode()),
+        )
+    )
+    path.chmod(0o600)
+    return path
+
+
 def issue_certificate(
     files: PkiFiles,
     *,
@@ -291,12 +333,20 @@ def signer_certificate_issue(
 
 
 def dev_signer_certificate_issue(
-    *, username: str, full_name: str, pin: str, directory: Path | None = None
+    *,
+    username: str,
+    full_name: str,
+    pin: str,
+    directory: Path | None = None,
+    organisation: str = "",
 ) -> SignerFiles:
     """The development CA's personal certificate for a signer (the demo's), in `directory`
-    (the development PKI's signers/ folder by default). DEBUG only."""
+    (the development PKI's signers/ folder by default), naming `organisation` (the agency's by
+    default). DEBUG only."""
     pki = dev_pki_ensure()
-    organisation = getattr(settings, "PORTAL_AGENCY", "Sở Thông tin và Truyền thông Gia Lai")
+    organisation = organisation or getattr(
+        settings, "PORTAL_AGENCY", "Sở Thông tin và Truyền thông Gia Lai"
+    )
     return signer_certificate_issue(
         pki,
         directory=directory or dev_signers_dir(),

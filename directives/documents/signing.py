@@ -40,7 +40,7 @@ from directives.documents.pdf import (
     html_to_document,
     render_directive_html,
 )
-from directives.documents.pki import dev_pki_ensure, dev_signers_dir, signer_files
+from directives.documents.pki import dev_pki_ensure, dev_signers_dir, dev_unit_p12, signer_files
 from directives.documents.revocation import pades_lt_options
 from directives.errors import SignerKeyError
 from directives.models import Directive
@@ -166,7 +166,8 @@ def signing_key_for(unit_code: str) -> SigningKey:
         return _key(Path(settings.SIGNING_P12), settings.SIGNING_P12_PASSWORD)
     if settings.DEBUG:
         files = dev_pki_ensure()
-        return _key(files.org_p12, files.password)
+        own = dev_unit_p12(unit_code)  # another issuing unit's development seal key
+        return _key(own if own.is_file() else files.org_p12, files.password)
     raise SigningNotConfigured(
         "No signing key is configured: set SIGNING_P12 and SIGNING_P12_PASSWORD (or put "
         f"{unit_code}.p12 in SIGNING_P12_DIR). The development key is not used when DEBUG=False."

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from directives.models import LETTER_FIELDS, Directive
+from directives.selectors.scope import issuing_agency_id
 from recipients import roles
 from recipients.models import Unit, User
 
@@ -55,7 +56,7 @@ class DirectiveForm(forms.ModelForm):
         self.fields["drafting_unit"].empty_label = None
         if not self.instance.pk and user.unit_id:
             self.initial.setdefault("drafting_unit", user.unit_id)
-            self.initial.setdefault("issuing_unit", user.unit.parent_id or user.unit_id)
+            self.initial.setdefault("issuing_unit", issuing_agency_id(user))
             # The body above the issuer ("UBND TỈNH GIA LAI") and the issuer's name as printed
             # (with its line break) rarely change: offer the last ones.
             previous = Directive.objects.filter(issuing_unit_id=self.initial["issuing_unit"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,14 @@ DOCUMENT_TYPE_TITLES = {
     "GM": "GIẤY MỜI",
     "GGT": "GIẤY GIỚI THIỆU",
 }
+
+
+class RegisterKind(models.TextChoices):
+    """The registers an issuing unit keeps: every outgoing letter in the general one, except its
+    legal normative documents when the unit keeps them apart (Nghị định 30/2020/NĐ-CP, Điều 15)."""
+
+    GENERAL = "general", _("Outgoing letters")
+    NORMATIVE = "normative", _("Legal normative documents")
 
 
 class Urgency(models.TextChoices):
@@ -130,7 +139,23 @@ class Directive(models.Model):
         choices=DocumentType.choices,
         default=DocumentType.CONG_VAN,
     )
+    is_normative = models.BooleanField(
+        _("legal normative document"),
+        default=False,
+        help_text=_(
+            "A legal normative document (văn bản quy phạm pháp luật): its number carries the "
+            "year (15/2021/QĐ-UBND) and, when the issuing unit keeps one, it is numbered from "
+            "the register of legal normative documents."
+        ),
+    )
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    register_kind = models.CharField(
+        _("register"),
+        max_length=16,
+        choices=RegisterKind.choices,
+        default=RegisterKind.GENERAL,
+        help_text=_("The issuing unit's register the number is taken from, set at numbering."),
+    )
     register_year = models.PositiveIntegerField(_("register year"), null=True, blank=True)
     symbol = models.CharField(_("symbol"), max_length=64, blank=True)
     place = models.CharField(_("place"), max_length=100, default="Gia Lai")
@@ -235,15 +260,26 @@ class Directive(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["issuing_unit", "register_year", "number"],
+                fields=["issuing_unit", "register_kind", "register_year", "number"],
                 condition=Q(number__isnull=False),
-                name="directive_unique_number_per_issuer_year",
+                name="directive_unique_number_per_register_year",
             ),
         ]
         indexes = [models.Index(fields=["issuing_unit", "status"])]
 
     def __str__(self) -> str:
         return f"{self.number_symbol or _('(unnumbered)')} {self.subject[:60]}"
+
+    def clean(self) -> None:
+        if self.is_normative and self.doc_type == DocumentType.CONG_VAN:
+            raise ValidationError(
+                {
+                    "is_normative": _(
+                        "An official letter (công văn) is never a legal normative document: "
+                        "choose its type (quyết định, nghị quyết, chỉ thị...)."
+                    )
+                }
+            )
 
     @property
     def is_cong_van(self) -> bool:
@@ -296,6 +332,7 @@ LETTER_FIELDS = (
     "parent_body",
     "issuer_name",
     "doc_type",
+    "is_normative",
     "urgency",
     "place",
     "subject",

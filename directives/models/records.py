@@ -6,14 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from directives.models.letters import Directive
+from directives.models.letters import Directive, RegisterKind
 from recipients.models import Unit
 
 
 class Register(models.Model):
-    """The outgoing register of one issuing unit for one calendar year."""
+    """One outgoing register of one issuing unit for one calendar year."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registers")
+    kind = models.CharField(
+        _("register"), max_length=16, choices=RegisterKind.choices, default=RegisterKind.GENERAL
+    )
     year = models.PositiveIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
@@ -21,11 +24,13 @@ class Register(models.Model):
         verbose_name = _("register")
         verbose_name_plural = _("registers")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year"], name="register_unique_unit_year")
+            models.UniqueConstraint(
+                fields=["unit", "kind", "year"], name="register_unique_unit_kind_year"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit.code} {self.year}: {self.last_number}"
+        return f"{self.unit.code} {self.get_kind_display()} {self.year}: {self.last_number}"
 
 
 class CancelledNumber(models.Model):
@@ -33,6 +38,9 @@ class CancelledNumber(models.Model):
     it stays in the register as a "cancelled" line and is never given again."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cancelled_numbers")
+    register_kind = models.CharField(
+        max_length=16, choices=RegisterKind.choices, default=RegisterKind.GENERAL
+    )
     year = models.PositiveIntegerField()
     number = models.PositiveIntegerField()
     symbol = models.CharField(max_length=64, blank=True)
@@ -47,12 +55,13 @@ class CancelledNumber(models.Model):
     cancelled_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["unit", "year", "number"]
+        ordering = ["unit", "register_kind", "year", "number"]
         verbose_name = _("cancelled number")
         verbose_name_plural = _("cancelled numbers")
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "year", "number"], name="cancelled_number_unique"
+                fields=["unit", "register_kind", "year", "number"],
+                name="cancelled_number_unique_per_register",
             )
         ]
 

@@ -50,8 +50,7 @@ def is_signer_for(user: User, directive: Directive) -> bool:
     return bool(
         user.is_active
         and user.has_perm("directives.approve_directive")
-        and user.unit_id is not None
-        and directive.issuing_unit_id in (user.unit_id, user.unit.parent_id)
+        and directive.issuing_unit_id in agency_unit_ids(user)
     )
 
 

@@ -1,31 +1,67 @@
-"""The outgoing register's lines (sổ đăng ký văn bản đi) as a clerk of the agency reads them."""
+"""The outgoing registers' lines (sổ đăng ký văn bản đi) as a clerk of the agency reads them: the
+general register, and the register of legal normative documents of a unit that keeps one."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from directives.models import ISSUED_STATES, Addressee, CancelledNumber, CopyRecipient, Directive
-from directives.selectors.scope import agency_unit_ids
-from recipients.models import User
+from directives.models import (
+    ISSUED_STATES,
+    Addressee,
+    CancelledNumber,
+    CopyRecipient,
+    Directive,
+    RegisterKind,
+)
+from directives.selectors.scope import agency_unit_ids, issuing_agency_id
+from recipients.models import Unit, User
+
+GENERAL = RegisterKind.GENERAL
 
 
-def register_entries(*, user: User, year: int) -> QuerySet[Directive]:
-    """The register's lines for the user's agency: every numbered directive of `year`
+def _sees_all(user: User) -> bool:
+    return user.is_superuser or user.has_perm("directives.view_all_directives")
+
+
+def register_agency(user: User) -> Unit | None:
+    """The issuing unit whose registers the user's register page shows."""
+    agency_id = issuing_agency_id(user)
+    return Unit.objects.filter(pk=agency_id).first() if agency_id else None
+
+
+def register_kinds(user: User) -> list[tuple[str, str]]:
+    """The registers the user's agency keeps: always the general one; the one of legal
+    normative documents when the unit keeps it apart or has numbered letters in it."""
+    kinds = [(GENERAL.value, str(GENERAL.label))]
+    units = (
+        Unit.objects.all() if _sees_all(user) else Unit.objects.filter(pk__in=agency_unit_ids(user))
+    )
+    normative = RegisterKind.NORMATIVE
+    if (
+        units.filter(has_normative_register=True).exists()
+        or Directive.objects.filter(issuing_unit__in=units, register_kind=normative).exists()
+    ):
+        kinds.append((normative.value, str(normative.label)))
+    return kinds
+
+
+def register_entries(*, user: User, year: int, kind: str = GENERAL) -> QuerySet[Directive]:
+    """The lines of the user's agency's register of `kind`: every numbered directive of `year`
     (issued, recalled or replaced), in the order of their numbers."""
     entries = Directive.objects.filter(
-        register_year=year, number__isnull=False, status__in=ISSUED_STATES
+        register_kind=kind, register_year=year, number__isnull=False, status__in=ISSUED_STATES
     )
-    if not (user.is_superuser or user.has_perm("directives.view_all_directives")):
+    if not _sees_all(user):
         entries = entries.filter(issuing_unit_id__in=agency_unit_ids(user))
     return entries.order_by("number", "pk")
 
 
-def register_lines(*, user: User, year: int, doc_type: str = "") -> list[dict]:
+def register_lines(*, user: User, year: int, doc_type: str = "", kind: str = GENERAL) -> list[dict]:
     """One dict per register line, in the register's order, from three queries: what each
     column shows (the signer's printed name, the file copy's holder, a status other than
     issued in the notes) is decided here, not in the page or the export."""
-    entries = register_entries(user=user, year=year)
+    entries = register_entries(user=user, year=year, kind=kind)
     if doc_type:
         entries = entries.filter(doc_type=doc_type)
     entries = (
@@ -57,7 +93,7 @@ def register_lines(*, user: User, year: int, doc_type: str = "") -> list[dict]:
                 "type_subject": f"{type_name}: {d.subject}",
                 "signer": d.signer_name or (str(d.signer) if d.signer else ""),
                 "recipients": recipients,
-                "file_copy": d.file_copy_holder or f"VT, {d.drafting_unit.code}",
+                "file_copy": d.file_copy_holder or f"VT, {d.drafting_unit.symbol_abbreviation}",
                 "copies": d.copies,
                 "sent": d.issued_at,
                 "receipt": (d.ack_count, d.dispatch_count),
@@ -72,15 +108,17 @@ def register_lines(*, user: User, year: int, doc_type: str = "") -> list[dict]:
                 ),
             }
         )
-    rows += _cancelled_lines(user=user, year=year, doc_type=doc_type)
+    rows += _cancelled_lines(user=user, year=year, doc_type=doc_type, kind=kind)
     return sorted(rows, key=lambda row: row["number_value"])
 
 
-def _cancelled_lines(*, user: User, year: int, doc_type: str) -> list[dict]:
+def _cancelled_lines(*, user: User, year: int, doc_type: str, kind: str) -> list[dict]:
     """The numbers whose letters were abandoned after later numbers were given: a line each,
     "cancelled" in the notes, never given again."""
-    cancelled = CancelledNumber.objects.filter(year=year).select_related("directive")
-    if not (user.is_superuser or user.has_perm("directives.view_all_directives")):
+    cancelled = CancelledNumber.objects.filter(year=year, register_kind=kind).select_related(
+        "directive"
+    )
+    if not _sees_all(user):
         cancelled = cancelled.filter(unit_id__in=agency_unit_ids(user))
     if doc_type:
         cancelled = cancelled.filter(directive__doc_type=doc_type)

@@ -5,15 +5,27 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from directives.models import ISSUED_STATES, Directive, Dispatch
-from recipients.models import User
+from recipients.models import Unit, User
 
 
 def agency_unit_ids(user: User) -> list[int]:
     """The units whose outgoing directives this user works on: their own, and the agency above
-    when their unit is a division of it (the Sở's Văn phòng clerk works on the Sở's letters)."""
+    when their unit is an internal division of it (the Sở's Văn phòng clerk works on the Sở's
+    letters). A unit that is not a division issues on its own: a Sở under the provincial
+    committee, or a district committee, never works on the letters of the unit above it."""
     if user.unit_id is None:
         return []
-    return [pk for pk in (user.unit_id, user.unit.parent_id) if pk is not None]
+    unit = user.unit
+    if unit.kind == Unit.Kind.DIVISION and unit.parent_id is not None:
+        return [unit.pk, unit.parent_id]
+    return [unit.pk]
+
+
+def issuing_agency_id(user: User) -> int | None:
+    """The unit whose letters this user issues by default: the agency above a division, else
+    the user's own unit."""
+    ids = agency_unit_ids(user)
+    return ids[-1] if ids else None
 
 
 def directives_visible_to(user: User) -> QuerySet[Directive]:

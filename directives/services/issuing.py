@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from common.uploads import check_upload
 from directives import jobs
-from directives.documents.symbols import symbol_for
+from directives.documents.symbols import register_kind_for, symbol_for
 from directives.errors import ConcurrentIssueError, DirectiveError, TransitionError
 from directives.models import ISSUED_STATES, Assignment, Directive, Dispatch
 from directives.services.access import (
@@ -294,7 +294,10 @@ def directive_enter_paper(
         validate_directive(paper)
         ensure_clerk(by, paper.issuing_unit_id, "enter_paper_directive")
         old = _locked_replaced(paper)
-        register_reserve(unit=paper.issuing_unit, year=issued_on.year, number=number)
+        paper.register_kind = register_kind_for(paper)
+        register_reserve(
+            unit=paper.issuing_unit, year=issued_on.year, number=number, kind=paper.register_kind
+        )
         paper.number = number
         paper.register_year = issued_on.year
         paper.symbol = symbol_for(paper)

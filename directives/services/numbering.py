@@ -17,9 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directives.documents.revisions import render_numbered_pdf
-from directives.documents.symbols import symbol_for
+from directives.documents.symbols import register_kind_for, symbol_for
 from directives.errors import TransitionError
-from directives.models import ISSUED_STATES, SIGNING_STATES, Directive, RemoteSignature
+from directives.models import (
+    ISSUED_STATES,
+    SIGNING_STATES,
+    Directive,
+    RegisterKind,
+    RemoteSignature,
+)
 from directives.services.access import ensure_can_cancel_number, ensure_can_number
 from directives.services.drafting import locked
 from directives.services.events import event_record
@@ -29,6 +35,7 @@ from recipients.models import User
 
 NUMBERING_FIELDS = [
     "number",
+    "register_kind",
     "register_year",
     "symbol",
     "issued_on",
@@ -64,7 +71,10 @@ def directive_number(
             raise TransitionError(_("Only an approved directive can be numbered."))
         ensure_can_number(by, approved)
         day = on or local_today()
-        approved.number = register_take_next(unit=approved.issuing_unit, year=day.year)
+        approved.register_kind = register_kind_for(approved)
+        approved.number = register_take_next(
+            unit=approved.issuing_unit, year=day.year, kind=approved.register_kind
+        )
         approved.register_year = day.year
         approved.symbol = symbol_for(approved)
         approved.issued_on = day
@@ -108,6 +118,7 @@ def directive_number_cancel(*, directive: Directive, by: User, ip: str | None = 
         storage = current.unsigned_pdf.storage
         names = [f.name for f in files]
         current.number = None
+        current.register_kind = RegisterKind.GENERAL
         current.register_year = None
         current.symbol = ""
         current.issued_on = None

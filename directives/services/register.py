@@ -1,4 +1,7 @@
-"""The outgoing register (sổ đăng ký văn bản đi): one run of numbers per issuing unit per year.
+"""The outgoing registers (sổ đăng ký văn bản đi): one run of numbers per issuing unit, register
+and year. Each issuing unit keeps its general register, and a register of legal normative
+documents (văn bản quy phạm pháp luật) when it wants one (`Unit.has_normative_register`): two
+units never share a run, even when their symbols read alike ("UBND").
 
 A number is taken when the clerk numbers a letter (before its signatures, so that both cover
 it), inside that transaction, under a row lock on the unit's `Register` row: two clerks at once
@@ -14,39 +17,46 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from directives.errors import NumberTakenError
-from directives.models import CancelledNumber, Directive, Register
+from directives.models import CancelledNumber, Directive, Register, RegisterKind
 from recipients.models import Unit, User
 
+GENERAL = RegisterKind.GENERAL
 
-def _locked_register(*, unit: Unit, year: int) -> Register:
-    """The unit's register for the year, created if needed, locked until the transaction ends."""
-    if not Register.objects.filter(unit=unit, year=year).exists():
+
+def _locked_register(*, unit: Unit, year: int, kind: str = GENERAL) -> Register:
+    """The unit's register of `kind` for the year, created if needed, locked until the
+    transaction ends."""
+    if not Register.objects.filter(unit=unit, kind=kind, year=year).exists():
         try:
             # A savepoint: losing the race to create the row must not abort the caller's
             # transaction; the winner's row is then read (and locked) below.
             with transaction.atomic():
-                Register.objects.create(unit=unit, year=year)
+                Register.objects.create(unit=unit, kind=kind, year=year)
         except IntegrityError:
             pass
-    return Register.objects.select_for_update().get(unit=unit, year=year)
+    return Register.objects.select_for_update().get(unit=unit, kind=kind, year=year)
 
 
-def _used_numbers(*, unit: Unit, year: int, above: int) -> set[int]:
-    held = Directive.objects.filter(issuing_unit=unit, register_year=year, number__gt=above)
-    cancelled = CancelledNumber.objects.filter(unit=unit, year=year, number__gt=above)
+def _used_numbers(*, unit: Unit, year: int, kind: str, above: int) -> set[int]:
+    held = Directive.objects.filter(
+        issuing_unit=unit, register_kind=kind, register_year=year, number__gt=above
+    )
+    cancelled = CancelledNumber.objects.filter(
+        unit=unit, register_kind=kind, year=year, number__gt=above
+    )
     return set(held.values_list("number", flat=True)) | set(
         cancelled.values_list("number", flat=True)
     )
 
 
-def register_take_next(*, unit: Unit, year: int) -> int:
-    """The next free number of the unit's register for `year`; call inside the issuing
-    transaction. Numbers already held by letters entered from paper are skipped."""
+def register_take_next(*, unit: Unit, year: int, kind: str = GENERAL) -> int:
+    """The next free number of the unit's register of `kind` for `year`; call inside the
+    issuing transaction. Numbers already held by letters entered from paper are skipped."""
     if not transaction.get_connection().in_atomic_block:
         # Outside the caller's transaction the lock would end here and the number with it.
         raise RuntimeError("register_take_next must run inside the issuing transaction")
-    register = _locked_register(unit=unit, year=year)
-    used = _used_numbers(unit=unit, year=year, above=register.last_number)
+    register = _locked_register(unit=unit, year=year, kind=kind)
+    used = _used_numbers(unit=unit, year=year, kind=kind, above=register.last_number)
     number = register.last_number + 1
     while number in used:
         number += 1
@@ -55,19 +65,23 @@ def register_take_next(*, unit: Unit, year: int) -> int:
     return number
 
 
-def register_reserve(*, unit: Unit, year: int, number: int) -> None:
+def register_reserve(*, unit: Unit, year: int, number: int, kind: str = GENERAL) -> None:
     """Claim `number` for a letter signed on paper; refused when a directive already holds it.
 
     The register's counter does not move: the portal keeps giving the lower free numbers and
     steps over this one when it gets there."""
-    _locked_register(unit=unit, year=year)
-    holder = Directive.objects.filter(issuing_unit=unit, register_year=year, number=number).first()
+    _locked_register(unit=unit, year=year, kind=kind)
+    holder = Directive.objects.filter(
+        issuing_unit=unit, register_kind=kind, register_year=year, number=number
+    ).first()
     if holder is not None:
         raise NumberTakenError(
             _("Number %(number)s of %(year)d is already in the register: %(symbol)s.")
             % {"number": holder.number_display, "year": year, "symbol": holder.number_symbol}
         )
-    cancelled = CancelledNumber.objects.filter(unit=unit, year=year, number=number).first()
+    cancelled = CancelledNumber.objects.filter(
+        unit=unit, register_kind=kind, year=year, number=number
+    ).first()
     if cancelled is not None:
         raise NumberTakenError(
             _("Number %(number)s of %(year)d was given to %(symbol)s and cancelled.")
@@ -83,13 +97,15 @@ def register_give_back(*, directive: Directive, by: User | None = None) -> bool:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("register_give_back must run inside the cancelling transaction")
     unit, year, number = directive.issuing_unit, directive.register_year, directive.number
-    register = _locked_register(unit=unit, year=year)
+    kind = directive.register_kind
+    register = _locked_register(unit=unit, year=year, kind=kind)
     if register.last_number == number:
         register.last_number = number - 1
         register.save(update_fields=["last_number"])
         return True
     CancelledNumber.objects.create(
         unit=unit,
+        register_kind=kind,
         year=year,
         number=number,
         symbol=directive.number_symbol,

@@ -22,8 +22,8 @@ from django.utils.translation import pgettext
 from directives import services
 from directives.errors import DirectiveError, NumberTakenError
 from directives.forms import DraftForms, PaperForm
-from directives.models import DocumentType
-from directives.selectors.register import register_lines
+from directives.models import DocumentType, RegisterKind
+from directives.selectors.register import register_agency, register_kinds, register_lines
 from directives.views.inbox import client_ip
 from directives.workdays import local_today
 
@@ -59,10 +59,16 @@ def register_headers() -> list[str]:
     ]
 
 
+def _kind(request: HttpRequest) -> str:
+    value = request.GET.get("register", "")
+    return value if value in RegisterKind.values else RegisterKind.GENERAL
+
+
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     _require_clerk(request)
     year = _year(request)
+    kind = _kind(request)
     doc_type = request.GET.get("doc_type", "")
     if doc_type not in DocumentType.values:
         doc_type = ""
@@ -73,7 +79,11 @@ def register(request: HttpRequest) -> HttpResponse:
             "year": year,
             "doc_type": doc_type,
             "doc_types": DocumentType.choices,
-            "rows": register_lines(user=request.user, year=year, doc_type=doc_type),
+            "kind": kind,
+            "kind_label": RegisterKind(kind).label,
+            "kinds": register_kinds(request.user),
+            "agency": register_agency(request.user),
+            "rows": register_lines(user=request.user, year=year, doc_type=doc_type, kind=kind),
             "headers": register_headers(),
             "years": range(local_today().year, local_today().year - 6, -1),
         },
@@ -87,19 +97,25 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl.styles import Alignment, Font
 
     year = _year(request)
+    kind = _kind(request)
     doc_type = request.GET.get("doc_type", "")
     if doc_type not in DocumentType.values:
         doc_type = ""
     book = Workbook()
     sheet = book.active
     sheet.title = str(year)
-    sheet.append([_("Outgoing register %(year)d") % {"year": year}])
+    title = (
+        _("Register of legal normative documents %(year)d")
+        if kind == RegisterKind.NORMATIVE
+        else _("Outgoing register %(year)d")
+    )
+    sheet.append([title % {"year": year}])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(register_headers())
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in register_lines(user=request.user, year=year, doc_type=doc_type):
+    for row in register_lines(user=request.user, year=year, doc_type=doc_type, kind=kind):
         sent = row["sent"]
         sheet.append(
             [
@@ -128,7 +144,8 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="so-van-ban-di-{year}.xlsx"'
+    name = "so-van-ban-qppl" if kind == RegisterKind.NORMATIVE else "so-van-ban-di"
+    response["Content-Disposition"] = f'attachment; filename="{name}-{year}.xlsx"'
     return response
 
 

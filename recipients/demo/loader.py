@@ -124,6 +124,26 @@ def demo_users() -> list[DemoUser]:
         ),
         DemoUser("lanhdao", "Lê Thị", "Thu Hương", "STTTT", (roles.SIGNER,), title="PHÓ GIÁM ĐỐC"),
         DemoUser("vanthu", "Phạm Thị", "Lan", "VPS", (roles.CLERK,), title="Văn thư"),
+        # The Sở's own inbox: letters other issuers send to the Sở (UBND huyện Chư Păh's).
+        DemoUser("stttt", "Đỗ Thị", "Hạnh", "STTTT", (roles.UNIT_OFFICER,), title="Văn thư Sở"),
+        # UBND huyện Chư Păh issues its own letters: its drafter, signer and clerk.
+        DemoUser(
+            "chupah.chuyenvien",
+            "Rơ Châm",
+            "H'Lan",
+            "VHTT.CHUPAH",
+            (roles.DRAFTER,),
+            title="Chuyên viên Phòng Văn hóa và Thông tin",
+        ),
+        DemoUser(
+            "chupah.lanhdao",
+            "Nguyễn Văn",
+            "Quang",
+            "UBND.CHUPAH",
+            (roles.SIGNER,),
+            title="PHÓ CHỦ TỊCH",
+        ),
+        DemoUser("chupah.vanthu", "Trần Thị", "Hoa", "VP.CHUPAH", (roles.CLERK,), title="Văn thư"),
     ]
     officer = (roles.UNIT_OFFICER,)
     n = 0
@@ -168,6 +188,9 @@ def demo_recipients_load() -> dict[str, int]:
                     "contact_emails": ", ".join(spec.emails),
                     "head_title": spec.head_title,
                     "is_external": spec.is_external,
+                    "abbreviation": spec.abbreviation or spec.code,
+                    "identifier_code": spec.identifier_code,
+                    "has_normative_register": spec.has_normative_register,
                     "is_active": True,
                     "sort_order": spec.sort_order,
                 },

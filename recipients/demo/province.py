@@ -27,6 +27,23 @@ class DemoUnit:
     head_title: str = ""
     is_external: bool = False
     sort_order: int = 0
+    abbreviation: str = ""  # written in symbols; empty: the code
+    identifier_code: str = ""
+    has_normative_register: bool = False
+
+
+# Identifier codes (mã định danh, Quyết định 20/2020/QĐ-TTg) in the demo: the shape of the
+# province's published list, level 1 "H21" for the province; the numbers are illustrative.
+PROVINCE_LEVEL1 = "H21"
+
+
+def identifier(level2: int, level3: int = 0, level4: int = 0) -> str:
+    return f"{level4:03d}.{level3:02d}.{level2:02d}.{PROVINCE_LEVEL1}"
+
+
+# UBND huyện Chư Păh issues letters of its own in the demo: its Văn phòng HĐND và UBND keeps
+# its register (the clerk) and drafts, with the Phòng Văn hóa và Thông tin.
+ISSUING_DISTRICT = "CHUPAH"
 
 
 # (code suffix, "thành phố" / "thị xã" / "huyện", place name, login name)
@@ -108,6 +125,9 @@ def demo_units() -> list[DemoUnit]:
             emails=(email("vanthu.ubnd"),),
             head_title="CHỦ TỊCH",
             sort_order=10,
+            abbreviation="UBND",
+            identifier_code=identifier(0),
+            has_normative_register=True,
         ),
         DemoUnit(
             "STTTT",
@@ -117,6 +137,7 @@ def demo_units() -> list[DemoUnit]:
             emails=(email("vanthu.stttt"),),
             head_title="GIÁM ĐỐC",
             sort_order=20,
+            identifier_code=identifier(31),
         ),
         DemoUnit(
             "VPS",
@@ -127,6 +148,8 @@ def demo_units() -> list[DemoUnit]:
             emails=(email("vanphong.stttt"),),
             head_title="CHÁNH VĂN PHÒNG",
             sort_order=21,
+            abbreviation="VP",
+            identifier_code=identifier(31, 1),
         ),
         DemoUnit(
             "TTBCXB",
@@ -182,7 +205,8 @@ def demo_units() -> list[DemoUnit]:
             )
         )
     for i, (suffix, level, place, login) in enumerate(DISTRICTS):
-        order = 100 + 3 * i
+        order = 100 + 4 * i
+        issuing = suffix == ISSUING_DISTRICT
         units += [
             DemoUnit(
                 f"UBND.{suffix}",
@@ -192,6 +216,9 @@ def demo_units() -> list[DemoUnit]:
                 emails=(email(f"vanthu.{login}"),),
                 head_title="CHỦ TỊCH",
                 sort_order=order,
+                abbreviation="UBND",
+                identifier_code=identifier(50 + i),
+                has_normative_register=issuing,
             ),
             DemoUnit(
                 f"VHTT.{suffix}",
@@ -202,6 +229,7 @@ def demo_units() -> list[DemoUnit]:
                 emails=(email(f"vhtt.{login}"),),
                 head_title="TRƯỞNG PHÒNG",
                 sort_order=order + 1,
+                abbreviation="VHTT",
             ),
             DemoUnit(
                 f"TTVH.{suffix}",
@@ -212,8 +240,24 @@ def demo_units() -> list[DemoUnit]:
                 emails=(email(f"ttvh.{login}"),),
                 head_title="GIÁM ĐỐC",
                 sort_order=order + 2,
+                abbreviation="TTVHTT",
             ),
         ]
+        if issuing:
+            units.append(
+                DemoUnit(
+                    f"VP.{suffix}",
+                    f"Văn phòng Hội đồng nhân dân và Ủy ban nhân dân {level} {place}",
+                    K.DIVISION,
+                    short_name=f"Văn phòng HĐND và UBND {place}",
+                    parent=f"UBND.{suffix}",
+                    emails=(email(f"vanphong.{login}"),),
+                    head_title="CHÁNH VĂN PHÒNG",
+                    sort_order=order + 3,
+                    abbreviation="VP",
+                    identifier_code=identifier(50 + i, 1),
+                )
+            )
     units += [
         DemoUnit(
             "BAOGL",

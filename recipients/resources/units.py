@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy
 from import_export import fields
 from tablib import Dataset
 
-from recipients.models import UNIT_CODE_PATTERN, Unit, validate_email_list
+from recipients.models import (
+    IDENTIFIER_CODE_PATTERN,
+    UNIT_ABBREVIATION_PATTERN,
+    UNIT_CODE_PATTERN,
+    Unit,
+    validate_email_list,
+)
 from recipients.resources.common import (
     AllOrNothingResource,
     RowError,
@@ -33,18 +39,31 @@ from recipients.resources.widgets import (
 )
 
 UNIT_CODE_RE = re.compile(UNIT_CODE_PATTERN)
+ABBREVIATION_RE = re.compile(UNIT_ABBREVIATION_PATTERN)
+IDENTIFIER_CODE_RE = re.compile(IDENTIFIER_CODE_PATTERN)
 
 
 class UnitResource(AllOrNothingResource):
     code = fields.Field(attribute="code", column_name="code", widget=CodeWidget())
     name = _text_field("name")
     short_name = _text_field("short_name")
+    abbreviation = fields.Field(
+        attribute="abbreviation", column_name="abbreviation", widget=CodeWidget()
+    )
+    identifier_code = fields.Field(
+        attribute="identifier_code", column_name="identifier_code", widget=CodeWidget()
+    )
     contact_emails = _text_field("contact_emails")
     head_title = _text_field("head_title")
     kind = fields.Field(attribute="kind", column_name="kind", widget=KindWidget())
     parent = fields.Field(attribute="parent", column_name="parent", widget=ParentWidget())
     is_external = fields.Field(
         attribute="is_external", column_name="is_external", widget=FlagWidget()
+    )
+    has_normative_register = fields.Field(
+        attribute="has_normative_register",
+        column_name="has_normative_register",
+        widget=FlagWidget(),
     )
     is_active = fields.Field(attribute="is_active", column_name="is_active", widget=FlagWidget())
     sort_order = fields.Field(
@@ -61,11 +80,14 @@ class UnitResource(AllOrNothingResource):
             "code",
             "name",
             "short_name",
+            "abbreviation",
+            "identifier_code",
             "kind",
             "parent",
             "contact_emails",
             "head_title",
             "is_external",
+            "has_normative_register",
             "is_active",
             "sort_order",
         )
@@ -114,6 +136,7 @@ class UnitResource(AllOrNothingResource):
                 )
             if not _text(row.get("name")):
                 errors.append(RowError(number, "name", _("The unit name is empty.")))
+            errors += _symbol_errors(number, row)
             if "kind" in row and kind_clean(row.get("kind")) is None:
                 errors.append(
                     RowError(
@@ -144,7 +167,7 @@ class UnitResource(AllOrNothingResource):
                     validate_email_list(emails)
                 except ValidationError as exc:
                     errors.extend(RowError(number, "contact_emails", m) for m in exc.messages)
-            for column in ("is_external", "is_active"):
+            for column in ("is_external", "has_normative_register", "is_active"):
                 if column in row and not _bool_ok(row.get(column)):
                     errors.append(
                         RowError(
@@ -164,6 +187,10 @@ class UnitResource(AllOrNothingResource):
                     )
                 )
         errors += _duplicates(((n, _code(r.get("code"))) for n, r in rows), "code")
+        errors += _duplicates(
+            ((n, _code(r.get("identifier_code"))) for n, r in rows), "identifier_code"
+        )
+        errors += _identifier_codes_held(rows)
         errors += self._cycles(rows, {**db_parents, **parents_in_file})
         return sorted(errors, key=lambda e: (e.row or 0, e.column))
 
@@ -213,6 +240,71 @@ class UnitResource(AllOrNothingResource):
         for i in range(len(codes)):
             visit(i)
         return order
+
+
+def _symbol_errors(number: int, row: dict) -> list[RowError]:
+    """The abbreviation written in symbols and the identifier code of one row, when given."""
+    errors = []
+    abbreviation = _code(row.get("abbreviation"))
+    if abbreviation and (len(abbreviation) > 20 or not ABBREVIATION_RE.match(abbreviation)):
+        errors.append(
+            RowError(
+                number,
+                "abbreviation",
+                _(
+                    "“%(value)s” is not a valid abbreviation: use upper-case letters and digits, "
+                    "without spaces or dashes (e.g. UBND, STTTT, VP), at most 20."
+                )
+                % {"value": _text(row.get("abbreviation"))},
+            )
+        )
+    identifier = _code(row.get("identifier_code"))
+    if identifier and not IDENTIFIER_CODE_RE.match(identifier):
+        errors.append(
+            RowError(
+                number,
+                "identifier_code",
+                _(
+                    "“%(value)s” is not a valid identifier code: four levels separated by dots, "
+                    "e.g. 000.00.31.H18 (three digits, two digits, two digits, then a capital "
+                    "letter and two digits)."
+                )
+                % {"value": _text(row.get("identifier_code"))},
+            )
+        )
+    return errors
+
+
+def _identifier_codes_held(rows: list[tuple[int, dict]]) -> list[RowError]:
+    """An identifier code of the file that another unit of the portal holds, and keeps (it is
+    not in the file, or the file leaves it that code)."""
+    wanted = {_code(r.get("identifier_code")): n for n, r in rows if "identifier_code" in r}
+    wanted.pop("", None)
+    if not wanted:
+        return []
+    in_file = {_code(r.get("code")): r for _, r in rows}
+    errors = []
+    held = Unit.objects.filter(identifier_code__in=wanted).values_list("identifier_code", "code")
+    for identifier, holder in held:
+        for number, row in rows:
+            if _code(row.get("identifier_code")) != identifier or _code(row.get("code")) == holder:
+                continue
+            holder_row = in_file.get(holder)
+            if (
+                holder_row is not None
+                and "identifier_code" in holder_row
+                and _code(holder_row.get("identifier_code")) != identifier
+            ):
+                continue  # the file gives the holder another code
+            errors.append(
+                RowError(
+                    number,
+                    "identifier_code",
+                    _("The identifier code “%(value)s” already belongs to the unit %(code)s.")
+                    % {"value": identifier, "code": holder},
+                )
+            )
+    return errors
 
 
 def _parents_first(units: list[Unit]) -> list[Unit]:

@@ -26,7 +26,7 @@ def seen(response) -> dict:
             (
                 row.xpath("td[1]/text()")[0].strip(),
                 row.xpath("string(td[2])").strip(),
-                row.xpath("td[3]//a/@href"),
+                row.xpath("td[4]//a/@href"),
             )
             for row in rows
         ]

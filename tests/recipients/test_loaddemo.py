@@ -66,6 +66,13 @@ def test_demo_province_matches_the_sample_letter(settings):
     for unit in Unit.objects.all():
         unit.full_clean()  # codes, e-mails: every demo unit passes the admin's own rules
         assert unit.email_list, unit.code
+    # Two issuers write "UBND" in their symbols; identifier codes are unique.
+    assert Unit.objects.get(code="UBND").abbreviation == chupah.abbreviation == "UBND"
+    assert chupah.identifier_code and chupah.has_normative_register
+    assert Unit.objects.get(code="VP.CHUPAH").parent == chupah
+    assert Unit.objects.get(code="VPS").abbreviation == "VP"
+    identifiers = [u.identifier_code for u in Unit.objects.exclude(identifier_code="")]
+    assert len(identifiers) == len(set(identifiers)) > 17
 
 
 def test_demo_users_one_per_role(settings, client):
@@ -78,6 +85,10 @@ def test_demo_users_one_per_role(settings, client):
         "quantri": (roles.ADMINISTRATOR, "VPS"),
         "chupah": (roles.UNIT_OFFICER, "UBND.CHUPAH"),
         "baogialai": (roles.UNIT_OFFICER, "BAOGL"),
+        "stttt": (roles.UNIT_OFFICER, "STTTT"),
+        "chupah.chuyenvien": (roles.DRAFTER, "VHTT.CHUPAH"),
+        "chupah.lanhdao": (roles.SIGNER, "UBND.CHUPAH"),
+        "chupah.vanthu": (roles.CLERK, "VP.CHUPAH"),
     }
     for username, (role, code) in expected.items():
         user = User.objects.get(username=username)

@@ -35,7 +35,8 @@ class Command(BaseCommand):
             from directives.demo import DEMO_SIGNER_PIN
 
             self.stdout.write(
-                f"  The signer lanhdao signs with a development key: PIN {DEMO_SIGNER_PIN}"
+                "  The signers lanhdao and chupah.lanhdao sign with development keys: "
+                f"PIN {DEMO_SIGNER_PIN}"
             )
 
     def _print_logins(self) -> None:
@@ -44,9 +45,9 @@ class Command(BaseCommand):
         officers = [row for row in logins if roles.UNIT_OFFICER in row[2]]
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for every account: {DEMO_PASSWORD})")
-        self.stdout.write(f"  {'username':<16} {'role':<16} {'name':<22} unit")
+        self.stdout.write(f"  {'username':<18} {'role':<16} {'name':<22} unit")
         for username, name, role, unit in main:
-            self.stdout.write(f"  {username:<16} {role:<16} {name:<22} {unit}")
+            self.stdout.write(f"  {username:<18} {role:<16} {name:<22} {unit}")
         heads = [u for u, *_ in officers if u.endswith(".truong")]
         others = [u for u, *_ in officers if not u.endswith(".truong")]
         self.stdout.write(f"  Unit officers ({roles.UNIT_OFFICER}): {', '.join(others)}")

@@ -11,7 +11,10 @@ import pytest
 from django.core.management import call_command
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from directives.models import Assignment, Directive, Dispatch, Event, Notification
+from directives.models import Assignment, Directive, Dispatch, Event, Notification, Register
+from directives.selectors.scope import dispatches_visible_to
+from directives.workdays import local_today
+from recipients.models import User
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -68,7 +71,43 @@ def test_loaddemo_twice_adds_the_demo_directives_once(demo_settings):
     assert "Lê Thị Thu Hương" in signatures[0].signer_cert.subject.human_friendly
     assert "1038/STTTT-TTBCXB" in out.getvalue()
 
-    statuses = set(Directive.objects.exclude(pk=sample.pk).values_list("status", flat=True))
+    sttt_letters = Directive.objects.filter(issuing_unit__code="STTTT").exclude(pk=sample.pk)
+    statuses = set(sttt_letters.values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "approved", "numbered"}
     submitted = Directive.objects.get(status="submitted")
     assert submitted.signer.username == "lanhdao" and submitted.doc_type == "KH"
+
+
+def test_the_demo_issues_from_two_units_one_letter_to_the_other(demo_settings):
+    """UBND huyện Chư Păh issues from its own register with its own people and keys, writing
+    "UBND" like the province's committee; its report goes to the Sở, whose sample letter went
+    to Chư Păh; its normative decision waits for its clerk, for its normative register."""
+    call_command("loaddemo", stdout=io.StringIO())
+    report = Directive.objects.get(issuing_unit__code="UBND.CHUPAH", status="issued")
+    assert report.number_symbol == "01/UBND-VHTT"
+    assert report.register_year == local_today().year
+    assert report.drafter.username == "chupah.chuyenvien"
+    assert report.signer.username == "chupah.lanhdao"
+    numbered_by = report.events.get(verb="numbered").actor.username
+    assert numbered_by == "chupah.vanthu"
+    assert list(report.dispatches.values_list("unit__code", flat=True)) == ["STTTT"]
+    assert Dispatch.objects.filter(
+        directive__issuing_unit__code="STTTT", unit__code="UBND.CHUPAH"
+    ).exists()
+    assert report.pdf_status == Directive.PdfStatus.READY
+    with report.pdf.open("rb") as handle:
+        signatures = PdfFileReader(BytesIO(handle.read())).embedded_signatures
+    names = [s.signer_cert.subject.human_friendly for s in signatures]
+    assert "Nguyễn Văn Quang" in names[0] and "Ủy ban nhân dân huyện Chư Păh" in names[1]
+    decision = Directive.objects.get(issuing_unit__code="UBND.CHUPAH", status="approved")
+    assert decision.is_normative and decision.issuing_unit.has_normative_register
+    assert Register.objects.filter(unit__code="UBND.CHUPAH", kind="general").get().last_number == 1
+    # Each clerk's desk: the Sở's clerk cannot number Chư Păh's decision; Chư Păh's can.
+    from directives.selectors.moves import directive_moves
+
+    vanthu, chupah_clerk = (User.objects.get(username=n) for n in ("vanthu", "chupah.vanthu"))
+    assert not directive_moves(directive=decision, user=vanthu).number
+    assert directive_moves(directive=decision, user=chupah_clerk).number
+    # The Sở's inbox gets the report.
+    stttt = User.objects.get(username="stttt")
+    assert dispatches_visible_to(stttt).filter(directive=report).exists()

@@ -1,35 +1,13 @@
-"""Demo directives for `manage.py loaddemo`: the sample letter 1038/STTTT-TTBCXB of 24 June 2021
-issued through the real workflow, and one draft, one submitted and one approved directive so
-that the drafter, the signer and the clerk each find something on their pages at first login.
-
-Idempotent: each demo directive is recognised by its issuing unit and subject (the sample by
-its register entry) and is not created twice. Everything goes through the services, so the
-history, dispatches and assignments are exactly what the portal makes.
-
-Numbering: the agency's 2021 register is taken to have reached 1037 on paper before the portal,
-so its `Register` row for 2021 is set to 1037 (only if lower) and the sample letter is numbered
-through `directive_number` with the register date 24 June 2021: the register itself gives 1038.
-The demo signer (`lanhdao`) then signs it with a development key (the dev PKI issues her a
-personal certificate; PIN `DEMO_SIGNER_PIN`) and the clerk seals and issues it, so the delivered
-PDF carries the two signatures. Entering it as a paper letter instead would have skipped the
-history and the signed PDF that the demo is meant to show.
-
-With the development token (`init_dev_pki` when SoftHSM2 is installed) the demo signer's key and
-the agency's are the token's (`_token_stores`); without it, the development PKCS#12 files.
-"""
+"""The Sở TT&TT's demo letters: the sample letter 1038/STTTT-TTBCXB of 24 June 2021 issued
+through the real workflow, and one letter on each desk of the workflow."""
 
 from __future__ import annotations
 
 import datetime
-import logging
-import os
 
-from django.conf import settings
 from django.db import transaction
 
-from directives.documents.keys.devtoken import DEV_TOKEN_LABEL, dev_token
-from directives.documents.pki import dev_signer_certificate_issue
-from directives.documents.signing import signers_dir
+from directives.demo.keys import DEMO_SIGNER_PIN
 from directives.models import CopyRecipient, Directive, Register
 from directives.services import (
     directive_approve,
@@ -40,11 +18,8 @@ from directives.services import (
     directive_submit,
 )
 from directives.workdays import local_today
-from recipients.models import RecipientGroup, SigningKeyStore, Unit, User
+from recipients.models import RecipientGroup, Unit, User
 
-logger = logging.getLogger(__name__)
-
-DEMO_SIGNER_PIN = "123456"  # noqa: S105 - the demo signer's development key, never production
 SAMPLE_NUMBER = 1038
 SAMPLE_DATE = datetime.date(2021, 6, 24)
 SAMPLE_SUBJECT = "thông tin, tuyên truyền Bộ Quy tắc ứng xử trên mạng xã hội"
@@ -176,7 +151,7 @@ LETTERHEAD = {
 }
 
 
-class _Demo:
+class Demo:
     """The demo province's people, units and groups, looked up once."""
 
     def __init__(self) -> None:
@@ -216,7 +191,7 @@ class _Demo:
         return Directive.objects.filter(issuing_unit=self.units["STTTT"], subject=subject).exists()
 
 
-def _sample_letter(demo: _Demo) -> Directive | None:
+def sample_letter(demo: Demo) -> Directive | None:
     sttt = demo.units["STTTT"]
     done = Directive.objects.filter(
         issuing_unit=sttt, register_year=SAMPLE_DATE.year, number=SAMPLE_NUMBER
@@ -253,34 +228,7 @@ def _sample_letter(demo: _Demo) -> Directive | None:
         return directive_issue(directive=signed, by=clerk)
 
 
-def _signer_key(signer: User) -> None:
-    """The demo signer's personal development certificate, issued once (DEBUG only)."""
-    directory = signers_dir()  # where signer_key_for looks: SIGNER_P12_DIR or the dev PKI
-    if directory is not None and not (directory / f"{signer.get_username()}.p12").is_file():
-        dev_signer_certificate_issue(
-            username=signer.get_username(),
-            full_name=signer.get_full_name(),
-            pin=DEMO_SIGNER_PIN,
-            directory=directory,
-        )
-
-
-def _sign(directive: Directive, stdout) -> None:
-    """Make the signed PDF now (dev PKI) rather than wait for a worker, then deliver it."""
-    from directives.services.notices import directive_fan_out
-    from directives.services.signing import directive_render_and_sign
-
-    try:
-        # With DEBUG (loaddemo's condition) the signing key is the dev PKI, made on first use.
-        if directive_render_and_sign(directive_id=directive.pk):
-            directive_fan_out(directive_id=directive.pk)
-    except Exception as exc:  # the demo stays usable; the worker retries the PDF later
-        logger.warning("Demo letter %s not signed now: %s", directive.pk, exc)
-        if stdout is not None:
-            stdout.write(f"  (PDF of {directive.number_symbol} left to the worker: {exc})")
-
-
-def _pending(demo: _Demo) -> list[str]:
+def pending_letters(demo: Demo) -> list[str]:
     """A draft for the drafter, one awaiting the signer's approval, one approved for the clerk
     to number, and one numbered for the signer to sign with her key."""
     drafter, signer, clerk = (demo.users[n] for n in ("chuyenvien", "lanhdao", "vanthu"))
@@ -357,61 +305,3 @@ DEMO_BODIES = {
         "- Các chủ trương, chính sách về chuyển đổi số; các mô hình, cách làm hay./."
     ),
 }
-
-
-def load_demo_directives(*, stdout=None) -> None:
-    """Add the demo directives; a second run adds nothing."""
-    demo = _Demo()
-    if not demo.ready:
-        if stdout is not None:
-            stdout.write("Demo directives skipped: load the demo province first.")
-        return
-    _signer_key(demo.users["lanhdao"])
-    _token_stores(stdout)
-    sample = _sample_letter(demo)
-    if sample is not None:
-        _sign(sample, stdout)
-    made = _pending(demo)
-    if stdout is not None:
-        issued = f"{sample.number_symbol} issued" if sample is not None else "already there"
-        stdout.write(f"Demo directives: sample letter {issued}; {len(made)} new in the workflow.")
-
-
-def _token_stores(stdout) -> None:
-    """With the development token (`init_dev_pki`, SoftHSM2 installed), each demo signer and
-    issuing unit whose key is on it signs there: a PKCS#11 store, the signer's PIN typed at
-    "Ký số", the agency's read from DEV_TOKEN_PIN_ENV (an unattended key on the server).
-    Without it, the PKCS#12 files as before: stores left on an earlier token are dropped."""
-    held = dev_token()
-    on_token = SigningKeyStore.objects.filter(
-        backend=SigningKeyStore.Backend.PKCS11, token_label=DEV_TOKEN_LABEL
-    )
-    if held is None or os.environ.get("SOFTHSM2_CONF") != held.get("conf"):
-        on_token.delete()
-        if stdout is not None:
-            stdout.write("Demo keys: the development PKCS#12 files (no development token).")
-        return
-    signing = []
-    for label in held["serials"]:
-        user = User.objects.filter(username=label).first()
-        unit = None if user else Unit.objects.filter(code=label).first()
-        if user is None and unit is None:
-            continue
-        SigningKeyStore.objects.update_or_create(
-            **({"user": user} if user else {"unit": unit}),
-            defaults={
-                "backend": SigningKeyStore.Backend.PKCS11,
-                "pkcs11_module": held["module"],
-                "token_label": DEV_TOKEN_LABEL,
-                "key_label": label,
-                "cert_label": "",
-                "pin_env": "" if user else settings.DEV_TOKEN_PIN_ENV,
-                "is_active": True,
-            },
-        )
-        signing.append(label)
-    if stdout is not None:
-        stdout.write(
-            f"Demo keys: {', '.join(signing)} sign on the development token {DEV_TOKEN_LABEL} "
-            "(SoftHSM2)."
-        )
