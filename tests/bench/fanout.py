@@ -510,6 +510,7 @@ def _measure() -> list[str]:  # noqa: PLR0915 - one run, reported in one place
                     ],
                     queue="floor",
                 )
+            enqueued_s = time.perf_counter() - begin
             _wait(sink.floor, cpu, begin)
             floor_cpu = cpu.stop()
             floor = _outcome(sink.floor, begin)
@@ -549,7 +550,7 @@ def _measure() -> list[str]:  # noqa: PLR0915 - one run, reported in one place
                 f"floor, {UNITS} bare tasks, first enqueue to last message accepted: "
                 + (f"{floor['last']:.2f} s" if floor["complete"] else f"TIMEOUT after {WAIT_S} s")
                 + f" ({floor['messages']} messages of {floor['size'] / 1024:.0f} KiB, "
-                f"SMTP connections: {floor_connections})"
+                f"enqueued in {enqueued_s:.2f} s, SMTP connections: {floor_connections})"
             )
             if portal["complete"] and floor["complete"]:
                 ratio = portal["last"] / floor["last"]
