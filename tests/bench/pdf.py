@@ -1,9 +1,12 @@
 """Benchmark of the signed letter: render and sign a one-page and a three-page letter.
 
-Reports median render time, median sign time, the ratio of our full render+sign to a bare
-WeasyPrint render of the same HTML (same run), and the worker's peak memory, measured in a fresh
-subprocess so that earlier work does not inflate it. Targets: ratio <= 1.5, one-page
-render+sign < 0.4 s median. A throwaway test database is created and destroyed.
+Times the production function, `directives.documents.signing.render_and_sign_bytes` (what the
+PDF job runs for a letter with no signer's revision), not a copy of it. Reports the median of
+its time, of the signature within it (`sign_pdf_bytes`, timed as it is called) and of the rest
+(the render), the ratio of the whole to a bare WeasyPrint render of the same HTML (same run),
+and the worker's peak memory, measured in a fresh subprocess so that earlier work does not
+inflate it. Targets: ratio <= 1.5, one-page render+sign < 0.4 s median. A throwaway test
+database is created and destroyed.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROUNDS = int(os.environ.get("BENCH_PDF_ROUNDS", "7"))
@@ -47,34 +51,52 @@ def _letters():
     return {"one-page": one_page, "three-page": three_page}
 
 
+@contextmanager
+def _observed(module, name: str, calls: list[tuple[float, object]]):
+    """Record (seconds, result) of each call of `module.name` while inside: the production
+    function runs unchanged; only what it calls by that name is timed and kept."""
+    original = getattr(module, name)
+
+    def observed(*args, **kwargs):
+        begin = time.perf_counter()
+        result = original(*args, **kwargs)
+        calls.append((time.perf_counter() - begin, result))
+        return result
+
+    setattr(module, name, observed)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
 def _measure(directive, key) -> dict:
+    """Time the production function, `signing.render_and_sign_bytes`, as the PDF job calls it;
+    its signature is the time of the `sign_pdf_bytes` it calls, its render the rest. The bare
+    WeasyPrint render is of the very HTML it rendered."""
     from weasyprint import HTML
 
-    from directives.documents import pdf, signing
+    from directives.documents import signing
 
     renders, signs, totals, bares = [], [], [], []
     pages = 0
     for _ in range(ROUNDS):
-        start = time.perf_counter()
-        signed_at = signing.timezone.now().replace(microsecond=0)
-        stamp = pdf.SignatureStamp(
-            organisation=key.organisation,
-            signer=directive.signer_name,
-            title=directive.signer_title.capitalize(),
-            signed_at=signed_at,
-            verify_url=signing.verify_url(directive),
-        )
-        html = pdf.render_directive_html(directive, draft=False, stamp=stamp)
-        document = pdf.html_to_document(html)
-        box = pdf.find_box(document, pdf.SIGNATURE_STAMP_ID)
-        unsigned = pdf.document_to_pdf(document)
-        rendered = time.perf_counter()
-        signing.sign_pdf_bytes(unsigned, key=key, signed_at=signed_at, box=box)
-        done = time.perf_counter()
-        renders.append(rendered - start)
-        signs.append(done - rendered)
-        totals.append(done - start)
-        pages = len(document.pages)
+        htmls: list[tuple[float, object]] = []
+        documents: list[tuple[float, object]] = []
+        signatures: list[tuple[float, object]] = []
+        with (
+            _observed(signing, "render_directive_html", htmls),
+            _observed(signing, "html_to_document", documents),
+            _observed(signing, "sign_pdf_bytes", signatures),
+        ):
+            start = time.perf_counter()
+            signing.render_and_sign_bytes(directive, key=key)
+            total = time.perf_counter() - start
+        (_html_s, html), (sign_s, _signed) = htmls[0], signatures[0]
+        totals.append(total)
+        signs.append(sign_s)
+        renders.append(total - sign_s)
+        pages = len(documents[0][1].pages)
         bare_start = time.perf_counter()
         HTML(string=html).write_pdf()
         bares.append(time.perf_counter() - bare_start)

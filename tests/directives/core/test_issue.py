@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from directives import services
 from directives.errors import (
@@ -62,6 +63,23 @@ def test_issue_numbers_snapshots_and_assigns(agency, django_capture_on_commit_ca
     assert (event.verb, event.ip, event.data["number"]) == ("issued", "10.3.3.3", 1)
     assert len(callbacks) == 1, "the PDF job is enqueued once, after commit"
     assert Register.objects.get(unit=agency.sttt).last_number == 1
+
+
+def test_the_snapshot_rows_start_as_new_rows_do(agency):
+    """The snapshot builds its thousands of rows in bulk: each still gets every default and
+    its creation time, as one saved alone would, and the same on SQLite and PostgreSQL."""
+    before = timezone.now()
+    issued = services.directive_issue(directive=agency.signed(), by=agency.clerk)
+
+    dispatches = list(Dispatch.objects.filter(directive=issued))
+    assert dispatches and all(d.delivery == Dispatch.Delivery.PENDING for d in dispatches)
+    assert all(d.created_at >= before for d in dispatches)
+    assert all(d.delivered_at is None and d.acknowledged_by_id is None for d in dispatches)
+    assert all(d.acknowledged_by_name == "" and d.acknowledged_ip is None for d in dispatches)
+    assignments = list(Assignment.objects.filter(task__directive=issued))
+    assert assignments and all(a.status == Assignment.Status.PENDING for a in assignments)
+    assert all(a.updated_at >= before and a.report_text == "" for a in assignments)
+    assert all(a.reported_by_id is None and a.reviewed_at is None for a in assignments)
 
 
 def test_later_edits_of_a_group_change_nothing_issued(agency):

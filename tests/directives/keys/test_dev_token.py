@@ -142,7 +142,7 @@ def test_a_broken_token_is_made_again_and_a_sound_one_kept(dev_settings):
             item.unlink()
     call_command("init_dev_pki", stdout=io.StringIO())
     again = manifest(dev_settings)
-    assert set(again["serials"]) == {"STTTT", "lanhdao"}
+    assert {"STTTT", "lanhdao"} <= set(again["serials"])
     assert again["serials"] != first["serials"], "made anew"
 
 
