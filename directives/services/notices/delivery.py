@@ -1,6 +1,6 @@
 """Delivery of an issued directive to every unit: in-app notices and e-mails, once each.
 
-A delivery job serves a batch of units (jobs.DELIVERY_BATCH): it reads them in four queries,
+A delivery job serves a batch of units (jobs.DELIVERY_BATCH): it reads them in five queries,
 writes all their rows in one statement and records them sent in one transaction, whatever the
 database. The rules that keep a record true under faults live here and in sending.py:
 - the rows of a unit are written under a lock on its dispatch, after reading the letter's
@@ -56,7 +56,8 @@ def deliverable(directive: Directive | None) -> bool:
 
 def delivery_context(directive: Directive, dispatch: Dispatch, *, link: str) -> dict:
     """What the delivery e-mail says to one unit: its own tasks and deadlines, the link.
-    `dispatch` comes from dispatches_for_delivery."""
+    `dispatch` comes from dispatches_for_delivery (which reads the letter's attachments once
+    for the whole batch, not for each e-mail)."""
     return {
         "directive": directive,
         "dispatch": dispatch,
@@ -66,8 +67,8 @@ def delivery_context(directive: Directive, dispatch: Dispatch, *, link: str) -> 
         "pdf_url": f"{link}?format=pdf" if link else "",
         "number": number_label(directive),
         "site_url": settings.SITE_URL,
-        "pdf_attached": pdf_fits(directive),
-        "attachment_links": attachment_links(directive),  # seals: the agency-signed files
+        "pdf_attached": dispatch.pdf_attached,
+        "attachment_links": dispatch.attachment_links,  # seals: the agency-signed files
     }
 
 
@@ -127,7 +128,8 @@ def dispatch_jobs_enqueue(dispatch_ids: Iterable[int]) -> int:
 def dispatches_for_delivery(dispatch_ids: Sequence[int]) -> list[Dispatch]:
     """Dispatches (by letter, then id) with all a delivery job reads: `directive` (one object
     per letter, with its issuing unit), `unit`, `task_assignments` (with their tasks, in the
-    tasks' order) and `delivery_officers`. Four queries for the whole batch."""
+    tasks' order), `delivery_officers`, and what its e-mail shares with the letter's others
+    (`attachment_links`, `pdf_attached`). Five queries for the whole batch."""
     dispatches = list(
         Dispatch.objects.select_related("unit")
         .filter(pk__in=list(dispatch_ids))
@@ -147,8 +149,11 @@ def dispatches_for_delivery(dispatch_ids: Sequence[int]) -> list[Dispatch]:
     ):
         assignments[assignment.dispatch_id].append(assignment)
     officers = unit_officers({dispatch.unit_id for dispatch in dispatches})
+    # What every e-mail of a letter shares: the files it links, whether the PDF goes attached.
+    shared = {pk: (attachment_links(letter), pdf_fits(letter)) for pk, letter in letters.items()}
     for dispatch in dispatches:
         dispatch.directive = letters[dispatch.directive_id]
+        dispatch.attachment_links, dispatch.pdf_attached = shared[dispatch.directive_id]
         dispatch.task_assignments = assignments.get(dispatch.pk, [])
         dispatch.delivery_officers = officers.get(dispatch.unit_id, [])
     return dispatches
