@@ -131,6 +131,16 @@ class Sink:
         return found
 
 
+def delivery_of(directive: Directive):
+    """Whether a message the sink kept is the delivery of `directive` (which carries its PDF),
+    not another notice (a recall, a reminder)."""
+
+    def is_delivery(message: email.message.EmailMessage) -> bool:
+        return any(p.get_filename() == directive.pdf_filename for p in message.iter_attachments())
+
+    return is_delivery
+
+
 @pytest.fixture
 def smtp_sink(settings):
     """A real SMTP server on a free localhost port; Django sends to it."""

@@ -22,6 +22,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from directives.models import Notification
+from directives.services.notices import outbox_sweep
 from portal.celery import app
 
 
@@ -31,6 +32,18 @@ def wait_until(condition: Callable[[], bool], timeout: float, *, every: float = 
     while time.monotonic() < deadline:
         if condition():
             return True
+        time.sleep(every)
+    return condition()
+
+
+def wait_sweeping(condition: Callable[[], bool], timeout: float, *, every: float = 1.0) -> bool:
+    """wait_until, running the outbox sweep every `every` seconds meanwhile, at the real time,
+    as beat does (every minute in production)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        outbox_sweep()
         time.sleep(every)
     return condition()
 
