@@ -22,6 +22,7 @@ FILLS = {
     "overdue": "F8D7DA",
     "failed": "842029",
     "pending": "F8F9FA",
+    "withdrawn": "E2E3E5",
 }
 
 

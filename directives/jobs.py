@@ -13,9 +13,14 @@ from celery import current_app
 
 PDF_RENDER = "directives.tasks.render_directive_pdf"
 FAN_OUT = "directives.tasks.deliver_directive"
-DISPATCH_DELIVER = "directives.tasks.deliver_dispatch"
+DISPATCHES_DELIVER = "directives.tasks.deliver_dispatches"
 NOTIFICATION_SEND = "directives.tasks.send_notification"
-# A thousand delivery jobs go to Redis in pipelines of this many, not one round trip each.
+# A delivery job serves this many units: its reads, writes and records are a handful of
+# statements for all of them, and its e-mails share the worker's SMTP connection. Small enough
+# that a fan-out to a thousand units keeps every worker busy (50 jobs) and a retry repeats
+# little.
+DELIVERY_BATCH = 20
+# The delivery jobs go to Redis in pipelines of this many, not one round trip each.
 ENQUEUE_BATCH = 100
 
 
@@ -43,17 +48,32 @@ def notification_send_enqueue(notification_id: int) -> None:
 
 
 def dispatch_deliver_enqueue(dispatch_ids: Iterable[int]) -> int:
-    """One delivery job per unit; the count. Safe to call twice: a job claims each e-mail
-    before sending it."""
+    """Delivery jobs for these units, DELIVERY_BATCH units each; the count of units. Safe to
+    call twice: a job claims each e-mail before sending it."""
     ids = sorted(set(dispatch_ids))
-    task = _task(DISPATCH_DELIVER)
+    batches = [ids[i : i + DELIVERY_BATCH] for i in range(0, len(ids), DELIVERY_BATCH)]
+    task = _task(DISPATCHES_DELIVER)
     if task.app.conf.task_always_eager:
-        for pk in ids:
-            task.apply_async((pk,))
+        for batch in batches:
+            task.apply_async((batch,))
         return len(ids)
     # kombu's batch publishing: Redis pipelines of ENQUEUE_BATCH (a broker without it gets each
     # job at once). The first batch reaches the workers while the next is being built.
     with task.app.producer_or_acquire() as producer, producer.batch(max_size=ENQUEUE_BATCH):
-        for pk in ids:
-            task.apply_async((pk,), producer=producer)
+        for batch in batches:
+            task.apply_async((batch,), producer=producer)
     return len(ids)
+
+
+def queue_waiting(name: str) -> int | None:
+    """How many jobs wait in a queue of the broker (not those a worker holds), or None when
+    the broker cannot say. The sweep asks before taking a unit without rows for lost."""
+    app = current_app
+    if app.conf.task_always_eager:
+        return 0
+    try:
+        with app.connection_for_read() as conn:
+            queue = app.amqp.queues[name].bind(conn.default_channel)
+            return queue.queue_declare().message_count
+    except Exception:  # the broker is down or cannot count: the caller waits longer
+        return None

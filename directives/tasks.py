@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from directives import jobs
 from directives.services.notices import (
+    TRANSIENT_DATABASE_ERRORS,
+    database_retry_countdown,
     directive_fan_out,
-    dispatch_deliver,
+    dispatches_deliver,
     notification_send,
     outbox_sweep,
     retry_countdown,
@@ -34,42 +35,55 @@ def render_directive_pdf(self, directive_id: int) -> None:
         jobs.fan_out_enqueue(directive_id)
 
 
-@shared_task(queue="mail", acks_late=True, reject_on_worker_lost=True)
-def deliver_directive(directive_id: int) -> None:
-    """Fan out: one delivery job per recipient unit."""
-
-    directive_fan_out(directive_id=directive_id)
+@shared_task(bind=True, queue="mail", acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def deliver_directive(self, directive_id: int) -> None:
+    """Fan out: delivery jobs for the recipient units, a batch each."""
+    try:
+        directive_fan_out(directive_id=directive_id)
+    except TRANSIENT_DATABASE_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=database_retry_countdown(self.request.retries + 1))
 
 
 @shared_task(bind=True, queue="mail", acks_late=True, reject_on_worker_lost=True, max_retries=None)
-def deliver_dispatch(self, dispatch_id: int) -> None:
-    """Deliver to one unit: its in-app notices and its e-mails, each sent once. The rows count
-    the attempts and hold the cap (NOTIFY_MAX_RETRIES), so a resend or a sweep starts a fresh
-    chain safely."""
+def deliver_dispatches(self, dispatch_ids: list[int]) -> None:
+    """Deliver to a batch of units: their in-app notices and e-mails, each sent once. The
+    rows count the attempts and hold the cap (NOTIFY_MAX_RETRIES), so a resend or a sweep
+    starts a fresh chain safely. The next run takes only the units left to try again. A
+    database error (a restart, a dropped connection) is retried like a mail server's; the
+    worker opens a new connection after it (portal/celery.py)."""
+    try:
+        result = dispatches_deliver(dispatch_ids=dispatch_ids)
+    except TRANSIENT_DATABASE_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=database_retry_countdown(self.request.retries + 1))
+    if result.retry_ids:
+        raise self.retry(args=(sorted(set(result.retry_ids)),), countdown=result.countdown)
 
-    countdown = dispatch_deliver(dispatch_id=dispatch_id)
-    if countdown is not None:
-        raise self.retry(countdown=countdown)
+
+@shared_task(queue="mail", acks_late=True, reject_on_worker_lost=True)
+def deliver_dispatch(dispatch_id: int) -> None:
+    """One unit's delivery, as jobs queued before delivery went by batches name it: handed
+    to a batch job of one."""
+    jobs.dispatch_deliver_enqueue([dispatch_id])
 
 
 @shared_task(bind=True, queue="mail", acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def send_notification(self, notification_id: int) -> None:
     """Send one outbox e-mail that is not a delivery (a reminder, a recall, a digest)."""
-
-    countdown = notification_send(notification_id=notification_id)
+    try:
+        countdown = notification_send(notification_id=notification_id)
+    except TRANSIENT_DATABASE_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=database_retry_countdown(self.request.retries + 1))
     if countdown is not None:
         raise self.retry(countdown=countdown)
 
 
 @shared_task(queue="default", acks_late=True)
 def sweep_outbox() -> dict[str, int]:
-    """Beat, every few minutes: re-enqueue what a crash or a lost message left pending."""
+    """Beat, every minute: re-enqueue what a crash or a lost message left behind."""
 
     report = outbox_sweep()
     # The PDF job of a directive issued while the broker was down is enqueued again here too.
-    report["pdf_jobs_resumed"] = pdf_jobs_resume(
-        older_than=datetime.timedelta(minutes=settings.NOTIFY_SWEEP_AFTER_MINUTES)
-    )
+    report["pdf_jobs_resumed"] = pdf_jobs_resume()
     return report
 
 

@@ -221,8 +221,21 @@ NOTIFY_SMTP_MAX_IDLE_SECONDS = env.float("NOTIFY_SMTP_MAX_IDLE_SECONDS", default
 # a new PostgreSQL connection per e-mail cost ~15% of a fan-out's time. portal/celery.py closes
 # a broken or CONN_MAX_AGE-old connection after each task instead, as Django does per request.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
-# The periodic sweep re-enqueues outbox rows left pending longer than this.
+# Recovery (README, "Delivery under faults"). Beat runs the sweep every minute. It re-enqueues
+# outbox rows left pending longer than NOTIFY_SWEEP_AFTER_MINUTES (a retry whose job was lost).
 NOTIFY_SWEEP_AFTER_MINUTES = env.int("NOTIFY_SWEEP_AFTER_MINUTES", default=10)
+# A claim ("sending") lasts this long: the SMTP dialogue of one e-mail times out well before
+# (EMAIL_TIMEOUT per step), so a row held longer belongs to a job that died, and the job run
+# again (a redelivered or retried job) or the sweep takes it back. Two timeouts and a margin.
+NOTIFY_RECLAIM_AFTER_SECONDS = env.int(
+    "NOTIFY_RECLAIM_AFTER_SECONDS", default=2 * EMAIL_TIMEOUT + 10
+)
+# A unit of an issued letter with no delivery row and no job waiting in the mail queue for
+# this long lost its job with the broker's queue (Redis restarted empty): the sweep starts it.
+NOTIFY_LOST_AFTER_SECONDS = env.int("NOTIFY_LOST_AFTER_SECONDS", default=90)
+# The write that records e-mails the mail server accepted is retried on a new connection for
+# this long when the database drops it; were it lost, the e-mails would go out again.
+NOTIFY_RECORD_RETRY_SECONDS = env.int("NOTIFY_RECORD_RETRY_SECONDS", default=90)
 # Reminders: working days before a deadline; overdue working days before the head is told.
 REMINDER_DAYS_BEFORE = [int(n) for n in env.list("REMINDER_DAYS_BEFORE", default=["2", "1"])]
 REMINDER_UNACKNOWLEDGED_DAYS = env.int("REMINDER_UNACKNOWLEDGED_DAYS", default=1)
@@ -241,6 +254,7 @@ if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
 NOTICE_ATTACH_MAX_BYTES = env.int("NOTICE_ATTACH_MAX_BYTES", default=EMAIL_ATTACHMENT_MAX_BYTES)
 CELERY_TASK_ROUTES = {
     "directives.tasks.deliver_dispatch": {"queue": "mail"},
+    "directives.tasks.deliver_dispatches": {"queue": "mail"},
     "directives.tasks.send_notification": {"queue": "mail"},
     "directives.tasks.deliver_directive": {"queue": "mail"},
 }

@@ -24,6 +24,8 @@ class Dispatch(models.Model):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Delivery failed")
+        # Recalled or replaced before anything of the delivery reached the unit.
+        WITHDRAWN = "withdrawn", _("Not sent (recalled)")
 
     directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="dispatches")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="dispatches")

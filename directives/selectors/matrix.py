@@ -57,6 +57,7 @@ def state_labels() -> dict[str, str]:
         "accepted": _("Accepted"),
         "overdue": _("Overdue"),
         "failed": _("Delivery failed"),
+        "withdrawn": _("Not sent (recalled)"),
         "not_assigned": _("Not assigned"),
     }
 
@@ -73,6 +74,9 @@ def _receipt_cell(dispatch: Dispatch, labels: dict[str, str]) -> Cell:
         return Cell(state, labels[state], title)
     if dispatch.delivery == Dispatch.Delivery.FAILED:
         return Cell("failed", labels["failed"], labels["failed"])
+    if dispatch.delivery == Dispatch.Delivery.WITHDRAWN:
+        # Recalled or replaced before anything of the delivery reached the unit.
+        return Cell("withdrawn", labels["withdrawn"], labels["withdrawn"])
     if dispatch.seen_at:
         return Cell("seen", labels["seen"], f"{labels['seen']} {_fmt(dispatch.seen_at)}")
     if dispatch.delivery == Dispatch.Delivery.SENT:

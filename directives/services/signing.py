@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -181,7 +182,9 @@ def _store_signed(*, directive_id: int, signed: bytes, signed_at: datetime.datet
     return True
 
 
-def directives_pdf_stalled(*, older_than: datetime.timedelta) -> list[int]:
+def directives_pdf_stalled(
+    *, older_than: datetime.timedelta, now: datetime.datetime | None = None
+) -> list[int]:
     """Issued directives whose PDF job should have finished long ago: the broker was down at
     issue, or the worker died mid-render. Rendering is idempotent, so they are simply re-run."""
     return list(
@@ -190,15 +193,22 @@ def directives_pdf_stalled(*, older_than: datetime.timedelta) -> list[int]:
             is_paper=False,
             number__isnull=False,
             pdf_status__in=[Directive.PdfStatus.PENDING, Directive.PdfStatus.RENDERING],
-            issued_at__lt=timezone.now() - older_than,
+            issued_at__lt=(now or timezone.now()) - older_than,
         ).values_list("pk", flat=True)
     )
 
 
-def pdf_jobs_resume(*, older_than: datetime.timedelta) -> int:
-    """Enqueue the PDF job again for every stalled directive; the count, for the sweep's log."""
+def pdf_jobs_resume(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue the PDF job again for every stalled directive; the count, for the sweep's log.
 
-    stalled = directives_pdf_stalled(older_than=older_than)
+    Stalled: after NOTIFY_LOST_AFTER_SECONDS when the pdf queue holds no job (the broker lost
+    it, or the worker died mid-render), after NOTIFY_SWEEP_AFTER_MINUTES when it is busy."""
+    now = now or timezone.now()
+    if jobs.queue_waiting("pdf") == 0:
+        older_than = datetime.timedelta(seconds=settings.NOTIFY_LOST_AFTER_SECONDS)
+    else:
+        older_than = datetime.timedelta(minutes=settings.NOTIFY_SWEEP_AFTER_MINUTES)
+    stalled = directives_pdf_stalled(older_than=older_than, now=now)
     for pk in stalled:
         jobs.pdf_render_enqueue(pk)
     return len(stalled)

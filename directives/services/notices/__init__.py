@@ -22,18 +22,28 @@ from directives.services.notices.reading import (
     notifications_mark_all_read,
 )
 from directives.services.notices.recovery import can_resend, notification_resend, outbox_sweep
-from directives.services.notices.sending import dispatch_deliver, notification_send, retry_countdown
+from directives.services.notices.sending import (
+    TRANSIENT_DATABASE_ERRORS,
+    DeliveryResult,
+    database_retry_countdown,
+    dispatches_deliver,
+    notification_send,
+    retry_countdown,
+)
 from directives.services.notices.subjects import email_subject, number_label
-from directives.services.notices.withdrawal import withdrawal_notices_create
+from directives.services.notices.withdrawal import withdrawal_notices_create, withdrawal_notices_for
 
 __all__ = [
     "DELIVERY",
+    "TRANSIENT_DATABASE_ERRORS",
+    "DeliveryResult",
     "Progress",
     "ack_url",
     "can_resend",
     "delivery_progress",
     "directive_fan_out",
-    "dispatch_deliver",
+    "database_retry_countdown",
+    "dispatches_deliver",
     "dispatch_delivery_update",
     "email_subject",
     "notification_mark_read",
@@ -48,4 +58,5 @@ __all__ = [
     "outbox_write",
     "retry_countdown",
     "withdrawal_notices_create",
+    "withdrawal_notices_for",
 ]

@@ -1,14 +1,27 @@
-"""Delivery of an issued directive to every unit: in-app notices and e-mails, once each."""
+"""Delivery of an issued directive to every unit: in-app notices and e-mails, once each.
+
+A delivery job serves a batch of units (jobs.DELIVERY_BATCH): it reads them in four queries,
+writes all their rows in one statement and records them sent in one transaction, whatever the
+database. The rules that keep a record true under faults live here and in sending.py:
+- the rows of a unit are written under a lock on its dispatch, after reading the letter's
+  status again, so a recall either sees them (and tells the unit) or stops them being written;
+- e-mail rows are claimed ("sending", `claimed_at`) before they are sent; a claim older than
+  NOTIFY_RECLAIM_AFTER_SECONDS belongs to a job that died, and is taken back;
+- a unit is "sent" only when every e-mail row of it was accepted, "withdrawn" when the letter
+  was recalled or replaced before anything reached it.
+"""
 
 from __future__ import annotations
 
+import datetime
 import logging
-from collections.abc import Iterable
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from directives import jobs
 from directives.models import Assignment, Directive, Dispatch, Notification
-from directives.services.notices import delivery_sql
 from directives.services.notices.outbox import DELIVERY, EmailText, unit_notice_rows, unit_officers
 from directives.services.notices.subjects import email_subject, number_label
 from directives.services.receipts import ack_token_make
@@ -44,7 +56,7 @@ def deliverable(directive: Directive | None) -> bool:
 
 def delivery_context(directive: Directive, dispatch: Dispatch, *, link: str) -> dict:
     """What the delivery e-mail says to one unit: its own tasks and deadlines, the link.
-    `dispatch` comes from dispatch_for_delivery."""
+    `dispatch` comes from dispatches_for_delivery."""
     return {
         "directive": directive,
         "dispatch": dispatch,
@@ -93,11 +105,12 @@ def _delivery_rows(
 
 
 def directive_fan_out(*, directive_id: int) -> int:
-    """Start the delivery of an issued directive with a ready PDF: one job per unit.
+    """Start the delivery of an issued directive with a ready PDF: its undelivered units, in
+    batches, one job each (jobs.dispatch_deliver_enqueue).
 
-    Each job (dispatch_deliver) writes its unit's notices and sends its e-mails, so the units
-    are served in parallel by every worker and no job holds the whole fan-out. Idempotent: only
-    units not yet delivered get a job, and a job sends nothing twice. Returns the jobs enqueued.
+    Every worker serves batches in parallel and no job holds the whole fan-out. Idempotent: only
+    units not yet delivered get a job, and a job sends nothing twice. Returns the units handed
+    to jobs.
     """
     directive = Directive.objects.filter(pk=directive_id).first()
     if not deliverable(directive):
@@ -107,138 +120,158 @@ def directive_fan_out(*, directive_id: int) -> int:
 
 
 def dispatch_jobs_enqueue(dispatch_ids: Iterable[int]) -> int:
-    """One delivery job per unit. Safe to call twice: a job claims each e-mail before sending."""
+    """Delivery jobs for these units. Safe to call twice: a job claims each e-mail first."""
     return jobs.dispatch_deliver_enqueue(dispatch_ids)
 
 
-def dispatch_notices_write(dispatch: Dispatch) -> tuple[list[Notification], bool]:
-    """The unit's delivery rows (its in-app notices and its e-mails), and whether this call
-    wrote them: only the first call does.
-
-    `dispatch` comes from dispatch_for_delivery.
-    Freshly written e-mail rows are born claimed ("sending", for the caller to send at once):
-    the insert succeeded, so no other job can hold them. When the rows exist already (a retry,
-    the sweep, a job racing this one) the insert fails on their unique keys and they come back
-    as they are, for the caller to claim. Inserting first saves the normal case a query.
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        rows = _delivery_rows(dispatch.directive, dispatch, dispatch.delivery_officers)
-    now = timezone.now()
-    for row in rows:
-        if row.channel == Notification.Channel.EMAIL:
-            row.status, row.claimed_at = Notification.Status.SENDING, now
-    try:
-        _rows_insert(rows)
-    except IntegrityError:
-        rows = list(Notification.objects.filter(dispatch=dispatch, kind=DELIVERY).order_by("pk"))
-        if not rows:
-            # Not a row written before but something else (a person deleted meanwhile): the
-            # job fails and the unit stays undelivered, for the sweep to start it again.
-            raise
-        return rows, False
-    return rows, True
-
-
-def _rows_insert(rows: list[Notification]) -> None:
-    """All the rows or none. Inside a transaction (an eager job, a test) in a savepoint, so that
-    a failed insert leaves the caller's transaction usable; in a worker, on PostgreSQL, one
-    statement that commits alone: no BEGIN and COMMIT round trips for each unit."""
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            Notification.objects.bulk_create(rows)
-    elif connection.in_atomic_block:
-        with transaction.atomic():
-            delivery_sql.notifications_insert(rows)
-    else:
-        delivery_sql.notifications_insert(rows)
-
-
-# A worker delivers one directive to a thousand units in a row: the letter (a wide row) is read
-# once per process and reused while its status, PDF and last change stay the same.
-_letters: dict[int, tuple[tuple, Directive]] = {}
-LETTERS_KEPT = 4
+def dispatches_for_delivery(dispatch_ids: Sequence[int]) -> list[Dispatch]:
+    """Dispatches (by letter, then id) with all a delivery job reads: `directive` (one object
+    per letter, with its issuing unit), `unit`, `task_assignments` (with their tasks, in the
+    tasks' order) and `delivery_officers`. Four queries for the whole batch."""
+    dispatches = list(
+        Dispatch.objects.select_related("unit")
+        .filter(pk__in=list(dispatch_ids))
+        .order_by("directive_id", "pk")
+    )
+    if not dispatches:
+        return []
+    ids = [dispatch.pk for dispatch in dispatches]
+    letters = Directive.objects.select_related("issuing_unit").in_bulk(
+        {dispatch.directive_id for dispatch in dispatches}
+    )
+    assignments: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in (
+        Assignment.objects.select_related("task")
+        .filter(dispatch_id__in=ids)
+        .order_by("task__position", "pk")
+    ):
+        assignments[assignment.dispatch_id].append(assignment)
+    officers = unit_officers({dispatch.unit_id for dispatch in dispatches})
+    for dispatch in dispatches:
+        dispatch.directive = letters[dispatch.directive_id]
+        dispatch.task_assignments = assignments.get(dispatch.pk, [])
+        dispatch.delivery_officers = officers.get(dispatch.unit_id, [])
+    return dispatches
 
 
 def dispatch_for_delivery(dispatch_id: int) -> Dispatch | None:
-    """A dispatch with all its delivery job reads: directive, unit, the unit's assignments with
-    their tasks (`task_assignments`, in the tasks' order) and its officers
-    (`delivery_officers`). On PostgreSQL one statement (delivery_sql)."""
-    if connection.vendor == "postgresql":
-        found = delivery_sql.dispatch_read(dispatch_id)
-    else:
-        found = _dispatch_read_orm(dispatch_id)
-    if found is None:
-        return None
-    dispatch, state = found
-    known = _letters.get(dispatch.directive_id)
-    if known is None or known[0] != state:
-        letter = Directive.objects.select_related("issuing_unit").get(pk=dispatch.directive_id)
-        while len(_letters) >= LETTERS_KEPT:
-            _letters.pop(next(iter(_letters)))
-        known = _letters[dispatch.directive_id] = (state, letter)
-    dispatch.directive = known[1]
-    return dispatch
+    """One dispatch as dispatches_for_delivery reads it, or None."""
+    found = dispatches_for_delivery([dispatch_id])
+    return found[0] if found else None
 
 
-def _dispatch_read_orm(dispatch_id: int) -> tuple[Dispatch, tuple] | None:
-    """delivery_sql.dispatch_read, through the ORM."""
-    state_names = delivery_sql.LETTER_STATE
-    found = list(
-        Dispatch.objects.select_related("unit")
-        .annotate(**{f"letter_{name}": F(f"directive__{name}") for name in state_names})
-        .filter(pk=dispatch_id)
-        .order_by()
+@dataclass
+class UnitRows:
+    """A unit's delivery rows; `written` when this job wrote them, its e-mails born claimed."""
+
+    dispatch: Dispatch
+    rows: list[Notification]
+    written: bool
+
+    @property
+    def emails(self) -> list[Notification]:
+        return [row for row in self.rows if row.channel == Notification.Channel.EMAIL]
+
+
+def dispatches_lock(dispatch_ids: Sequence[int]) -> None:
+    """Lock the dispatch rows, in id order (as the recall does) so that no two hands deadlock."""
+    list(
+        Dispatch.objects.select_for_update()
+        .filter(pk__in=list(dispatch_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    if not found:
-        return None
-    dispatch = found[0]
-    dispatch.task_assignments = sorted(
-        Assignment.objects.select_related("task").filter(dispatch_id=dispatch_id).order_by(),
-        key=lambda assignment: (assignment.task.position, assignment.pk),
-    )
-    dispatch.delivery_officers = unit_officers([dispatch.unit_id]).get(dispatch.unit_id, [])
-    return dispatch, tuple(getattr(dispatch, f"letter_{name}") for name in state_names)
+
+
+def still_issued(directive_id: int) -> bool:
+    return Directive.objects.filter(pk=directive_id, status=Directive.Status.ISSUED).exists()
+
+
+def dispatches_notices_write(dispatches: Sequence[Dispatch]) -> list[UnitRows] | None:
+    """Each unit's delivery rows (in-app notices and e-mails): written by the first call, read
+    back by any later one (a retry, the sweep, a redelivered job). None, writing nothing, when
+    the letter is no longer issued: it was recalled or replaced while the job waited.
+
+    `dispatches`: of one letter, from dispatches_for_delivery. Freshly written e-mail rows are
+    born claimed ("sending"), for the caller to send at once. The dispatches are locked while
+    the rows are written: a recall, which locks them too, either sees the rows and tells the
+    unit, or commits first and this call sees the letter's new status.
+    """
+    directive = dispatches[0].directive
+    with translation.override(settings.LANGUAGE_CODE):
+        built = {d.pk: _delivery_rows(directive, d, d.delivery_officers) for d in dispatches}
+    now = timezone.now()
+    for rows in built.values():
+        for row in rows:
+            if row.channel == Notification.Channel.EMAIL:
+                row.status, row.claimed_at = Notification.Status.SENDING, now
+    ids = [dispatch.pk for dispatch in dispatches]
+    with transaction.atomic():
+        dispatches_lock(ids)
+        if not still_issued(directive.pk):
+            return None
+        existing: dict[int, list[Notification]] = defaultdict(list)
+        for row in Notification.objects.filter(dispatch_id__in=ids, kind=DELIVERY).order_by("pk"):
+            existing[row.dispatch_id].append(row)
+        fresh = [row for pk in ids if pk not in existing for row in built[pk]]
+        Notification.objects.bulk_create(fresh)
+    return [
+        UnitRows(d, existing[d.pk], False) if d.pk in existing else UnitRows(d, built[d.pk], True)
+        for d in dispatches
+    ]
 
 
 def dispatch_delivery_update(*, dispatch_id: int) -> str:
-    """Sent once every delivery e-mail of the unit is sent, failed if one failed for good.
+    """The unit's delivery status from its e-mail rows: sent once every one is sent, failed if
+    one failed for good, else pending. A withdrawn unit (recalled before anything reached it)
+    stays withdrawn unless all its e-mails did leave after all.
 
     The dispatch row's lock makes the summary one step per unit: two jobs finishing the unit's
     e-mails at once could each read the other's row as unsent, and a late "pending" overwrite
     the "sent" just written.
     """
     with transaction.atomic():
-        list(Dispatch.objects.select_for_update().filter(pk=dispatch_id).order_by().values("pk"))
+        dispatches_lock([dispatch_id])
         statuses = set(
             Notification.objects.filter(
                 dispatch_id=dispatch_id, kind=DELIVERY, channel=Notification.Channel.EMAIL
             ).values_list("status", flat=True)
         )
-        if Notification.Status.FAILED in statuses:
-            Dispatch.objects.filter(pk=dispatch_id).update(delivery=Dispatch.Delivery.FAILED)
-            return Dispatch.Delivery.FAILED
-        if not statuses <= {Notification.Status.SENT}:
-            Dispatch.objects.filter(pk=dispatch_id).update(delivery=Dispatch.Delivery.PENDING)
-            return Dispatch.Delivery.PENDING
-        dispatch_mark_sent(dispatch_id=dispatch_id)
-    return Dispatch.Delivery.SENT
-
-
-def dispatch_mark_sent(*, dispatch_id: int) -> None:
-    """The unit has every delivery e-mail: sent. The first time (a conditional update decides)
-    also sets the delivery time: `delivered_at` is the record of delivery, one per unit (a
-    history line per unit would double the writes of a fan-out to a thousand units)."""
-    first = Dispatch.objects.filter(pk=dispatch_id, delivered_at__isnull=True).update(
-        delivery=Dispatch.Delivery.SENT, delivered_at=timezone.now()
-    )
-    if not first:
-        Dispatch.objects.filter(pk=dispatch_id).exclude(delivery=Dispatch.Delivery.SENT).update(
-            delivery=Dispatch.Delivery.SENT
+        current = Dispatch.objects.filter(pk=dispatch_id)
+        if statuses and statuses <= {Notification.Status.SENT}:
+            dispatches_mark_sent(dispatch_ids=[dispatch_id], now=timezone.now())
+            return Dispatch.Delivery.SENT
+        if current.filter(delivery=Dispatch.Delivery.WITHDRAWN).exists():
+            return Dispatch.Delivery.WITHDRAWN
+        if not statuses:  # no e-mail to send (no address): the in-app notices were the delivery
+            dispatches_mark_sent(dispatch_ids=[dispatch_id], now=timezone.now())
+            return Dispatch.Delivery.SENT
+        state = (
+            Dispatch.Delivery.FAILED
+            if Notification.Status.FAILED in statuses
+            else Dispatch.Delivery.PENDING
         )
+        current.update(delivery=state)
+        return state
 
 
-def notifications_mark_sent(*, notification_ids: list[int], now: datetime) -> int:
+def dispatches_mark_sent(*, dispatch_ids: Sequence[int], now: datetime.datetime) -> None:
+    """Every delivery e-mail of these units is sent: sent. The first time also sets the
+    delivery time: `delivered_at` is the record of delivery, one per unit (a history line per
+    unit would double the writes of a fan-out to a thousand units)."""
+    if not dispatch_ids:
+        return
+    units = Dispatch.objects.filter(pk__in=list(dispatch_ids))
+    units.filter(delivered_at__isnull=True).update(
+        delivery=Dispatch.Delivery.SENT, delivered_at=now
+    )
+    units.exclude(delivery=Dispatch.Delivery.SENT).update(delivery=Dispatch.Delivery.SENT)
+
+
+def notifications_mark_sent(*, notification_ids: list[int], now: datetime.datetime) -> int:
     """The held ("sending") rows among `notification_ids` sent at `now`; returns how many."""
+    if not notification_ids:
+        return 0
     return Notification.objects.filter(
         pk__in=notification_ids, status=Notification.Status.SENDING
     ).update(
@@ -246,22 +279,16 @@ def notifications_mark_sent(*, notification_ids: list[int], now: datetime) -> in
     )
 
 
-def dispatch_sent_record(*, dispatch_id: int, notification_ids: list[int]) -> bool:
-    """The server accepted all the unit's e-mails, which this job wrote and held ("sending"):
-    record them sent and the unit delivered. False, recording only the rows still held, when
-    another hand changed one of them meanwhile: the caller then works the unit's status out.
-
-    On PostgreSQL one statement (delivery_sql), so one round trip and no transaction to open
-    and commit: this runs once per unit of every fan-out.
-    """
-    now = timezone.now()
-    if connection.vendor == "postgresql":
-        return delivery_sql.sent_record(
-            dispatch_id=dispatch_id, notification_ids=notification_ids, now=now
-        )
-    with transaction.atomic():
-        held = notifications_mark_sent(notification_ids=notification_ids, now=now)
-        if held != len(notification_ids):
-            return False
-        dispatch_mark_sent(dispatch_id=dispatch_id)
-        return True
+def reached_q() -> Q:
+    """Dispatches that something of the delivery reached: recorded delivered, a delivery row
+    sent (an in-app notice exists, an e-mail left), or the unit saw or acknowledged the letter
+    in its inbox."""
+    sent = Notification.objects.filter(
+        dispatch=OuterRef("pk"), kind=DELIVERY, status=Notification.Status.SENT
+    )
+    return (
+        Q(delivered_at__isnull=False)
+        | Exists(sent)
+        | Q(seen_at__isnull=False)
+        | Q(acknowledged_at__isnull=False)
+    )

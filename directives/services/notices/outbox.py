@@ -3,7 +3,7 @@ to the `mail` queue only after that transaction commits.
 
 A row's `key` is unique, so writing the same notice twice (a beat that fires twice, a task run
 twice) creates nothing new. In-app rows are "sent" as soon as they exist; e-mail rows wait as
-"pending" for a send job: deliver_dispatch for a directive's delivery to a unit,
+"pending" for a send job: deliver_dispatches for a directive's delivery to its units,
 send_notification for any other notice.
 """
 

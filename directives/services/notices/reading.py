@@ -49,6 +49,7 @@ class Progress:
     failed: int
     pending: int
     acknowledged: int
+    withdrawn: int = 0  # recalled or replaced before anything reached them: not sent
 
     @property
     def total(self) -> int:
@@ -97,5 +98,6 @@ def delivery_progress(directive: Directive) -> Progress:
         sent=sum(u.dispatch.delivery == Dispatch.Delivery.SENT for u in units),
         failed=sum(u.dispatch.delivery == Dispatch.Delivery.FAILED for u in units),
         pending=sum(u.dispatch.delivery == Dispatch.Delivery.PENDING for u in units),
+        withdrawn=sum(u.dispatch.delivery == Dispatch.Delivery.WITHDRAWN for u in units),
         acknowledged=sum(u.acknowledged for u in units),
     )

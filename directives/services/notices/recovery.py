@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.backoff import backoff_seconds
+from directives import jobs
 from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import Directive, Dispatch, Notification
 from directives.selectors.scope import agency_unit_ids
@@ -22,27 +23,31 @@ from directives.services.notices.delivery import (
     dispatch_jobs_enqueue,
 )
 from directives.services.notices.outbox import outbox_enqueue
+from directives.services.notices.sending import reclaim_after
 from recipients.models import User
 
 
 def outbox_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Re-enqueue what a crash or a lost message left behind; safe to run at any time.
+    """Re-enqueue what a crash or a lost message left behind; safe to run at any time (beat
+    runs it every minute).
 
+    - rows stuck in "sending" past their claim (NOTIFY_RECLAIM_AFTER_SECONDS: the worker died
+      mid-send and its job was not run again) go back to pending, one attempt spent;
     - pending rows older than NOTIFY_SWEEP_AFTER_MINUTES (counted from their last attempt,
       plus the wait that attempt asked for, so a scheduled retry is not doubled);
-    - rows stuck in "sending" (the worker died mid-send) go back to pending, one attempt spent;
     - units of an issued directive with a ready PDF that have no delivery row get their
-      delivery job (the PDF worker died before starting delivery, or a job was lost).
+      delivery job: after NOTIFY_LOST_AFTER_SECONDS when the mail queue holds no job (the
+      broker lost its queue, or the PDF worker died before starting delivery), after
+      NOTIFY_SWEEP_AFTER_MINUTES when it is busy or cannot say.
     """
     now = now or timezone.now()
-    threshold = datetime.timedelta(minutes=settings.NOTIFY_SWEEP_AFTER_MINUTES)
-    cutoff = now - threshold
+    cutoff = now - datetime.timedelta(minutes=settings.NOTIFY_SWEEP_AFTER_MINUTES)
     email = Notification.objects.filter(channel=Notification.Channel.EMAIL)
     requeue: list[int] = []
     failed = 0
-    for row in email.filter(status=Notification.Status.SENDING, claimed_at__lt=cutoff).only(
-        "pk", "attempts", "kind", "dispatch_id"
-    ):
+    for row in email.filter(
+        status=Notification.Status.SENDING, claimed_at__lt=now - reclaim_after()
+    ).only("pk", "attempts", "kind", "dispatch_id"):
         attempts = row.attempts + 1
         if attempts > settings.NOTIFY_MAX_RETRIES:
             fields = {"status": Notification.Status.FAILED, "attempts": attempts}
@@ -71,11 +76,13 @@ def outbox_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
             requeue.append(pk)
     outbox_enqueue(sorted(set(requeue)))
     # A unit whose delivery job was lost before it wrote anything: no delivery row at all.
+    waiting = jobs.queue_waiting("mail")
+    lost_after = datetime.timedelta(seconds=settings.NOTIFY_LOST_AFTER_SECONDS)
     never_started = Dispatch.objects.filter(
         directive__status=Directive.Status.ISSUED,
         directive__pdf_status=Directive.PdfStatus.READY,
         delivery=Dispatch.Delivery.PENDING,
-        created_at__lt=cutoff,
+        created_at__lt=now - lost_after if waiting == 0 else cutoff,
     ).filter(~Exists(Notification.objects.filter(dispatch=OuterRef("pk"), kind=DELIVERY)))
     started = dispatch_jobs_enqueue(never_started.values_list("pk", flat=True))
     return {"requeued": len(set(requeue)), "failed": failed, "units_started": started}

@@ -8,18 +8,23 @@ address still gets exactly one copy and each row its own outcome.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import smtplib
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
+from itertools import groupby
+from operator import attrgetter
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -27,17 +32,31 @@ from common.backoff import backoff_jittered
 from directives.models import Directive, Dispatch, Notification
 from directives.services.notices.delivery import (
     DELIVERY,
+    UnitRows,
     deliverable,
     delivery_context,
     dispatch_delivery_update,
-    dispatch_for_delivery,
-    dispatch_notices_write,
-    dispatch_sent_record,
+    dispatches_for_delivery,
+    dispatches_lock,
+    dispatches_mark_sent,
+    dispatches_notices_write,
     notifications_mark_sent,
+    reached_q,
+    still_issued,
 )
 from directives.services.notices.transport import TRANSIENT_ERRORS, email_deliver
+from directives.services.notices.withdrawal import STOPPED, withdrawal_notices_for, withdrawal_of
 
 logger = logging.getLogger(__name__)
+# A database that dropped the connection or is restarting: worth retrying on a new connection.
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
+T = TypeVar("T")
+
+
+def database_retry_countdown(attempts: int) -> float:
+    """Seconds before a job that met a database error runs again: short, since the database
+    is usually back within seconds, and capped at a minute."""
+    return backoff_jittered(attempts, base=1.0, cap=60.0)
 
 
 def retry_countdown(attempts: int) -> float:
@@ -132,6 +151,32 @@ def _claim(pk: int) -> bool:
     )
 
 
+def reclaim_after() -> datetime.timedelta:
+    """How long a claim lasts: a job that held a row "sending" longer than this has died (the
+    SMTP dialogue of one e-mail times out well before), and the row may be taken back."""
+    return datetime.timedelta(seconds=settings.NOTIFY_RECLAIM_AFTER_SECONDS)
+
+
+def stale_claim_take(row: Notification, *, now: datetime.datetime) -> bool:
+    """Take back a row a dead job left "sending": sending again, one attempt spent; failed for
+    good when that was the last attempt (an e-mail that kills every worker that sends it)."""
+    stale = Notification.objects.filter(
+        pk=row.pk, status=Notification.Status.SENDING, claimed_at__lt=now - reclaim_after()
+    )
+    attempts = row.attempts + 1
+    if attempts > settings.NOTIFY_MAX_RETRIES:
+        stale.update(
+            status=Notification.Status.FAILED,
+            attempts=attempts,
+            last_error="The worker stopped while sending, too many times.",
+        )
+        return False
+    if not stale.update(claimed_at=now, attempts=attempts):
+        return False
+    row.status, row.claimed_at, row.attempts = Notification.Status.SENDING, now, attempts
+    return True
+
+
 def _record(row: Notification, **fields) -> None:
     """The outcome of a claimed row, on the row object too (its job reads it back)."""
     Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING).update(**fields)
@@ -171,6 +216,10 @@ class _Outcome:
         """Record every row's outcome; the wait before retrying the passing errors, or None."""
         if self.sent:
             _record_sent(self.sent)
+        return self.record_errors()
+
+    def record_errors(self) -> float | None:
+        """Record the failed rows; the wait before retrying the passing errors, or None."""
         waits = [_record_error(row, error, permanent=p) for row, error, p in self.errors]
         return min((w for w in waits if w is not None), default=None)
 
@@ -216,7 +265,7 @@ def notification_send(*, notification_id: int) -> float | None:
     if row is None:
         return None
     if row.kind == DELIVERY and row.dispatch_id:
-        return dispatch_deliver(dispatch_id=row.dispatch_id)
+        return dispatches_deliver(dispatch_ids=[row.dispatch_id]).countdown
     if not _claim(row.pk):
         return None
     try:
@@ -228,55 +277,218 @@ def notification_send(*, notification_id: int) -> float | None:
     return _send([row], message).record()
 
 
-def dispatch_deliver(*, dispatch_id: int) -> float | None:
-    """The delivery job of one unit: write its notices, send its pending e-mails (each address
-    once), and update the unit's delivery status. Returns the seconds to wait before retrying
-    the addresses that met a passing error, or None when nothing is left to retry.
+@dataclass
+class DeliveryResult:
+    """What a delivery job leaves to its next run: the units to try again, and when."""
+
+    retry_ids: list[int] = field(default_factory=list)
+    countdown: float | None = None
+
+    def later(self, dispatch_id: int, wait: float) -> None:
+        self.retry_ids.append(dispatch_id)
+        self.countdown = wait if self.countdown is None else min(self.countdown, wait)
+
+
+@dataclass
+class _UnitSend:
+    unit: UnitRows
+    mine: list[Notification]
+    outcome: _Outcome
+    all_held: bool = True  # every accepted row was still this job's when recorded sent
+
+
+def dispatches_deliver(*, dispatch_ids: Sequence[int]) -> DeliveryResult:
+    """The delivery job of a batch of units: write their notices, send each unit its one
+    e-mail (each address once, all on this process's SMTP connection), record the outcomes
+    and the units' delivery status. Returns the units to try again and when.
+
+    A job that runs past half its soft time limit (a slow mail server) hands the units it has
+    not reached to its next run at once, their claims released, rather than be killed
+    mid-send.
     """
-    dispatch = dispatch_for_delivery(dispatch_id)
-    if dispatch is None:
-        return None
-    if dispatch.directive.status != Directive.Status.ISSUED:
-        _withdrawn_rows_fail(dispatch)
-        return None
-    if not deliverable(dispatch.directive):
-        return None  # the PDF job starts delivery when the PDF is ready
-    rows, written = dispatch_notices_write(dispatch)
-    emails = [row for row in rows if row.channel == Notification.Channel.EMAIL]
-    # Freshly written rows are born claimed; rows of an earlier run are claimed one by one.
-    mine = emails if written else [row for row in emails if _claim(row.pk)]
-    outcome = _Outcome()
-    if mine:
-        try:
-            outcome = _send(mine, _delivery_message(dispatch, mine))
-        except Exception as exc:
-            logger.exception("Delivery e-mail of dispatch %s could not be built", dispatch.pk)
-            outcome.errors = [(row, f"{type(exc).__name__}: {exc}", True) for row in mine]
-    if (
-        written
-        and mine
-        and not outcome.errors
-        and dispatch_sent_record(dispatch_id=dispatch.pk, notification_ids=[row.pk for row in mine])
-    ):
-        return None  # the usual case: the unit's e-mails all accepted at the first attempt
-    # The outcomes and the unit's status in one commit, after the SMTP exchange: no database
-    # transaction waits on the mail server.
+    started = time.monotonic()
+    result = DeliveryResult()
+    dispatches = dispatches_for_delivery(dispatch_ids)
+    for _letter, group in groupby(dispatches, key=attrgetter("directive_id")):
+        _letter_deliver(list(group), result=result, started=started)
+    return result
+
+
+def _letter_deliver(group: list[Dispatch], *, result: DeliveryResult, started: float) -> None:
+    directive = group[0].directive
+    if directive.status != Directive.Status.ISSUED:
+        _withdrawn_rows_fail(group)
+        return
+    if not deliverable(directive):
+        return  # the PDF job starts delivery when the PDF is ready
+    units = dispatches_notices_write(group)
+    if units is None:  # recalled or replaced while this job waited
+        _withdrawn_rows_fail(group)
+        return
+    budget = settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    sends: list[_UnitSend] = []
+    for unit in units:
+        if time.monotonic() - started > budget:
+            _claims_release(unit)
+            result.later(unit.dispatch.pk, 0)
+            continue
+        mine, wait = (unit.emails, None) if unit.written else _claim_rows(unit.emails)
+        if wait is not None:
+            result.later(unit.dispatch.pk, wait)
+        if mine and not _claims_renew(mine):
+            continue  # taken back meanwhile by a sweep: that hand sends them
+        send = _UnitSend(unit, mine, _send_unit(unit.dispatch, mine))
+        if send.outcome.sent:
+            # At once, not at the end of the batch: a worker killed later in the batch must
+            # leave these rows sent, or they would go out again.
+            accepted = [row.pk for row in send.outcome.sent]
+            held = _until_recorded(
+                lambda ids=accepted: notifications_mark_sent(
+                    notification_ids=ids, now=timezone.now()
+                )
+            )
+            send.all_held = held == len(accepted)
+        sends.append(send)
+    if sends:
+        waits = _until_recorded(lambda: _sends_record(directive.pk, sends))
+        for dispatch_id, wait in waits:
+            result.later(dispatch_id, wait)
+
+
+def _send_unit(dispatch: Dispatch, mine: list[Notification]) -> _Outcome:
+    if not mine:
+        return _Outcome()
+    try:
+        return _send(mine, _delivery_message(dispatch, mine))
+    except Exception as exc:
+        logger.exception("Delivery e-mail of dispatch %s could not be built", dispatch.pk)
+        return _Outcome(errors=[(row, f"{type(exc).__name__}: {exc}", True) for row in mine])
+
+
+def _claim_rows(emails: list[Notification]) -> tuple[list[Notification], float | None]:
+    """The unit's e-mail rows this job may send: pending ones, and those a dead job left
+    "sending" past the claim's life. For rows another job holds now, the seconds until their
+    claim runs out (the job is tried again then, in case that job died)."""
+    now = timezone.now()
+    mine: list[Notification] = []
+    wait: float | None = None
+    for row in emails:
+        if row.status == Notification.Status.PENDING and _claim(row.pk):
+            row.status, row.claimed_at = Notification.Status.SENDING, now
+            mine.append(row)
+        elif row.status == Notification.Status.SENDING and row.claimed_at is not None:
+            if stale_claim_take(row, now=now):
+                mine.append(row)
+            elif row.status == Notification.Status.SENDING:
+                left = (row.claimed_at + reclaim_after() - now).total_seconds() + 1
+                wait = max(left, 1.0) if wait is None else min(wait, max(left, 1.0))
+    return mine, wait
+
+
+def _claims_renew(mine: list[Notification]) -> bool:
+    """Before sending, a claim older than half its life is renewed, so that a slow batch is
+    never taken for dead; False when another hand took the rows back meanwhile."""
+    now = timezone.now()
+    claimed = min(row.claimed_at for row in mine)
+    if now - claimed < reclaim_after() / 2:
+        return True
+    renewed = Notification.objects.filter(
+        pk__in=[row.pk for row in mine], status=Notification.Status.SENDING, claimed_at=claimed
+    ).update(claimed_at=now)
+    if renewed != len(mine):
+        return False
+    for row in mine:
+        row.claimed_at = now
+    return True
+
+
+def _claims_release(unit: UnitRows) -> None:
+    """Rows this job wrote claimed but will not send: pending again for its next run."""
+    if unit.written and unit.emails:
+        Notification.objects.filter(
+            pk__in=[row.pk for row in unit.emails], status=Notification.Status.SENDING
+        ).update(status=Notification.Status.PENDING, claimed_at=None)
+
+
+def _sends_record(directive_id: int, sends: list[_UnitSend]) -> list[tuple[int, float]]:
+    """The failures of the batch and the units' delivery status, in one transaction after the
+    SMTP exchanges (no transaction waits on the mail server; the accepted rows were recorded
+    sent as each unit's e-mail was). Units whose e-mails this job wrote and all saw accepted
+    are recorded sent in two statements; the others one by one.
+    If the letter was recalled meanwhile, the units that have just received it are told."""
+    now = timezone.now()
+    waits: list[tuple[int, float]] = []
+    ids = [send.unit.dispatch.pk for send in sends]
     with transaction.atomic():
-        wait = outcome.record()
-        dispatch_delivery_update(dispatch_id=dispatch.pk)
-    return wait
+        dispatches_lock(ids)
+        clean = [
+            send.unit.dispatch.pk
+            for send in sends
+            if send.all_held and send.unit.written and not send.outcome.errors
+        ]
+        dispatches_mark_sent(dispatch_ids=clean, now=now)
+        for send in sends:
+            wait = send.outcome.record_errors()
+            if wait is not None:
+                waits.append((send.unit.dispatch.pk, wait))
+            if send.unit.dispatch.pk not in clean:
+                dispatch_delivery_update(dispatch_id=send.unit.dispatch.pk)
+        if not still_issued(directive_id):
+            _withdrawn_told(directive_id, ids)
+    return waits
 
 
-def _withdrawn_rows_fail(dispatch: Dispatch) -> None:
-    """A recalled or replaced directive: its unsent e-mails are not sent any more."""
-    # One conditional update: a row another job has claimed meanwhile is not "pending".
-    Notification.objects.filter(
-        dispatch=dispatch,
-        kind=DELIVERY,
-        channel=Notification.Channel.EMAIL,
-        status=Notification.Status.PENDING,
-    ).update(
-        status=Notification.Status.FAILED,
-        last_error="Not sent: the directive was recalled or replaced before delivery.",
+def _withdrawn_told(directive_id: int, dispatch_ids: list[int]) -> None:
+    """The letter was recalled while this job sent it: its recall told the units it had
+    reached then; these units received it since, and are told now."""
+    directive = Directive.objects.get(pk=directive_id)
+    reached = Dispatch.objects.filter(pk__in=dispatch_ids).filter(reached_q())
+    withdrawal_notices_for(
+        directive=directive,
+        replacement=withdrawal_of(directive),
+        dispatch_ids=list(reached.values_list("pk", flat=True)),
     )
-    dispatch_delivery_update(dispatch_id=dispatch.pk)
+
+
+def _until_recorded(record: Callable[[], T]) -> T:
+    """Run the write that records what the mail server accepted until it lands: if it were
+    lost, the e-mails would go out again. A database error is retried on a new connection,
+    with backoff, for up to NOTIFY_RECORD_RETRY_SECONDS (then the job fails, and its rows,
+    still "sending", are taken back once their claim runs out)."""
+    deadline = time.monotonic() + settings.NOTIFY_RECORD_RETRY_SECONDS
+    attempt = 0
+    while True:
+        try:
+            return record()
+        except TRANSIENT_DATABASE_ERRORS as exc:
+            # Inside a caller's transaction (an eager job) there is no new connection to take.
+            if connection.in_atomic_block or time.monotonic() >= deadline:
+                raise
+            attempt += 1
+            logger.warning(
+                "Recording a delivery failed (%s); try %s on a new connection", exc, attempt
+            )
+            connection.close()
+            time.sleep(min(database_retry_countdown(attempt), max(deadline - time.monotonic(), 0)))
+
+
+def _withdrawn_rows_fail(group: list[Dispatch]) -> None:
+    """A recalled or replaced directive: the units' e-mails not sent yet are not sent any
+    more, and a unit nothing reached is recorded withdrawn (the recall did it for the rows it
+    saw; this covers rows a retry put back to pending since)."""
+    ids = [dispatch.pk for dispatch in group]
+    with transaction.atomic():
+        dispatches_lock(ids)
+        stopped = Notification.objects.filter(
+            dispatch_id__in=ids,
+            kind=DELIVERY,
+            channel=Notification.Channel.EMAIL,
+            status=Notification.Status.PENDING,
+        )
+        changed = set(stopped.values_list("dispatch_id", flat=True))
+        stopped.update(status=Notification.Status.FAILED, last_error=STOPPED)
+        Dispatch.objects.filter(pk__in=ids, delivered_at__isnull=True).exclude(reached_q()).update(
+            delivery=Dispatch.Delivery.WITHDRAWN
+        )
+        for dispatch_id in sorted(changed):
+            dispatch_delivery_update(dispatch_id=dispatch_id)

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from django.core.files.base import ContentFile
 
 from directives.models import Directive
-from directives.services.notices.delivery import dispatch_for_delivery, dispatch_notices_write
+from directives.services.notices.delivery import dispatches_for_delivery, dispatches_notices_write
 from directives.services.notices.transport import email_connection_close
 from recipients import roles
 from recipients.models import Unit, User
@@ -209,8 +209,9 @@ def make_ready(units: Sequence[Unit], *, pdf: bytes = PDF_BYTES, **kwargs) -> Di
 def write_notices_only(directive: Directive) -> None:
     """Each unit's outbox rows written and nothing sent: what delivery jobs that died right
     after writing leave behind (their e-mails claimed, "sending")."""
-    for dispatch in directive.dispatches.all():
-        dispatch_notices_write(dispatch_for_delivery(dispatch.pk))
+    dispatches_notices_write(
+        dispatches_for_delivery(directive.dispatches.values_list("pk", flat=True))
+    )
 
 
 def make_units(n: int, *, officers: int = 1, prefix: str = "U") -> list[Unit]:

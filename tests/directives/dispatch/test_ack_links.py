@@ -10,7 +10,7 @@ from django.core import signing
 from django.urls import reverse
 
 from directives.models import Directive, Dispatch, Event, Notification
-from directives.services.notices import withdrawal_notices_create
+from directives.services.notices import directive_fan_out, withdrawal_notices_create
 from directives.services.receipts import ACK_SALT, ack_token_make
 from tests.directives.dispatch.conftest import make_ready, make_units
 
@@ -124,16 +124,56 @@ def test_recall_and_replacement_tell_every_unit_once(
     old = make_ready(units, issuing_unit=agency)
     new = make_ready(units, issuing_unit=agency, number=1090)
     with django_capture_on_commit_callbacks(execute=True):
+        directive_fan_out(directive_id=old.pk)
+    delivered = len(smtp_sink.messages)
+    with django_capture_on_commit_callbacks(execute=True):
         withdrawal_notices_create(directive=old, replacement=new)
         withdrawal_notices_create(directive=old, replacement=new)
     rows = Notification.objects.filter(directive=old, kind="replaced")
     assert rows.filter(channel="in_app").count() == 3
     assert rows.filter(channel="email").count() == 6
-    assert sorted(smtp_sink.count_by_address().values()) == [1] * 6
-    text = smtp_sink.messages[0].get_body(("plain",)).get_content()
+    # Each address: the letter, then its replacement notice, once.
+    assert sorted(smtp_sink.count_by_address().values()) == [2] * 6
+    text = smtp_sink.messages[delivered].get_body(("plain",)).get_content()
     assert "1038/STTTT-TTBCXB" in text and "1090/STTTT-TTBCXB" in text
 
     recalled = make_ready(units[:1], issuing_unit=agency, number=1100, recall_reason="Sai sót")
     with django_capture_on_commit_callbacks(execute=True):
+        directive_fan_out(directive_id=recalled.pk)
         withdrawal_notices_create(directive=recalled, replacement=None)
     assert Notification.objects.filter(directive=recalled, kind="recalled").count() == 3
+
+
+def test_a_unit_the_letter_never_reached_is_recorded_not_sent_and_not_told(
+    agency, clerk, smtp_sink, celery_eager, django_capture_on_commit_callbacks
+):
+    """Recalled while the fan-out runs: the unit already served is told; the unit whose
+    delivery had not started is "not sent (recalled)", never "sent", and hears nothing of a
+    letter it never received, in the matrix, the progress and the export alike."""
+    from directives.exports import matrix_table
+    from directives.selectors.matrix import matrix_build
+    from directives.services import directive_recall
+    from directives.services.notices import delivery_progress, dispatches_deliver
+
+    units = make_units(2)
+    directive = make_ready(units, issuing_unit=agency)
+    served = Dispatch.objects.get(directive=directive, unit=units[0])
+    dispatches_deliver(dispatch_ids=[served.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        directive_recall(directive=directive, by=clerk, reason="Sai thể thức")
+    # The job of the second unit runs after the recall, as a queued job would.
+    with django_capture_on_commit_callbacks(execute=True):
+        directive_fan_out(directive_id=directive.pk)
+        dispatches_deliver(dispatch_ids=list(directive.dispatches.values_list("pk", flat=True)))
+    deliveries = dict(directive.dispatches.values_list("unit_id", "delivery"))
+    assert deliveries == {units[0].pk: "sent", units[1].pk: "withdrawn"}
+    told = Notification.objects.filter(directive=directive, kind="recalled")
+    assert set(told.values_list("unit_id", flat=True)) == {units[0].pk}
+    never = {"u0001@gialai.gov.vn", "u0001-0@gialai.gov.vn"}
+    assert not never & set(smtp_sink.count_by_address())
+    assert set(smtp_sink.count_by_address().values()) == {2}  # the letter, then the recall
+    progress = delivery_progress(directive)
+    assert (progress.sent, progress.withdrawn, progress.pending) == (1, 1, 0)
+    header, rows, states = matrix_table(matrix_build(directive=directive))
+    by_code = {row[1]: (row[2], state[2]) for row, state in zip(rows, states, strict=True)}
+    assert by_code["U0001"] == ("Chưa gửi (đã thu hồi)", "withdrawn")

@@ -206,7 +206,8 @@ def test_a_directive_recalled_before_the_retry_sends_no_letter(
     assert not smtp_sink.messages
     row = Notification.objects.get(channel="email")
     assert row.status == "failed" and "recalled" in row.last_error
-    assert Dispatch.objects.get().delivery == "failed"
+    # Nothing of the delivery reached the unit: not sent (recalled), never "sent".
+    assert Dispatch.objects.get().delivery == "withdrawn"
 
 
 def test_each_address_of_a_unit_gets_the_servers_own_answer(
@@ -243,7 +244,7 @@ def test_an_insert_failing_for_another_reason_leaves_the_unit_for_the_sweep(agen
     job, sends nothing and does not count the unit as delivered."""
     from django.db import IntegrityError
 
-    from directives.services.notices import dispatch_deliver, outbox_key
+    from directives.services.notices import dispatches_deliver, outbox_key
 
     (unit,) = make_units(1, officers=0)
     directive = make_ready([unit], issuing_unit=agency)
@@ -251,7 +252,7 @@ def test_an_insert_failing_for_another_reason_leaves_the_unit_for_the_sweep(agen
     key = outbox_key("deliver", directive.pk, directive.pdf_sha256[:16], unit.pk, "email", address)
     Notification.objects.create(key=key, kind="reminder", channel="email", subject="other")
     with pytest.raises(IntegrityError):
-        dispatch_deliver(dispatch_id=Dispatch.objects.get().pk)
+        dispatches_deliver(dispatch_ids=[Dispatch.objects.get().pk])
     assert not smtp_sink.messages
     assert Dispatch.objects.get().delivery == "pending"
     assert not Notification.objects.filter(kind="delivery").exists()

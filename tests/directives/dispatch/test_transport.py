@@ -109,7 +109,7 @@ def test_flattening_writes_the_same_bytes_as_the_standard_library(agency, settin
     """The shared PDF part is written in one piece; the message is byte for byte the one the
     standard generator (Django's backend) would send, for the first e-mail and the next."""
     from directives.models import Dispatch
-    from directives.services.notices.delivery import dispatch_for_delivery, dispatch_notices_write
+    from directives.services.notices.delivery import dispatch_for_delivery, dispatches_notices_write
     from directives.services.notices.sending import _delivery_message
     from directives.services.notices.transport import mime_flatten
 
@@ -118,8 +118,8 @@ def test_flattening_writes_the_same_bytes_as_the_standard_library(agency, settin
     boundaries = set()
     for dispatch in Dispatch.objects.all():
         loaded = dispatch_for_delivery(dispatch.pk)
-        rows, _written = dispatch_notices_write(loaded)
-        mime = _delivery_message(loaded, [r for r in rows if r.channel == "email"]).message()
+        (unit_rows,) = dispatches_notices_write([loaded])
+        mime = _delivery_message(loaded, unit_rows.emails).message()
         for _twice in range(2):
             assert mime_flatten(mime) == mime.as_bytes(linesep="\r\n")
         # What the recipient's mail program reads: the text, the HTML and the PDF, intact.
