@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime
 import os
 import signal
-import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from directives.models import Dispatch
