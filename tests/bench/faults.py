@@ -101,13 +101,16 @@ class Result:
     wrongly_delivered: int  # recorded delivered, never received
     undelivered: int  # never received, and left pending or failed
     note: str = ""
+    pending_received: int = 0  # received, and still recorded pending
 
     def line(self) -> str:
         took = f"{self.recovered_s:.1f} s" if self.recovered_s is not None else f"> {WAIT_S:.0f} s"
         return (
             f"{self.fault:<14} units {self.units}: fault to all recorded {took}; "
             f"duplicates {self.duplicates}, wrongly recorded delivered {self.wrongly_delivered}, "
-            f"left undelivered {self.undelivered}" + (f"; {self.note}" if self.note else "")
+            f"left undelivered {self.undelivered}, "
+            f"received but still pending {self.pending_received}"
+            + (f"; {self.note}" if self.note else "")
         )
 
 
@@ -246,6 +249,9 @@ class Bench:
                 1 for pk, a in address.items() if a not in mailed and pk not in sent | withdrawn
             ),
             note=fault.note(),
+            pending_received=dispatches.filter(
+                delivery="pending", pk__in=[pk for pk, a in address.items() if a in mailed]
+            ).count(),
         )
 
 
