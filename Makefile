@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := portal.settings
 
-.PHONY: run test lint format bench install install-dev messages clean
+.PHONY: run test lint format bench faults install install-dev messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
+
+# Recovery from each delivery fault of issue 14 (PostgreSQL, Redis, redis-server), measured.
+faults: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.bench faults
 
 # The catalogue tools need no production secret.
 messages: export DEBUG ?= 1

@@ -4,18 +4,21 @@ issuing service and the PDF worker would leave them), so these tests do not wait
 
 from __future__ import annotations
 
+import asyncio
 import email
 import hashlib
-import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from email import policy
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from aiosmtpd.controller import Controller
 from django.core.files.base import ContentFile
 
@@ -24,6 +27,7 @@ from directives.services.notices.delivery import dispatches_for_delivery, dispat
 from directives.services.notices.transport import email_connection_close
 from recipients import roles
 from recipients.models import Unit, User
+from tests.directives.dispatch.workers import broker_switched, free_port
 from tests.directives.workspace.data import make_issued
 from tests.factories import UnitFactory, UserFactory
 
@@ -37,7 +41,13 @@ PDF_BYTES = (
 
 class Sink:
     """The SMTP server's handler: keeps every accepted message; can answer 451 first; counts
-    the connections (one EHLO each) and the clients that said QUIT."""
+    the connections (one EHLO each) and the clients that said QUIT.
+
+    To misbehave as a mail server does: `delay` seconds before answering each message (a slow
+    server, other sessions go on); 451 to every message until `refuse_until` (time.monotonic);
+    `drop_next` messages kept and their connection dropped before the answer (the client cannot
+    tell whether they were accepted). `before_accept(sink)` sees `sink.peer`, the client's
+    (host, port) of the message being accepted."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -49,6 +59,12 @@ class Sink:
         self.connections = 0
         self.quits = 0
         self.rcpt_answers: dict[str, list[str]] = {}  # address -> answers before accepting it
+        self.accepted_at: list[float] = []  # time.monotonic() of each kept message
+        self.delay = 0.0
+        self.refuse_until = 0.0
+        self.drop_next = 0
+        self.dropped = 0
+        self.peer: tuple[str, int] | None = None
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -70,22 +86,40 @@ class Sink:
         return "221 Bye"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
-            if self.refuse_next > 0:
-                self.refuse_next -= 1
+            if self.refuse_next > 0 or time.monotonic() < self.refuse_until:
+                self.refuse_next = max(self.refuse_next - 1, 0)
                 self.refused += 1
                 return "451 4.3.0 Temporary failure, try again later"
+        self.peer = session.peer
         if self.before_accept is not None and self.before_accept(self):
             return "421 4.3.2 Closing"
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
             self.envelopes.append(tuple(a.lower() for a in envelope.rcpt_tos))
+            self.accepted_at.append(time.monotonic())
+            drop = self.drop_next > 0
+            if drop:
+                self.drop_next -= 1
+                self.dropped += 1
+        if drop:
+            server.transport.abort()  # kept, and the client never hears "250"
         return "250 2.0.0 OK"
 
-    def count_by_address(self) -> Counter:
-        """Copies received per address, from the SMTP envelopes (To and Cc alike)."""
-        return Counter(address for rcpt_tos in self.envelopes for address in rcpt_tos)
+    def count_by_address(self, where=None) -> Counter:
+        """Copies received per address, from the SMTP envelopes (To and Cc alike); only of the
+        messages for which `where(message)` is true, if given."""
+        with self.lock:
+            pairs = list(zip(self.messages, self.envelopes, strict=True))
+        return Counter(
+            address
+            for message, rcpt_tos in pairs
+            if where is None or where(message)
+            for address in rcpt_tos
+        )
 
     def message_to(self, address: str) -> email.message.EmailMessage:
         """The one message an address received."""
@@ -97,10 +131,14 @@ class Sink:
         return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def delivery_of(directive: Directive):
+    """Whether a message the sink kept is the delivery of `directive` (which carries its PDF),
+    not another notice (a recall, a reminder)."""
+
+    def is_delivery(message: email.message.EmailMessage) -> bool:
+        return any(p.get_filename() == directive.pdf_filename for p in message.iter_attachments())
+
+    return is_delivery
 
 
 @pytest.fixture
@@ -121,6 +159,19 @@ def smtp_sink(settings):
     sink.controller = controller  # a test that restarts the server puts the new one here
     yield sink
     sink.controller.stop()
+
+
+@pytest.fixture
+def broker(request, redis_url, postgres_required):
+    """The Redis database REDIS_DB of the test's module (13 if it names none), emptied, as
+    this process's broker and the one to give the workers: other suites' workers keep away."""
+    parts = urlsplit(redis_url)
+    number = getattr(request.module, "REDIS_DB", 13)
+    url = urlunsplit((parts.scheme, parts.netloc, f"/{number}", "", ""))
+    redis.Redis.from_url(url).flushdb()
+    with broker_switched(url):
+        yield url
+    redis.Redis.from_url(url).flushdb()
 
 
 @pytest.fixture(autouse=True)

@@ -7,65 +7,22 @@ from __future__ import annotations
 import datetime
 import os
 import signal
-import subprocess
-import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
-from django.db import connection
 from django.utils import timezone
 
-from directives.models import Dispatch, Notification
+from directives.models import Dispatch
 from directives.services.notices import outbox_sweep
 from directives.tasks import deliver_directive
 from portal.celery import app
 from tests.directives.dispatch.conftest import make_ready, make_units, start_worker_process
 from tests.directives.dispatch.test_delivery import ack_path
+from tests.directives.dispatch.workers import email_rows, stop, wait_until, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
-REDIS_DB = 13
-
-
-def _reset_connections() -> None:
-    app._pool = None
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
-    if "amqp" in app.__dict__:
-        app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker(redis_url, postgres_required, monkeypatch):
-    parts = urlsplit(redis_url)
-    url = urlunsplit((parts.scheme, parts.netloc, f"/{REDIS_DB}", "", ""))
-    redis.Redis.from_url(url).flushdb()
-    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    saved = {k: app.conf.get(k) for k in ("CELERY_BROKER_URL", "broker_url", "task_always_eager")}
-    app.conf.update(CELERY_BROKER_URL=url, broker_url=url, task_always_eager=False)
-    assert app.conf.broker_url == url
-    _reset_connections()
-    yield url
-    app.conf.update(saved)
-    _reset_connections()
-    redis.Redis.from_url(url).flushdb()
-
-
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
-
-
-def email_rows():
-    return Notification.objects.filter(channel="email")
+REDIS_DB = 13  # the `broker` fixture's database for this module's workers
 
 
 def test_issue_to_200_units_through_a_real_worker(agency, smtp_sink, broker, client):
@@ -84,27 +41,6 @@ def test_issue_to_200_units_through_a_real_worker(agency, smtp_sink, broker, cli
     assert client.get(path).status_code == 200
     assert client.post(path).status_code == 200
     assert Dispatch.objects.filter(acknowledged_at__isnull=False).count() == 1
-
-
-def worker_env(broker: str, smtp_port: int, tmp_path: Path) -> dict[str, str]:
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DEBUG": "1",
-        "SECRET_KEY": django_settings.SECRET_KEY,
-        "DATABASE_URL": f"postgres://{user}@{host}:{port}/{db['NAME']}",
-        "CELERY_BROKER_URL": broker,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
-        "VAR_DIR": str(tmp_path / "var"),
-        "SITE_URL": "http://testserver",
-        "NOTIFY_RETRY_BASE_SECONDS": "0.1",
-        "NOTIFY_RETRY_MAX_SECONDS": "0.5",
-    }
 
 
 def test_a_worker_killed_mid_fan_out_loses_and_repeats_nothing(agency, smtp_sink, broker, tmp_path):
@@ -155,17 +91,6 @@ def test_a_worker_killed_mid_fan_out_loses_and_repeats_nothing(agency, smtp_sink
     assert not Dispatch.objects.exclude(delivery="sent").exists()
     # The killed worker's connection just broke; the second one said QUIT at its shutdown.
     assert (smtp_sink.connections, smtp_sink.quits) == (2, 1)
-
-
-def stop(*processes: subprocess.Popen | None) -> None:
-    """A warm shutdown (SIGTERM), as a process manager stops a worker."""
-    for process in processes:
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def test_each_prefork_child_keeps_one_connection_and_closes_it_at_shutdown(
