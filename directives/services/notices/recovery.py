@@ -38,7 +38,9 @@ def outbox_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     - units of an issued directive with a ready PDF that have no delivery row get their
       delivery job: after NOTIFY_LOST_AFTER_SECONDS when the mail queue holds no job (the
       broker lost its queue, or the PDF worker died before starting delivery), after
-      NOTIFY_SWEEP_AFTER_MINUTES when it is busy or cannot say.
+      NOTIFY_SWEEP_AFTER_MINUTES when it is busy or cannot say;
+    - units still "pending" whose e-mails all have their outcome (the job died between a
+      unit's last e-mail and the unit's record) get their delivery status.
     """
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(minutes=settings.NOTIFY_SWEEP_AFTER_MINUTES)
@@ -85,7 +87,29 @@ def outbox_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
         created_at__lt=now - lost_after if waiting == 0 else cutoff,
     ).filter(~Exists(Notification.objects.filter(dispatch=OuterRef("pk"), kind=DELIVERY)))
     started = dispatch_jobs_enqueue(never_started.values_list("pk", flat=True))
-    return {"requeued": len(set(requeue)), "failed": failed, "units_started": started}
+    # A unit whose e-mails all have their outcome but whose job died before recording the unit.
+    delivery = Notification.objects.filter(dispatch=OuterRef("pk"), kind=DELIVERY)
+    unsettled = Dispatch.objects.filter(
+        delivery=Dispatch.Delivery.PENDING, created_at__lt=now - reclaim_after()
+    ).filter(
+        Exists(delivery),
+        ~Exists(
+            delivery.filter(
+                channel=Notification.Channel.EMAIL,
+                status__in=[Notification.Status.PENDING, Notification.Status.SENDING],
+            )
+        ),
+    )
+    settled = 0
+    for dispatch_id in unsettled.values_list("pk", flat=True):
+        dispatch_delivery_update(dispatch_id=dispatch_id)
+        settled += 1
+    return {
+        "requeued": len(set(requeue)),
+        "failed": failed,
+        "units_started": started,
+        "units_settled": settled,
+    }
 
 
 def can_resend(user: User, row: Notification) -> bool:

@@ -295,6 +295,7 @@ class _UnitSend:
     mine: list[Notification]
     outcome: _Outcome
     all_held: bool = True  # every accepted row was still this job's when recorded sent
+    recorded: bool = False  # the unit recorded delivered already (_unit_sent_record)
 
 
 def dispatches_deliver(*, dispatch_ids: Sequence[int]) -> DeliveryResult:
@@ -338,16 +339,9 @@ def _letter_deliver(group: list[Dispatch], *, result: DeliveryResult, started: f
         if mine and not _claims_renew(mine):
             continue  # taken back meanwhile by a sweep: that hand sends them
         send = _UnitSend(unit, mine, _send_unit(unit.dispatch, mine))
-        if send.outcome.sent:
-            # At once, not at the end of the batch: a worker killed later in the batch must
-            # leave these rows sent, or they would go out again.
-            accepted = [row.pk for row in send.outcome.sent]
-            held = _until_recorded(
-                lambda ids=accepted: notifications_mark_sent(
-                    notification_ids=ids, now=timezone.now()
-                )
-            )
-            send.all_held = held == len(accepted)
+        # At once, not at the end of the batch: a worker killed later in the batch must leave
+        # these rows sent (or they would go out again) and this unit delivered.
+        _until_recorded(lambda send=send: _unit_sent_record(send))
         sends.append(send)
     if sends:
         waits = _until_recorded(lambda: _sends_record(directive.pk, sends))
@@ -410,28 +404,34 @@ def _claims_release(unit: UnitRows) -> None:
         ).update(status=Notification.Status.PENDING, claimed_at=None)
 
 
-def _sends_record(directive_id: int, sends: list[_UnitSend]) -> list[tuple[int, float]]:
-    """The failures of the batch and the units' delivery status, in one transaction after the
-    SMTP exchanges (no transaction waits on the mail server; the accepted rows were recorded
-    sent as each unit's e-mail was). Units whose e-mails this job wrote and all saw accepted
-    are recorded sent in two statements; the others one by one.
-    If the letter was recalled meanwhile, the units that have just received it are told."""
+def _unit_sent_record(send: _UnitSend) -> None:
+    """The rows the server accepted, sent; and the unit delivered when this job wrote all its
+    rows and saw every one accepted (the usual case). One transaction per unit."""
+    if not send.outcome.sent and not (send.unit.written and not send.mine):
+        return
     now = timezone.now()
+    accepted = [row.pk for row in send.outcome.sent]
+    with transaction.atomic():
+        send.all_held = notifications_mark_sent(notification_ids=accepted, now=now) == len(accepted)
+        if send.all_held and send.unit.written and not send.outcome.errors:
+            dispatches_mark_sent(dispatch_ids=[send.unit.dispatch.pk], now=now)
+            send.recorded = True
+
+
+def _sends_record(directive_id: int, sends: list[_UnitSend]) -> list[tuple[int, float]]:
+    """The failures of the batch and the delivery status of its units not recorded delivered
+    already, in one transaction after the SMTP exchanges (no transaction waits on the mail
+    server).
+    If the letter was recalled meanwhile, the units that have just received it are told."""
     waits: list[tuple[int, float]] = []
     ids = [send.unit.dispatch.pk for send in sends]
     with transaction.atomic():
         dispatches_lock(ids)
-        clean = [
-            send.unit.dispatch.pk
-            for send in sends
-            if send.all_held and send.unit.written and not send.outcome.errors
-        ]
-        dispatches_mark_sent(dispatch_ids=clean, now=now)
         for send in sends:
             wait = send.outcome.record_errors()
             if wait is not None:
                 waits.append((send.unit.dispatch.pk, wait))
-            if send.unit.dispatch.pk not in clean:
+            if not send.recorded:
                 dispatch_delivery_update(dispatch_id=send.unit.dispatch.pk)
         if not still_issued(directive_id):
             _withdrawn_told(directive_id, ids)

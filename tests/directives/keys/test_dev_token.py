@@ -102,7 +102,8 @@ def test_the_demo_signer_signs_on_the_token_and_the_clerk_seals_with_its_agency_
     stores = {
         (s.user.username if s.user else s.unit.code): s for s in SigningKeyStore.objects.all()
     }
-    assert set(stores) == {"lanhdao", "STTTT"}
+    # Both demo issuers sign on the token: the Sở and UBND huyện Chư Păh, each its signer.
+    assert set(stores) == {"lanhdao", "STTTT", "chupah.lanhdao", "UBND.CHUPAH"}
     assert all(s.backend == "pkcs11" and s.token_label == DEV_TOKEN_LABEL for s in stores.values())
     assert stores["lanhdao"].pin_env == "" and stores["STTTT"].pin_env == "DEV_TOKEN_PIN"
     # The sample letter loaddemo issued is already signed on the token.
