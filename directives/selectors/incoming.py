@@ -134,12 +134,15 @@ def awaiting_receipt(user: User) -> QuerySet[Dispatch]:
     )
 
 
-@dataclass(frozen=True)
-class BookFilter:
-    year: int
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
-    text: str = ""
+def incoming_book_queryset(*, user: User, unit: Unit) -> QuerySet[IncomingEntry]:
+    """The accepted entries of `unit`'s book (every year), by year and arrival number; empty
+    for a book the user does not keep."""
+    return (
+        incoming_entries_visible_to(user)
+        .filter(unit=unit, decision=IncomingEntry.Decision.ACCEPTED)
+        .select_related("handler_unit", "handler_user", "dispatch")
+        .order_by("year", "arrival_number", "pk")
+    )
 
 
 def _entry_text(entry: IncomingEntry) -> str:
@@ -150,36 +153,21 @@ def _entry_text(entry: IncomingEntry) -> str:
     )
 
 
-def incoming_book_entries(*, user: User, unit: Unit, flt: BookFilter) -> list[IncomingEntry]:
-    """The accepted entries of `unit`'s book for the filter's year, by arrival number; the text
-    is searched without accents ("chu pah" finds "Chư Păh") over the book's columns."""
-    entries = (
-        incoming_entries_visible_to(user)
-        .filter(unit=unit, decision=IncomingEntry.Decision.ACCEPTED, year=flt.year)
-        .select_related("handler_unit", "handler_user", "dispatch")
-        .order_by("arrival_number", "pk")
-    )
-    tz = timezone.get_current_timezone()
-    if flt.date_from:
-        start = datetime.datetime.combine(flt.date_from, datetime.time.min, tzinfo=tz)
-        entries = entries.filter(arrived_at__gte=start)
-    if flt.date_to:
-        end = datetime.datetime.combine(
-            flt.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-        )
-        entries = entries.filter(arrived_at__lt=end)
-    rows = list(entries)
-    needle = fold_text(flt.text)
-    if needle:
-        rows = [e for e in rows if needle in _entry_text(e)]
-    return rows
+def incoming_book_search(queryset: QuerySet[IncomingEntry], text: str) -> QuerySet[IncomingEntry]:
+    """Search issuer, number and symbol, type, subject and notes without accents or case
+    ("chu pah" finds "Chư Păh"); a book holds a few thousand lines a year, folded in Python."""
+    needle = fold_text(text)
+    if not needle:
+        return queryset
+    hits = [e.pk for e in queryset.defer("signature_problems") if needle in _entry_text(e)]
+    return queryset.filter(pk__in=hits)
 
 
-def incoming_book_lines(*, user: User, unit: Unit, flt: BookFilter) -> list[dict]:
+def incoming_book_lines(entries: Iterable[IncomingEntry]) -> list[dict]:
     """One dict per line with the columns of Phụ lục IV, for the page, the print and the XLSX:
     what each column shows is decided here."""
     lines = []
-    for e in incoming_book_entries(user=user, unit=unit, flt=flt):
+    for e in entries:
         handler = e.handler_user or e.handler_unit
         notes = [e.get_source_display()] if e.source != IncomingEntry.Source.PORTAL else []
         if e.signatures_valid is False:
