@@ -179,3 +179,12 @@ def test_the_incoming_pages_are_closed_to_people_without_a_book(client, chupah):
     client.force_login(drafter)
     assert client.get(reverse("directives:incoming")).status_code == 403
     assert client.get(reverse("directives:incoming_book", args=[chupah.pk])).status_code == 404
+
+
+def test_the_clerks_inbox_lists_the_agencys_letters_and_their_numbers(client, clerk, to_sttt):
+    client.force_login(clerk)
+    html = client.get(reverse("directives:inbox")).content.decode()
+    assert html.count('data-testid="inbox-row"') == 1 and 'data-testid="inbox-accepted"' not in html
+    dispatch_accept(dispatch=to_sttt, by=clerk)
+    html = client.get(reverse("directives:inbox")).content.decode()
+    assert "Đã tiếp nhận: số đến 1/" in html
