@@ -132,10 +132,11 @@ def letter_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def incoming_home(request: HttpRequest) -> HttpResponse:
+    """The book of the first unit the user keeps one for (the agency before its division)."""
     units = receiving_units(request.user)
     if not units:
         raise PermissionDenied
-    return redirect("directives:incoming_book", unit=units[0].pk)
+    return incoming_book(request, units[0].pk)
 
 
 def _book(request: HttpRequest, unit_id: int):
