@@ -1,6 +1,15 @@
 """URL map of the directives app; each concern's view module declares its own patterns."""
 
-from directives.views import documents, drafting, inbox, notices, pki, register, tracking
+from directives.views import (
+    documents,
+    drafting,
+    inbox,
+    incoming,
+    notices,
+    pki,
+    register,
+    tracking,
+)
 
 app_name = "directives"
 
@@ -10,6 +19,7 @@ urlpatterns = [
     *documents.urlpatterns,
     *notices.urlpatterns,
     *inbox.urlpatterns,
+    *incoming.urlpatterns,
     *tracking.urlpatterns,
     *pki.urlpatterns,  # seals: the development CA's CRL
 ]

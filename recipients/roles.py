@@ -28,6 +28,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "directives.recall_directive",
         "directives.track_directive",
         "directives.enter_paper_directive",
+        "directives.keep_incoming_book",
     ],
     UNIT_OFFICER: [
         "directives.receive_directive",

@@ -31,6 +31,8 @@ from directives.models import (
     Dispatch,
     Event,
     ExtensionRequest,
+    IncomingBook,
+    IncomingEntry,
     Notification,
     ReportFile,
 )
@@ -84,6 +86,15 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directives:assignment_accept": {"pk": "assignment"},
     "directives:assignment_return": {"pk": "assignment"},
     "directives:extension_decide": {"pk": "extension"},
+    # the receiving unit: receipt, the incoming book, letters entered from outside the portal
+    "directives:letter_accept": {"pk": "dispatch"},
+    "directives:letter_refuse": {"pk": "dispatch"},
+    "directives:incoming_book": {"unit": "unit_x"},
+    "directives:incoming_book_print": {"unit": "unit_x"},
+    "directives:incoming_book_xlsx": {"unit": "unit_x"},
+    "directives:outside_letter_new": {"unit": "unit_x"},
+    "directives:incoming_entry": {"pk": "incoming_entry"},
+    "directives:incoming_entry_scan": {"pk": "incoming_entry"},
 }
 
 # Pages whose scoping is built as a plain 404 for everyone outside (no role gate in front).
@@ -109,6 +120,14 @@ STRICT_404 = {
         "directives:assignment_accept",
         "directives:assignment_return",
         "directives:extension_decide",
+        "directives:letter_accept",
+        "directives:letter_refuse",
+        "directives:incoming_book",
+        "directives:incoming_book_print",
+        "directives:incoming_book_xlsx",
+        "directives:outside_letter_new",
+        "directives:incoming_entry",
+        "directives:incoming_entry_scan",
     }
 }
 
@@ -188,7 +207,24 @@ def world(db, settings, tmp_path):
         user=officer_x,
         subject=SECRET,
     )
+    incoming_entry = IncomingEntry(
+        unit=unit_x,
+        source=IncomingEntry.Source.PAPER,
+        year=timezone.localdate().year,
+        arrival_number=1,
+        arrived_at=timezone.now(),
+        issuer_name="Sở Tài chính",
+        number="7",
+        symbol="STC-NS",
+        letter_date=timezone.localdate(),
+        subject=SECRET,
+        scan_name="cv-den.pdf",
+    )
+    incoming_entry.scan.save("cv-den.pdf", io.BytesIO(PDF_BYTES), save=False)
+    incoming_entry.save()
     return {
+        "unit_x": unit_x,
+        "incoming_entry": incoming_entry,
         "directive": directive,
         "dispatch": dispatch,
         "assignment": assignment,
@@ -219,6 +255,8 @@ def state_of(world) -> tuple:
         Notification.objects.count(),
         Event.objects.count(),
         ReportFile.objects.count(),
+        list(IncomingEntry.objects.order_by("pk").values_list("pk", "decision", "arrival_number")),
+        IncomingBook.objects.count(),
     )
 
 

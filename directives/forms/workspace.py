@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from directives.models import Directive, Urgency
 from directives.selectors.inbox import inbox_search
+from directives.selectors.scope import receiving_unit_ids
 from directives.selectors.workspace import DEADLINE_SOON_DAYS
 from directives.workdays import local_today, overdue_cutoff
 from recipients.models import Unit
@@ -56,9 +57,9 @@ class InboxFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.filters["issuer"].queryset = Unit.objects.filter(
-            pk__in=Directive.objects.filter(dispatches__unit_id=user.unit_id).values(
-                "issuing_unit_id"
-            )
+            pk__in=Directive.objects.filter(
+                dispatches__unit_id__in=receiving_unit_ids(user)
+            ).values("issuing_unit_id")
         )
         for name, field in self.form.fields.items():
             css = (

@@ -11,6 +11,7 @@ from directives.models.delivery import (
     Notification,
     ReportFile,
 )
+from directives.models.incoming import IncomingBook, IncomingEntry, ReceivingStatus
 from directives.models.letters import (
     DOCUMENT_TYPE_TITLES,
     ISSUED_STATES,
@@ -42,8 +43,11 @@ __all__ = [
     "Event",
     "ExtensionRequest",
     "ISSUED_STATES",
+    "IncomingBook",
+    "IncomingEntry",
     "LETTER_FIELDS",
     "Notification",
+    "ReceivingStatus",
     "Register",
     "RegisterKind",
     "RemoteSignature",

@@ -257,6 +257,7 @@ class Directive(models.Model):
             ("enter_paper_directive", _("Can enter a directive signed on paper")),
             ("receive_directive", _("Can receive, acknowledge and report as a unit")),
             ("view_all_directives", _("Can see every directive")),
+            ("keep_incoming_book", _("Can keep the agency's incoming book")),
         ]
         constraints = [
             models.UniqueConstraint(

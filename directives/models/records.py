@@ -70,9 +70,20 @@ class CancelledNumber(models.Model):
 
 
 class Event(models.Model):
-    """Append-only history of a directive: who did what, when, from where."""
+    """Append-only history of a directive (or of a letter entered in an incoming book from
+    outside the portal): who did what, when, from where."""
 
-    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="events")
+    directive = models.ForeignKey(
+        Directive, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    # A letter entered from outside the portal has no directive: its history hangs off its entry.
+    incoming_entry = models.ForeignKey(
+        "directives.IncomingEntry",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -17,6 +17,8 @@ def event_labels() -> dict[str, str]:
         "delivered": _("Delivered"),
         "seen": _("Opened for the first time"),
         "acknowledged": _("Receipt acknowledged"),
+        "incoming_accepted": _("Accepted into the incoming book"),
+        "incoming_refused": _("Refused by the receiving unit"),
         "assignment_started": _("Task started"),
         "assignment_reported": _("Task reported done"),
         "assignment_accepted": _("Report accepted"),

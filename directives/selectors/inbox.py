@@ -7,22 +7,24 @@ import datetime
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 
 from directives.models import Assignment, Dispatch, Urgency
-from directives.selectors.scope import dispatches_visible_to
+from directives.selectors.scope import dispatches_visible_to, receiving_unit_ids
 from directives.selectors.workspace import assignment_is_overdue, overdue_q
 from directives.workdays import local_today
 from recipients.models import User, fold_text
 
 
 def inbox_dispatches(user: User, *, today: datetime.date | None = None) -> QuerySet[Dispatch]:
-    """My unit's dispatches: unacknowledged and urgent first, then newest; with task figures."""
+    """The dispatches of my unit and of the units whose incoming book I keep: unacknowledged and
+    urgent first, then newest; with task figures and the receiving unit's decision."""
     today = today or local_today()
-    if user.unit_id is None or not user.has_perm("directives.receive_directive"):
+    units = receiving_unit_ids(user)
+    if not units:
         return Dispatch.objects.none()
     open_q = Q(assignments__status__in=Assignment.OPEN_STATUSES)
     return (
         dispatches_visible_to(user)
-        .filter(unit_id=user.unit_id)
-        .select_related("directive", "directive__issuing_unit")
+        .filter(unit_id__in=units)
+        .select_related("directive", "directive__issuing_unit", "unit", "incoming_entry")
         .annotate(
             ack_rank=Case(
                 When(acknowledged_at__isnull=True, then=Value(0)),
@@ -58,7 +60,7 @@ def inbox_search(queryset: QuerySet[Dispatch], user: User, text: str) -> QuerySe
         return queryset
     rows = (
         dispatches_visible_to(user)
-        .filter(unit_id=user.unit_id)
+        .filter(unit_id__in=receiving_unit_ids(user))
         .values_list("pk", "directive__number", "directive__symbol", "directive__subject")
     )
     hits = [

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from directives.models import Assignment, Directive, Dispatch, ExtensionRequest
+from directives.selectors.incoming import ReceivingState, receiving_state, receiving_states_of
 from directives.selectors.workspace import _fmt, assignment_is_overdue
 from directives.workdays import local_today
 from recipients.models import RecipientGroup
@@ -32,6 +33,8 @@ class Row:
     receipt: Cell
     cells: list[Cell]
     late: bool = False
+    # The receiving unit's status as edXML codes it (01 arrived .. 06 done).
+    receiving: ReceivingState = ReceivingState("", "")
 
 
 @dataclass
@@ -124,7 +127,8 @@ def matrix_build(
     Group filter: a dispatch is a snapshot without a group of its own, so "only one group" uses
     the group's units today (an addressee group of this directive). A unit that left the group
     since issue no longer shows under it; the full matrix still shows it.
-    Queries: tasks, dispatches+units, assignments, pending extensions, groups (+1 with a group).
+    Queries: tasks, dispatches+units, assignments, pending extensions, groups (+1 with a group),
+    and the receiving side's entries and assignment statuses (2).
     """
     today = today or local_today()
     labels = state_labels()
@@ -160,6 +164,7 @@ def matrix_build(
         group = next((g for g in groups if g.pk == group_id), None)
         group_units = set(group.current_units().values_list("pk", flat=True)) if group else set()
 
+    receiving = receiving_states_of(directive)
     rows: list[Row] = []
     acknowledged = overdue = 0
     done_per_task = defaultdict(int)
@@ -185,7 +190,16 @@ def matrix_build(
             continue
         if group_units is not None and dispatch.unit_id not in group_units:
             continue
-        rows.append(Row(dispatch=dispatch, receipt=receipt, cells=cells, late=late))
+        entry, statuses = receiving.get(dispatch.pk, (None, []))
+        rows.append(
+            Row(
+                dispatch=dispatch,
+                receipt=receipt,
+                cells=cells,
+                late=late,
+                receiving=receiving_state(dispatch, entry, statuses),
+            )
+        )
 
     summary = [_("Acknowledged %(a)d/%(n)d") % {"a": acknowledged, "n": len(dispatches)}]
     for task in tasks:

@@ -21,9 +21,10 @@ from directives.models import (
     Assignment,
     Directive,
     Dispatch,
+    IncomingEntry,
     RemoteSignature,
 )
-from directives.selectors.scope import agency_unit_ids
+from directives.selectors.scope import agency_unit_ids, receiving_unit_ids
 from recipients.models import SigningKeyStore, User
 
 # ---------------------------------------------------------------------------------------------
@@ -119,6 +120,26 @@ def can_act_for_unit(user: User | None, unit_id: int) -> bool:
         and user.unit_id == unit_id
         and user.has_perm("directives.receive_directive")
     )
+
+
+def can_receive_for(user: User | None, unit_id: int | None) -> bool:
+    """The unit's clerk, or one of its officers, accepts or refuses its incoming letters and
+    keeps its incoming book (receiving_unit_ids)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and unit_id is not None
+        and unit_id in receiving_unit_ids(user)
+    )
+
+
+def dispatch_entry(dispatch: Dispatch) -> IncomingEntry | None:
+    """The receiving unit's decision on this letter (accepted or refused), if any yet."""
+    try:
+        return dispatch.incoming_entry
+    except IncomingEntry.DoesNotExist:
+        return None
 
 
 def can_review(user: User, directive: Directive) -> bool:
@@ -224,19 +245,26 @@ class DispatchMoves:
     """The receiving unit's buttons on a received directive."""
 
     acknowledge: bool = False
+    accept: bool = False  # tiếp nhận: into the unit's incoming book, with the next arrival number
+    refuse: bool = False  # with a reason, back to the issuer
 
 
 def dispatch_moves(*, dispatch: Dispatch, user: User | None) -> DispatchMoves:
-    """An officer of the receiving unit acknowledges a live directive until the PDF they were
-    sent is acknowledged (a new PDF asks for a new acknowledgement)."""
+    """The unit's clerk or officers accept or refuse a live letter once; an officer of the
+    receiving unit acknowledges a live letter it has not refused until the PDF they were sent is
+    acknowledged (a new PDF asks for a new acknowledgement)."""
     directive = dispatch.directive
+    live = directive.status == Directive.Status.ISSUED
+    entry = dispatch_entry(dispatch)
+    undecided = live and entry is None and can_receive_for(user, dispatch.unit_id)
     pending = (
         dispatch.acknowledged_at is None or dispatch.acknowledged_pdf_sha256 != directive.pdf_sha256
     )
+    refused = entry is not None and entry.is_refused
     return DispatchMoves(
-        acknowledge=directive.status == Directive.Status.ISSUED
-        and pending
-        and can_act_for_unit(user, dispatch.unit_id)
+        acknowledge=live and pending and not refused and can_act_for_unit(user, dispatch.unit_id),
+        accept=undecided,
+        refuse=undecided,
     )
 
 
@@ -257,6 +285,9 @@ def assignment_moves(*, assignment: Assignment, user: User) -> AssignmentMoves:
         and can_act_for_unit(user, assignment.unit_id)
     ):
         return AssignmentMoves()
+    entry = dispatch_entry(assignment.dispatch)
+    if entry is not None and entry.is_refused:
+        return AssignmentMoves()  # the unit sent the letter back: no work on its tasks
     acknowledged = assignment.dispatch.acknowledged_at is not None
     is_open = assignment.status in Assignment.OPEN_STATUSES
     asked = any(e.status == e.Status.PENDING for e in assignment.extensions.all())

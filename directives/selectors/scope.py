@@ -28,6 +28,20 @@ def issuing_agency_id(user: User) -> int | None:
     return ids[-1] if ids else None
 
 
+def receiving_unit_ids(user: User) -> list[int]:
+    """The units whose incoming letters this user receives and whose incoming book they keep:
+    a unit officer their own unit's; a clerk (keep_incoming_book) their agency's too (the Sở's
+    Văn phòng clerk keeps the Sở's book)."""
+    if not user.is_authenticated or user.unit_id is None:
+        return []
+    ids: list[int] = []
+    if user.has_perm("directives.keep_incoming_book"):
+        ids += list(reversed(agency_unit_ids(user)))  # the agency first, then the division
+    if user.has_perm("directives.receive_directive"):
+        ids.append(user.unit_id)
+    return list(dict.fromkeys(ids))
+
+
 def directives_visible_to(user: User) -> QuerySet[Directive]:
     """The directives this user may open: their issuing unit's own, or those sent to their unit.
 
@@ -45,20 +59,23 @@ def directives_visible_to(user: User) -> QuerySet[Directive]:
         user.has_perm("directives.view_directive") or user.has_perm("directives.add_directive")
     ):
         own_desk = Q(pk__in=[])
+    received_by = [user.unit_id, *receiving_unit_ids(user)]
     received = Q(
-        pk__in=Dispatch.objects.filter(unit_id=user.unit_id).values("directive_id"),
+        pk__in=Dispatch.objects.filter(unit_id__in=received_by).values("directive_id"),
         status__in=ISSUED_STATES,
     )
     return Directive.objects.filter(own_desk | received)
 
 
 def dispatches_visible_to(user: User) -> QuerySet[Dispatch]:
-    """Dispatches of the user's unit (an officer's inbox), or all of the directives they manage."""
+    """Dispatches of the user's unit and of the units whose book they keep (an officer's or a
+    clerk's inbox), or all of the directives they manage."""
     if not user.is_authenticated:
         return Dispatch.objects.none()
     if user.is_superuser or user.has_perm("directives.view_all_directives"):
         return Dispatch.objects.all()
-    condition = Q(unit_id=user.unit_id, directive__status__in=ISSUED_STATES)
+    received_by = [user.unit_id, *receiving_unit_ids(user)]
+    condition = Q(unit_id__in=received_by, directive__status__in=ISSUED_STATES)
     if user.has_perm("directives.track_directive"):
         condition |= Q(directive__issuing_unit_id__in=agency_unit_ids(user))
     return Dispatch.objects.filter(condition)

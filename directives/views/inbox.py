@@ -7,8 +7,8 @@ report file or attachment is a 404, never a 403.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,8 @@ from directives.forms.workspace import ExtensionForm, InboxFilter, ReportForm
 from directives.models import Assignment, AttachmentSeal, Directive
 from directives.selectors.history import history_for_unit
 from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
-from directives.selectors.moves import assignment_moves, dispatch_moves
+from directives.selectors.moves import assignment_moves, dispatch_entry, dispatch_moves
+from directives.selectors.scope import receiving_unit_ids
 from directives.selectors.workspace import (
     assignments_visible_to,
     attachments_visible_to,
@@ -49,8 +50,9 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 @login_required
-@permission_required("directives.receive_directive", raise_exception=True)
 def inbox(request: HttpRequest) -> HttpResponse:
+    if not receiving_unit_ids(request.user):
+        raise PermissionDenied  # neither a unit officer nor a clerk keeping a book
     queryset = inbox_dispatches(request.user)
     flt = InboxFilter(request.GET or None, queryset=queryset, user=request.user)
     page = Paginator(flt.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -101,7 +103,9 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pdf_ready": bool(directive.pdf) and directive.pdf_status == Directive.PdfStatus.READY,
             "attachments": list(directive.attachments.select_related("seal")),
             "assignments": [(a, assignment_moves(assignment=a, user=request.user)) for a in tasks],
-            "history": history_for_unit(directive, request.user.unit_id),
+            "history": history_for_unit(directive, dispatch.unit_id),
+            "entry": dispatch_entry(dispatch),
+            "multi_unit": len(receiving_unit_ids(request.user)) > 1,
             "moves": dispatch_moves(dispatch=dispatch, user=request.user),
             "is_live": directive.status == Directive.Status.ISSUED,
         },

@@ -20,6 +20,7 @@ PAGES = {
     "paper letter": "directives:paper_create",
     "dashboard": "directives:dashboard",
     "inbox": "directives:inbox",
+    "incoming book": "directives:incoming",
     "directory": "recipients:directory",
     "units in admin": "admin:recipients_unit_changelist",
     "groups in admin": "admin:recipients_recipientgroup_changelist",
@@ -27,8 +28,17 @@ PAGES = {
 DESKS = {
     roles.DRAFTER: {"directive list", "new draft", "directory"},
     roles.SIGNER: {"directive list", "directory"},
-    roles.CLERK: {"directive list", "register", "paper letter", "dashboard", "directory"},
-    roles.UNIT_OFFICER: {"inbox"},
+    # The clerk keeps the agency's incoming book too (văn thư: văn bản đi and văn bản đến).
+    roles.CLERK: {
+        "directive list",
+        "register",
+        "paper letter",
+        "dashboard",
+        "directory",
+        "inbox",
+        "incoming book",
+    },
+    roles.UNIT_OFFICER: {"inbox", "incoming book"},
     roles.ADMINISTRATOR: {"directory", "units in admin", "groups in admin"},
 }
 

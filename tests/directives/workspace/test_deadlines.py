@@ -174,12 +174,12 @@ def test_saturday_task_through_the_clerks_pages(
     xlsx = client.get(reverse("directives:matrix_xlsx", args=[pk]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     row = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == unit_x.name)
-    task_cell = row[4]
+    task_cell = row[6]  # unit, code, receipt, its time, edXML code and words, then task 1
     assert task_cell.fill.fgColor.rgb.endswith(FILLS["overdue"]) is overdue
     overdue_word = page.context["labels"]["overdue"]
     text = client.get(reverse("directives:matrix_csv", args=[pk])).content.decode("utf-8-sig")
     line = next(r for r in csv.reader(io.StringIO(text)) if r and r[0] == unit_x.name)
-    assert (line[4] == overdue_word) is overdue
+    assert (line[6] == overdue_word) is overdue
 
 
 @pytest.mark.parametrize(("today", "overdue"), DAYS)

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directives.models import Assignment, Directive, Dispatch, Event, ReportFile, Urgency
+from recipients import roles
 from tests.directives.workspace.data import PDF_BYTES, make_issued
-from tests.factories import UnitFactory
+from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,9 +69,16 @@ def test_inbox_filters_and_accent_insensitive_search(client, officer_x, unit_x, 
     assert rows(client.get(url, {"issuer": issuer})) == [other_issuer.number_symbol]
 
 
-def test_inbox_requires_the_unit_officer_role(client, clerk):
-    client.force_login(clerk)
+def test_inbox_requires_a_role_that_receives(client, clerk, agency, directive):
+    """A drafter has no inbox; a clerk keeps the agency's incoming book, so their inbox lists
+    the letters sent to the agency, never those the agency sent to others."""
+    drafter = UserFactory(unit=agency, roles=[roles.DRAFTER])
+    client.force_login(drafter)
     assert client.get(reverse("directives:inbox")).status_code == 403
+    client.force_login(clerk)
+    response = client.get(reverse("directives:inbox"))
+    assert response.status_code == 200
+    assert 'data-testid="inbox-row"' not in response.content.decode()
 
 
 def query_count(client, url) -> int:

@@ -1,0 +1,219 @@
+"""The receiving side as its users read it: the letters waiting for receipt, the incoming book
+(Phụ lục IV) of a unit, the duplicate check of a letter entered from outside, and the edXML
+status (01..06) the issuer sees for each unit."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from directives.models import (
+    Assignment,
+    Directive,
+    Dispatch,
+    IncomingEntry,
+    ReceivingStatus,
+)
+from directives.selectors.scope import dispatches_visible_to, receiving_unit_ids
+from recipients.models import Unit, User, fold_text
+
+# ---------------------------------------------------------------------------------------------
+# The status the issuer sees (edXML, QCVN 102:2016)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceivingState:
+    code: str  # "01".."06", or "" while the letter has not reached the unit
+    words: str
+    detail: str = ""  # the refusal's reason, for the issuer
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.words}" if self.code else ""
+
+
+def receiving_state(
+    dispatch: Dispatch, entry: IncomingEntry | None, statuses: Iterable[str] = ()
+) -> ReceivingState:
+    """01 arrived (delivered, not yet accepted) · 02 refused · 03 accepted (in the book) ·
+    04 assigned (a handler inside the unit is named) · 05 in progress (a task started or part
+    of them reported) · 06 done (every task of the unit reported). `statuses` are those of the
+    unit's assignments of this letter."""
+    if entry is None:
+        reached = (
+            dispatch.delivery == Dispatch.Delivery.SENT
+            or dispatch.seen_at is not None
+            or dispatch.acknowledged_at is not None
+        )
+        if not reached:
+            return ReceivingState("", "")
+        return ReceivingState(ReceivingStatus.ARRIVED.value, str(ReceivingStatus.ARRIVED.label))
+    if entry.is_refused:
+        detail = " — ".join(
+            p for p in (entry.get_refusal_reason_display(), entry.refusal_comment) if p
+        )
+        return ReceivingState(
+            ReceivingStatus.REFUSED.value, str(ReceivingStatus.REFUSED.label), detail
+        )
+    statuses = list(statuses)
+    finished = [s for s in statuses if s in Assignment.FINISHED_STATUSES]
+    if statuses and len(finished) == len(statuses):
+        code = ReceivingStatus.DONE
+    elif finished or Assignment.Status.IN_PROGRESS in statuses:
+        code = ReceivingStatus.IN_PROGRESS
+    elif entry.handler_unit_id or entry.handler_user_id:
+        code = ReceivingStatus.ASSIGNED
+    else:
+        code = ReceivingStatus.ACCEPTED
+    return ReceivingState(code.value, str(code.label))
+
+
+def receiving_states_of(directive: Directive) -> dict[int, tuple[IncomingEntry | None, list]]:
+    """Per dispatch of the directive: its entry and its assignments' statuses (two queries)."""
+    entries = {
+        e.dispatch_id: e
+        for e in IncomingEntry.objects.filter(dispatch__directive=directive).only(
+            "pk",
+            "dispatch_id",
+            "decision",
+            "refusal_reason",
+            "refusal_comment",
+            "handler_unit_id",
+            "handler_user_id",
+            "arrival_number",
+            "year",
+            "arrived_at",
+        )
+    }
+    statuses: dict[int, list[str]] = {}
+    for dispatch_id, status in Assignment.objects.filter(task__directive=directive).values_list(
+        "dispatch_id", "status"
+    ):
+        statuses.setdefault(dispatch_id, []).append(status)
+    ids = set(entries) | set(statuses)
+    return {pk: (entries.get(pk), statuses.get(pk, [])) for pk in ids}
+
+
+# ---------------------------------------------------------------------------------------------
+# The receiving unit's reads
+# ---------------------------------------------------------------------------------------------
+
+
+def receiving_units(user: User) -> list[Unit]:
+    """The units whose book the user keeps, in the order of receiving_unit_ids."""
+    ids = receiving_unit_ids(user)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+    return [units[pk] for pk in ids if pk in units]
+
+
+def incoming_entries_visible_to(user: User) -> QuerySet[IncomingEntry]:
+    """The entries of the books the user keeps; any other unit's entry is a 404."""
+    if not user.is_authenticated:
+        return IncomingEntry.objects.none()
+    if user.is_superuser or user.has_perm("directives.view_all_directives"):
+        return IncomingEntry.objects.all()
+    return IncomingEntry.objects.filter(unit_id__in=receiving_unit_ids(user))
+
+
+def awaiting_receipt(user: User) -> QuerySet[Dispatch]:
+    """Live letters delivered to the user's receiving units that nobody accepted or refused."""
+    return (
+        dispatches_visible_to(user)
+        .filter(
+            unit_id__in=receiving_unit_ids(user),
+            directive__status=Directive.Status.ISSUED,
+            incoming_entry__isnull=True,
+        )
+        .select_related("directive", "directive__issuing_unit", "unit")
+        .order_by("-directive__issued_at", "-pk")
+    )
+
+
+def incoming_book_queryset(*, user: User, unit: Unit) -> QuerySet[IncomingEntry]:
+    """The accepted entries of `unit`'s book (every year), by year and arrival number; empty
+    for a book the user does not keep."""
+    return (
+        incoming_entries_visible_to(user)
+        .filter(unit=unit, decision=IncomingEntry.Decision.ACCEPTED)
+        .select_related("handler_unit", "handler_user", "dispatch")
+        .order_by("year", "arrival_number", "pk")
+    )
+
+
+def _entry_text(entry: IncomingEntry) -> str:
+    return fold_text(
+        " ".join(
+            (entry.issuer_name, entry.number_symbol, entry.doc_type_name, entry.subject, entry.note)
+        )
+    )
+
+
+def incoming_book_search(queryset: QuerySet[IncomingEntry], text: str) -> QuerySet[IncomingEntry]:
+    """Search issuer, number and symbol, type, subject and notes without accents or case
+    ("chu pah" finds "Chư Păh"); a book holds a few thousand lines a year, folded in Python."""
+    needle = fold_text(text)
+    if not needle:
+        return queryset
+    hits = [e.pk for e in queryset.defer("signature_problems") if needle in _entry_text(e)]
+    return queryset.filter(pk__in=hits)
+
+
+def incoming_book_lines(entries: Iterable[IncomingEntry]) -> list[dict]:
+    """One dict per line with the columns of Phụ lục IV, for the page, the print and the XLSX:
+    what each column shows is decided here."""
+    lines = []
+    for e in entries:
+        handler = e.handler_user or e.handler_unit
+        notes = [e.get_source_display()] if e.source != IncomingEntry.Source.PORTAL else []
+        if e.signatures_valid is False:
+            notes.append("; ".join(e.signature_problems))
+        if e.note:
+            notes.append(e.note)
+        lines.append(
+            {
+                "entry": e,
+                "arrival_number": e.arrival_number,
+                "arrived_at": timezone.localtime(e.arrived_at),
+                "issuer": e.issuer_name,
+                "number_symbol": e.number_symbol,
+                "letter_date": e.letter_date,
+                "type_subject": " – ".join(p for p in (e.doc_type_name, e.subject) if p),
+                "handler": str(handler) if handler else "",
+                # Ký nhận: signed by the handler when distribution inside the unit hands it over.
+                "signed_for": "",
+                "notes": "; ".join(n for n in notes if n),
+            }
+        )
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# The same letter entered twice
+# ---------------------------------------------------------------------------------------------
+
+
+def _same_number(a: str, b: str) -> bool:
+    return (a or "").strip().lstrip("0") == (b or "").strip().lstrip("0")
+
+
+def incoming_duplicates(
+    *, unit: Unit, issuer_name: str, number: str, symbol: str, letter_date: datetime.date | None
+) -> list[IncomingEntry]:
+    """The unit's accepted entries of the same issuer, number, symbol and date (case, accents,
+    spaces and leading zeros aside): the same letter, probably, entered once already."""
+    candidates = IncomingEntry.objects.filter(
+        unit=unit, decision=IncomingEntry.Decision.ACCEPTED, letter_date=letter_date
+    ).order_by("year", "arrival_number")
+    issuer, sym = fold_text(issuer_name), fold_text(symbol).replace(" ", "")
+    return [
+        e
+        for e in candidates
+        if fold_text(e.issuer_name) == issuer
+        and fold_text(e.symbol).replace(" ", "") == sym
+        and _same_number(e.number, number)
+    ]

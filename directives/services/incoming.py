@@ -1,0 +1,395 @@
+"""The receiving unit's work (văn bản đến, Nghị định 30/2020/NĐ-CP, Điều 20–22): receipt of a
+letter of the portal (accept into the incoming book, or refuse with a reason back to the issuer)
+and the entry of a letter that arrived from outside the portal (paper, e-mail).
+
+An accepted letter takes the next arrival number (số đến) of the unit's incoming book for the
+calendar year, from 1 on 1 January, inside the accepting transaction and under a row lock on the
+unit's `IncomingBook` row: clerks accepting at once queue on that lock, so the numbers run
+without gap or repeat, and a failure after the number was taken rolls it back with the rest.
+A refusal takes no number. Distribution inside the unit sets the entry's handler afterwards
+(`handler_unit`, `handler_user`): the book shows it and the issuer then sees 04.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.uploads import check_upload
+from directives.errors import DirectiveError, PermissionDeniedError, TransitionError
+from directives.models import (
+    DOCUMENT_TYPE_TITLES,
+    Dispatch,
+    DocumentType,
+    IncomingBook,
+    IncomingEntry,
+)
+from directives.selectors.incoming import incoming_duplicates
+from directives.selectors.moves import can_receive_for, dispatch_moves
+from directives.selectors.signatures import directive_pdf_signatures
+from directives.services.events import event_record
+from directives.workdays import local_today
+from recipients.models import Unit, User
+
+NOTE_MAX = 1000
+OUTSIDE_SOURCES = (IncomingEntry.Source.PAPER, IncomingEntry.Source.EMAIL)
+
+
+class DuplicateLetterWarning(DirectiveError):
+    """The same issuer, number, symbol and date are in the book already; `existing` lists them.
+    The clerk may confirm to enter the letter anyway."""
+
+    def __init__(self, message, existing: list[IncomingEntry]) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
+def incoming_number_take(*, unit: Unit, year: int) -> int:
+    """The next arrival number of the unit's incoming book for `year`; call inside the
+    accepting transaction (the row lock lasts until it ends)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("incoming_number_take must run inside the accepting transaction")
+    if not IncomingBook.objects.filter(unit=unit, year=year).exists():
+        try:
+            # A savepoint: losing the race to create the row must not abort the caller.
+            with transaction.atomic():
+                IncomingBook.objects.create(unit=unit, year=year)
+        except IntegrityError:
+            pass
+    book = IncomingBook.objects.select_for_update().get(unit=unit, year=year)
+    book.last_number += 1
+    book.save(update_fields=["last_number"])
+    return book.last_number
+
+
+def _locked_dispatch(dispatch: Dispatch) -> Dispatch:
+    return (
+        Dispatch.objects.select_for_update()
+        .select_related("directive", "directive__issuing_unit", "unit")
+        .get(pk=dispatch.pk)
+    )
+
+
+def _decided_already(dispatch: Dispatch) -> None:
+    entry = IncomingEntry.objects.filter(dispatch=dispatch).first()
+    if entry is None:
+        return
+    if entry.is_refused:
+        raise TransitionError(_("Your unit has already refused this letter."))
+    raise TransitionError(
+        _("This letter is already in the incoming book under arrival number %(n)s/%(year)s.")
+        % {"n": entry.arrival_number, "year": entry.year}
+    )
+
+
+def _letter_fields(dispatch: Dispatch) -> dict:
+    """The letter as the book records it: a snapshot of the directive."""
+    d = dispatch.directive
+    return {
+        "issuer_name": d.issuing_unit.name,
+        "number": d.number_display,
+        "symbol": d.symbol,
+        "letter_date": d.issued_on,
+        "doc_type_name": "Công văn" if d.is_cong_van else d.type_title.capitalize(),
+        "subject": d.subject,
+    }
+
+
+@dataclass(frozen=True)
+class SignatureFinding:
+    valid: bool | None  # None: no signed PDF to check (a letter signed on paper)
+    problems: list[str]
+
+
+def _signatures_on_receipt(dispatch: Dispatch) -> SignatureFinding:
+    """The letter's signatures checked from its PDF (cached by its hash)."""
+    report = directive_pdf_signatures(dispatch.directive)
+    if report is None:
+        return SignatureFinding(None, [])
+    return SignatureFinding(report.valid, [str(p) for p in report.problems])
+
+
+def _person_name(by: User) -> str:
+    return (by.get_full_name() or by.username)[:150]
+
+
+def dispatch_accept(
+    *, dispatch: Dispatch, by: User, note: str = "", ip: str | None = None
+) -> IncomingEntry:
+    """Accept the letter into the receiving unit's incoming book (tiếp nhận): the book's next
+    arrival number of the year, today's date, the signatures as the portal found them; receipt
+    is acknowledged to the issuer too if nobody had."""
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError(
+            _("The note is too long (at most %(n)d characters).") % {"n": NOTE_MAX}
+        )
+    finding = _signatures_on_receipt(dispatch)  # read-only, before the locks
+    with transaction.atomic():
+        current = _locked_dispatch(dispatch)
+        _decided_already(current)
+        if not dispatch_moves(dispatch=current, user=by).accept:
+            if current.directive.status != current.directive.Status.ISSUED:
+                raise TransitionError(
+                    _("This letter has been recalled or replaced; it cannot be accepted.")
+                )
+            raise PermissionDeniedError(
+                _("Only the receiving unit's clerk or officers can accept this letter.")
+            )
+        now = timezone.now()
+        year = local_today(now).year
+        number = incoming_number_take(unit=current.unit, year=year)
+        entry = IncomingEntry.objects.create(
+            unit=current.unit,
+            dispatch=current,
+            source=IncomingEntry.Source.PORTAL,
+            decision=IncomingEntry.Decision.ACCEPTED,
+            year=year,
+            arrival_number=number,
+            arrived_at=now,
+            signatures_valid=finding.valid,
+            signature_problems=finding.problems,
+            note=note,
+            received_by=by,
+            received_by_name=_person_name(by),
+            **_letter_fields(current),
+        )
+        directive = current.directive
+        if current.acknowledged_at is None:
+            current.acknowledged_at = now
+            current.acknowledged_by = by
+            current.acknowledged_by_name = entry.received_by_name
+            current.acknowledged_ip = ip or None
+            current.acknowledged_pdf_sha256 = directive.pdf_sha256
+            fields = [
+                "acknowledged_at",
+                "acknowledged_by",
+                "acknowledged_by_name",
+                "acknowledged_ip",
+                "acknowledged_pdf_sha256",
+            ]
+            if current.seen_at is None:
+                current.seen_at, current.seen_by = now, by
+                fields += ["seen_at", "seen_by"]
+            current.save(update_fields=fields)
+            event_record(
+                directive=directive,
+                verb="acknowledged",
+                by=by,
+                unit=current.unit,
+                ip=ip,
+                data={"dispatch": current.pk, "pdf_sha256": directive.pdf_sha256},
+            )
+        event_record(
+            directive=directive,
+            incoming_entry=entry,
+            verb="incoming_accepted",
+            by=by,
+            unit=current.unit,
+            ip=ip,
+            comment=note,
+            data={
+                "dispatch": current.pk,
+                "arrival_number": number,
+                "year": year,
+                "signatures_valid": finding.valid,
+            },
+        )
+    return entry
+
+
+def dispatch_refuse(
+    *, dispatch: Dispatch, by: User, reason: str, comment: str = "", ip: str | None = None
+) -> IncomingEntry:
+    """Refuse the letter with a reason (sent to the wrong unit, invalid signature, other): it
+    takes no arrival number, the issuer sees 02 and the reason, the unit's tasks of it stop."""
+    comment = (comment or "").strip()
+    if reason not in IncomingEntry.RefusalReason.values:
+        raise ValidationError(_("Choose why the letter is refused."))
+    if reason == IncomingEntry.RefusalReason.OTHER and not comment:
+        raise ValidationError(_("Say why the letter is refused."))
+    if len(comment) > NOTE_MAX:
+        raise ValidationError(
+            _("The reason is too long (at most %(n)d characters).") % {"n": NOTE_MAX}
+        )
+    finding = _signatures_on_receipt(dispatch)
+    with transaction.atomic():
+        current = _locked_dispatch(dispatch)
+        _decided_already(current)
+        if not dispatch_moves(dispatch=current, user=by).refuse:
+            if current.directive.status != current.directive.Status.ISSUED:
+                raise TransitionError(
+                    _("This letter has been recalled or replaced; it cannot be refused.")
+                )
+            raise PermissionDeniedError(
+                _("Only the receiving unit's clerk or officers can refuse this letter.")
+            )
+        entry = IncomingEntry.objects.create(
+            unit=current.unit,
+            dispatch=current,
+            source=IncomingEntry.Source.PORTAL,
+            decision=IncomingEntry.Decision.REFUSED,
+            arrived_at=timezone.now(),
+            signatures_valid=finding.valid,
+            signature_problems=finding.problems,
+            refusal_reason=reason,
+            refusal_comment=comment,
+            received_by=by,
+            received_by_name=_person_name(by),
+            **_letter_fields(current),
+        )
+        event_record(
+            directive=current.directive,
+            incoming_entry=entry,
+            verb="incoming_refused",
+            by=by,
+            unit=current.unit,
+            ip=ip,
+            comment=" — ".join(p for p in (entry.get_refusal_reason_display(), comment) if p),
+            data={"dispatch": current.pk, "reason": reason},
+        )
+    return entry
+
+
+def _clean_outside(
+    *,
+    issuer_name: str,
+    number: str,
+    symbol: str,
+    letter_date: datetime.date | None,
+    subject: str,
+    source: str,
+) -> tuple[str, str, str, str]:
+    issuer_name, number = (issuer_name or "").strip(), (number or "").strip()
+    symbol, subject = (symbol or "").strip(), (subject or "").strip()
+    if source not in OUTSIDE_SOURCES:
+        raise ValidationError(_("Say how the letter arrived: on paper or by e-mail."))
+    if not issuer_name:
+        raise ValidationError(_("Enter the issuer of the letter."))
+    if not subject:
+        raise ValidationError(_("Enter the subject of the letter."))
+    if letter_date is None:
+        raise ValidationError(_("Enter the date of the letter."))
+    if letter_date > local_today():
+        raise ValidationError(_("The date of the letter cannot be in the future."))
+    if number and not number.isdigit():
+        raise ValidationError(_("The number of the letter is digits only, e.g. 1038."))
+    return issuer_name, number, symbol, subject
+
+
+def outside_letter_enter(
+    *,
+    by: User,
+    unit: Unit,
+    source: str,
+    issuer_name: str,
+    number: str,
+    symbol: str,
+    letter_date: datetime.date | None,
+    subject: str,
+    scan: UploadedFile,
+    doc_type: str = "",
+    note: str = "",
+    confirm_duplicate: bool = False,
+    ip: str | None = None,
+) -> IncomingEntry:
+    """Enter in the unit's incoming book a letter that arrived on paper or by e-mail, with its
+    scanned PDF (checked by content and size). The same issuer, number, symbol and date entered
+    before raise DuplicateLetterWarning unless the clerk confirms."""
+    issuer_name, number, symbol, subject = _clean_outside(
+        issuer_name=issuer_name,
+        number=number,
+        symbol=symbol,
+        letter_date=letter_date,
+        subject=subject,
+        source=source,
+    )
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError(
+            _("The note is too long (at most %(n)d characters).") % {"n": NOTE_MAX}
+        )
+    if doc_type and doc_type not in DocumentType.values:
+        raise ValidationError(_("Choose the type of the letter from the list."))
+    if not can_receive_for(by, unit.pk):
+        raise PermissionDeniedError(_("You do not keep the incoming book of this unit."))
+    if scan is None:
+        raise ValidationError(_("Attach the scanned letter (PDF)."))
+    checked = check_upload(scan, allowed=("pdf",))
+    type_name = DOCUMENT_TYPE_TITLES.get(doc_type, "").capitalize() or "Công văn"
+    with transaction.atomic():
+        now = timezone.now()
+        year = local_today(now).year
+        # The book's lock first: two clerks entering the same letter at once queue here, and
+        # the second one sees the first one's entry.
+        number_taken = incoming_number_take(unit=unit, year=year)
+        existing = incoming_duplicates(
+            unit=unit,
+            issuer_name=issuer_name,
+            number=number,
+            symbol=symbol,
+            letter_date=letter_date,
+        )
+        if existing and not confirm_duplicate:
+            raise DuplicateLetterWarning(
+                _(
+                    "This letter seems to be in the book already: %(entries)s. Check it; if it "
+                    "is another letter, confirm to enter it."
+                )
+                % {
+                    "entries": ", ".join(
+                        _("arrival number %(n)s/%(year)s") % {"n": e.arrival_number, "year": e.year}
+                        for e in existing
+                    )
+                },
+                existing,
+            )  # the rollback gives the number back
+        entry = IncomingEntry(
+            unit=unit,
+            source=source,
+            decision=IncomingEntry.Decision.ACCEPTED,
+            year=year,
+            arrival_number=number_taken,
+            arrived_at=now,
+            issuer_name=issuer_name[:255],
+            number=number,
+            symbol=symbol[:64],
+            letter_date=letter_date,
+            doc_type_name=type_name,
+            subject=subject,
+            note=note,
+            scan_name=(scan.name or "scan.pdf")[:255],
+            scan_size=checked.size,
+            scan_sha256=checked.sha256,
+            received_by=by,
+            received_by_name=_person_name(by),
+        )
+        entry.scan.save(f"{unit.code}-{year}-{number_taken}.pdf", scan, save=False)
+        try:
+            entry.save()
+            event_record(
+                directive=None,
+                incoming_entry=entry,
+                verb="incoming_entered",
+                by=by,
+                unit=unit,
+                ip=ip,
+                comment=entry.number_symbol,
+                data={
+                    "arrival_number": number_taken,
+                    "year": year,
+                    "source": source,
+                    "duplicate_of": [e.pk for e in existing],
+                    "scan_sha256": checked.sha256,
+                },
+            )
+        except Exception:
+            entry.scan.delete(save=False)  # a refused entry must not keep its file
+            raise
+    return entry

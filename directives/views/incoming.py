@@ -1,0 +1,275 @@
+"""Views: the receiving unit's work. Accept or refuse a letter of the portal, the incoming book
+(sổ văn bản đến, Phụ lục IV) with its print view and XLSX, and the entry of a letter that came
+from outside the portal.
+
+Every object is looked up through the scoping selectors: another unit's letter, book, entry or
+scan is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from directives.errors import DirectiveError
+from directives.exports import incoming_book_xlsx
+from directives.forms.incoming import (
+    AcceptForm,
+    IncomingBookFilter,
+    OutsideLetterForm,
+    RefuseForm,
+)
+from directives.models import Event, IncomingEntry
+from directives.selectors.incoming import (
+    awaiting_receipt,
+    incoming_book_lines,
+    incoming_book_queryset,
+    incoming_entries_visible_to,
+    receiving_units,
+)
+from directives.selectors.moves import dispatch_moves
+from directives.services.incoming import (
+    DuplicateLetterWarning,
+    dispatch_accept,
+    dispatch_refuse,
+    outside_letter_enter,
+)
+from directives.views.inbox import _download, _my_dispatch, client_ip
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _book_unit(request: HttpRequest, unit_id: int):
+    """A unit whose book the user keeps; any other unit is a 404."""
+    for unit in receiving_units(request.user):
+        if unit.pk == unit_id:
+            return unit
+    raise Http404
+
+
+def _service_errors(form, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        form.add_error(None, exc)
+    else:
+        form.add_error(None, str(getattr(exc, "message", exc)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Receipt of a letter of the portal
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def letter_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    dispatch = _my_dispatch(request, pk)
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The note is too long (at most %(n)d characters).") % {"n": 1000})
+        return redirect("directives:inbox_detail", pk=dispatch.pk)
+    try:
+        entry = dispatch_accept(
+            dispatch=dispatch,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            ip=client_ip(request),
+        )
+    except (DirectiveError, ValidationError) as exc:
+        for message in getattr(exc, "messages", None) or [str(exc.message)]:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Accepted into the incoming book: arrival number %(n)s/%(year)s.")
+            % {"n": entry.arrival_number, "year": entry.year},
+        )
+    return redirect("directives:inbox_detail", pk=dispatch.pk)
+
+
+@login_required
+def letter_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    dispatch = _my_dispatch(request, pk)
+    moves = dispatch_moves(dispatch=dispatch, user=request.user)
+    if not moves.refuse:
+        messages.error(request, _("This letter cannot be refused now."))
+        return redirect("directives:inbox_detail", pk=dispatch.pk)
+    form = RefuseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                dispatch_refuse(
+                    dispatch=dispatch,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    comment=form.cleaned_data["comment"],
+                    ip=client_ip(request),
+                )
+            except (DirectiveError, ValidationError) as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(request, _("The letter has been refused; the issuer sees why."))
+                return redirect("directives:inbox_detail", pk=dispatch.pk)
+        status = 400
+    return render(
+        request,
+        "directives/incoming/refuse.html",
+        {"dispatch": dispatch, "directive": dispatch.directive, "form": form},
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The incoming book
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def incoming_home(request: HttpRequest) -> HttpResponse:
+    """The book of the first unit the user keeps one for (the agency before its division)."""
+    units = receiving_units(request.user)
+    if not units:
+        raise PermissionDenied
+    return incoming_book(request, units[0].pk)
+
+
+def _book(request: HttpRequest, unit_id: int):
+    unit = _book_unit(request, unit_id)
+    flt = IncomingBookFilter(
+        request.GET, queryset=incoming_book_queryset(user=request.user, unit=unit)
+    )
+    return unit, flt
+
+
+@login_required
+def incoming_book(request: HttpRequest, unit: int) -> HttpResponse:
+    book_unit, flt = _book(request, unit)
+    params = request.GET.urlencode()
+    return render(
+        request,
+        "directives/incoming/book.html",
+        {
+            "unit": book_unit,
+            "units": receiving_units(request.user),
+            "filter": flt,
+            "year": flt.book_year,
+            "lines": incoming_book_lines(flt.qs),
+            "awaiting": awaiting_receipt(request.user).filter(unit=book_unit),
+            "query_string": params,
+        },
+    )
+
+
+@login_required
+def incoming_book_print(request: HttpRequest, unit: int) -> HttpResponse:
+    book_unit, flt = _book(request, unit)
+    return render(
+        request,
+        "directives/incoming/book_print.html",
+        {
+            "unit": book_unit,
+            "filter": flt,
+            "year": flt.book_year,
+            "lines": incoming_book_lines(flt.qs),
+        },
+    )
+
+
+@login_required
+def incoming_book_export(request: HttpRequest, unit: int) -> HttpResponse:
+    book_unit, flt = _book(request, unit)
+    data = incoming_book_xlsx(unit=book_unit, year=flt.book_year, lines=incoming_book_lines(flt.qs))
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    name = f"so-van-ban-den-{book_unit.code}-{flt.book_year}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# A letter from outside the portal
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def outside_letter_new(request: HttpRequest, unit: int) -> HttpResponse:
+    book_unit = _book_unit(request, unit)
+    form = OutsideLetterForm(request.POST or None, request.FILES or None)
+    duplicates: list[IncomingEntry] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = outside_letter_enter(
+                    by=request.user,
+                    unit=book_unit,
+                    source=data["source"],
+                    issuer_name=data["issuer_name"],
+                    number=data["number"],
+                    symbol=data["symbol"],
+                    letter_date=data["letter_date"],
+                    doc_type=data["doc_type"],
+                    subject=data["subject"],
+                    scan=data["scan"],
+                    note=data["note"],
+                    confirm_duplicate=data["confirm_duplicate"],
+                    ip=client_ip(request),
+                )
+            except DuplicateLetterWarning as exc:
+                duplicates = exc.existing
+                form.add_error(None, exc.message)
+            except (DirectiveError, ValidationError) as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Entered in the incoming book: arrival number %(n)s/%(year)s.")
+                    % {"n": entry.arrival_number, "year": entry.year},
+                )
+                return redirect("directives:incoming_entry", pk=entry.pk)
+        status = 400
+    return render(
+        request,
+        "directives/incoming/outside_form.html",
+        {"unit": book_unit, "form": form, "duplicates": duplicates},
+        status=status,
+    )
+
+
+@login_required
+def incoming_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(
+        incoming_entries_visible_to(request.user).select_related("unit", "dispatch"), pk=pk
+    )
+    if entry.dispatch_id is not None:
+        return redirect("directives:inbox_detail", pk=entry.dispatch_id)
+    history = Event.objects.filter(incoming_entry=entry).order_by("created_at", "pk")
+    return render(
+        request, "directives/incoming/entry.html", {"entry": entry, "history": list(history)}
+    )
+
+
+@login_required
+def incoming_entry_scan(request: HttpRequest, pk: int) -> FileResponse:
+    entry = get_object_or_404(incoming_entries_visible_to(request.user).exclude(scan=""), pk=pk)
+    inline = request.GET.get("inline") == "1"
+    return _download(entry.scan, entry.scan_name or "scan.pdf", "application/pdf", inline=inline)
+
+
+urlpatterns: list = [
+    path("inbox/<int:pk>/accept/", letter_accept, name="letter_accept"),
+    path("inbox/<int:pk>/refuse/", letter_refuse, name="letter_refuse"),
+    path("incoming/", incoming_home, name="incoming"),
+    path("incoming/<int:unit>/", incoming_book, name="incoming_book"),
+    path("incoming/<int:unit>/print/", incoming_book_print, name="incoming_book_print"),
+    path("incoming/<int:unit>/xlsx/", incoming_book_export, name="incoming_book_xlsx"),
+    path("incoming/<int:unit>/outside/", outside_letter_new, name="outside_letter_new"),
+    path("incoming/entries/<int:pk>/", incoming_entry, name="incoming_entry"),
+    path("incoming/entries/<int:pk>/scan/", incoming_entry_scan, name="incoming_entry_scan"),
+]
