@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from common.backoff import longest_chain_seconds
+from common.installation_key import installation_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -23,12 +24,18 @@ env = environ.Env(
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 # The test suite runs with DEBUG=False like production, but never holds real secrets.
 TESTING = "pytest" in sys.modules
-if not DEBUG and not TESTING and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32):
+# Production: SECRET_KEY from the environment, or the portal refuses to start. Development and
+# the tests: a key made once per installation in VAR_DIR/secret_key (mode 0600), never a
+# constant that anyone could read here and forge acknowledgement links with.
+# A key once published in this file is refused even where it is long enough.
+PUBLISHED_SECRET_KEYS = ("dev-only-insecure-key-never-use-in-production",)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and (DEBUG or TESTING):
+    SECRET_KEY = installation_secret_key(VAR_DIR / "secret_key")
+if not DEBUG and not TESTING and (SECRET_KEY in PUBLISHED_SECRET_KEYS or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 32 characters when DEBUG=False."
     )
