@@ -1,14 +1,20 @@
-"""The clerk's tracking matrix as a spreadsheet (XLSX) or a CSV file."""
+"""The clerk's spreadsheets: the tracking matrix (XLSX or CSV) and the outgoing register (XLSX).
+
+Every text cell goes through `common.spreadsheets`, so that no name, subject or report that
+starts with "=", "+", "-" or "@" runs as a formula where the file is opened."""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
+from common.spreadsheets import csv_row, xlsx_text_cells
 from directives.selectors.matrix import Matrix
 
 # Same colours as the matrix on screen (static/css/portal.css), so the sheet reads alike.
@@ -52,10 +58,10 @@ def matrix_csv(matrix: Matrix) -> bytes:
     header, rows, _states = matrix_table(matrix)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([matrix.directive.number_symbol, matrix.directive.subject])
-    writer.writerow(matrix.summary)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(csv_row([matrix.directive.number_symbol, matrix.directive.subject]))
+    writer.writerow(csv_row(matrix.summary))
+    writer.writerow(csv_row(header))
+    writer.writerows(csv_row(row) for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -80,6 +86,67 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
                     cell.font = Font(color="FFFFFF")
     sheet.column_dimensions["A"].width = 45
     sheet.freeze_panes = "C4"
+    xlsx_text_cells(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def register_headers() -> list[str]:
+    return [
+        _("Number"),
+        _("Date"),
+        _("Number and symbol"),
+        _("Type and subject"),
+        _("Signer"),
+        _("Recipients"),
+        _("File copy kept by"),
+        _("Copies"),
+        _("Date sent"),
+        # The decree's register names this column "Ký nhận" (signed for on receipt).
+        pgettext("register column", "Receipt"),
+        _("Notes"),
+    ]
+
+
+def register_xlsx(*, year: int, rows: list[dict]) -> bytes:
+    """The outgoing register of a year, one line per number, as the decree's book lays it out."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(year)
+    sheet.append([_("Outgoing register %(year)d") % {"year": year}])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(register_headers())
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in rows:
+        sent = row["sent"]
+        sheet.append(
+            [
+                row["number_value"],
+                row["date"],
+                row["symbol"],
+                row["type_subject"],
+                row["signer"],
+                "\n".join(row["recipients"]),
+                row["file_copy"],
+                row["copies"],
+                timezone.localtime(sent).replace(tzinfo=None) if sent else None,
+                f"{row['receipt'][0]}/{row['receipt'][1]}",
+                row["notes"],
+            ]
+        )
+    for letter, width in zip(
+        "ABCDEFGHIJK", (8, 12, 22, 60, 24, 45, 20, 8, 16, 10, 30), strict=True
+    ):
+        sheet.column_dimensions[letter].width = width
+    for line in sheet.iter_rows(min_row=3):
+        line[1].number_format = "DD/MM/YYYY"
+        line[8].number_format = "DD/MM/YYYY HH:MM"
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    xlsx_text_cells(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()

@@ -10,19 +10,20 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats import base_formats
 
 from recipients.forms import RecipientGroupAdminForm
 from recipients.models import RecipientGroup, SigningKeyStore, Unit, User, fold_text
 from recipients.resources import (
     RecipientGroupResource,
+    TextCSV,
+    TextXLSX,
     UnitResource,
     encoding_errors,
     report_from_result,
 )
 
 # Only the two formats the issue promises; fewer choices, fewer surprises.
-IMPORT_EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
+IMPORT_EXPORT_FORMATS = [TextCSV, TextXLSX]
 
 
 class AllOrNothingImportMixin:
