@@ -131,9 +131,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The reverse proxies in front of the portal (README "Configuration"): nginx in production, none
+# under `make run`. The client's address is read through them (common/client_ip.py) for the
+# login lockout and for the `ip` of every Event. 0 ignores X-Forwarded-For altogether.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+# Login lockout: AXES_FAILURE_LIMIT failures lock one username from one address for the
+# cool-off, never the username everywhere nor the address for everyone (behind a proxy, or in an
+# office behind one NAT, that would let anyone lock everyone out).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 LANGUAGE_CODE = "vi"

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from common.client_ip import client_ip
 from directives import services
 from directives.errors import DirectiveError, NumberTakenError
 from directives.exports import register_headers
@@ -22,7 +23,6 @@ from directives.exports import register_xlsx as register_xlsx_bytes
 from directives.forms import DraftForms, PaperForm
 from directives.models import DocumentType
 from directives.selectors.register import register_lines
-from directives.views.inbox import client_ip
 from directives.workdays import local_today
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

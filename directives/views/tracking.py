@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.client_ip import client_ip
 from directives.exports import matrix_csv, matrix_xlsx
 from directives.forms.workspace import AcceptForm, DecideExtensionForm, ReturnForm
 from directives.models import Assignment, ExtensionRequest
@@ -27,7 +28,7 @@ from directives.selectors.workspace import (
     tracked_directives,
 )
 from directives.services import assignments, extensions
-from directives.views.inbox import SERVICE_ERRORS, _service_error, client_ip
+from directives.views.inbox import SERVICE_ERRORS, _service_error
 
 
 def _matrix_filters(request: HttpRequest) -> dict:
