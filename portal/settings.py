@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "portal.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -144,6 +144,30 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# What an administrator changes is recorded (django-auditlog: who, when, from which address, the
+# old and the new values), shown in the admin's "History" of each record and its "Log entries".
+# Directives keep their own append-only history (Event), which no admin page can change.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "recipients.Unit", "exclude_fields": ["search_text"]},  # seal image included
+    {
+        "model": "recipients.RecipientGroup",
+        "m2m_fields": ["members"],
+        "exclude_fields": ["search_text"],
+    },
+    {
+        # Roles are group membership; the password is recorded as changed, never its hash.
+        "model": "recipients.User",
+        "m2m_fields": ["groups", "user_permissions"],
+        "mask_fields": ["password"],
+        "exclude_fields": ["last_login"],
+    },
+    {"model": "auth.Group", "m2m_fields": ["permissions"]},
+    "recipients.SigningKeyStore",
+    "directives.Register",
+    "directives.CancelledNumber",
+)
+AUDITLOG_MASK_CALLABLE = "portal.middleware.audit_mask"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from recipients import roles
 from recipients.forms import RecipientGroupAdminForm
 from recipients.models import RecipientGroup, SigningKeyStore, Unit, User, fold_text
 from recipients.resources import (
@@ -21,6 +28,7 @@ from recipients.resources import (
     encoding_errors,
     report_from_result,
 )
+from recipients.selectors import account_moves
 
 # Only the two formats the issue promises; fewer choices, fewer surprises.
 IMPORT_EXPORT_FORMATS = [TextCSV, TextXLSX]
@@ -59,6 +67,20 @@ class AllOrNothingImportMixin:
         return response
 
 
+class AuditHistoryMixin(AuditlogHistoryAdminMixin):
+    """Every change of the record (django-auditlog: who, when, from where, old and new values),
+    from the changelist's column and from the change form's "History" button."""
+
+    show_auditlog_history_link = True
+    auditlog_history_per_page = 50
+
+    def history_view(self, request, object_id, extra_context=None):
+        opts = self.model._meta
+        return redirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_auditlog", args=[object_id])
+        )
+
+
 class ParentFilter(admin.SimpleListFilter):
     """Only units that have children are offered, so the list stays short with 500 units."""
 
@@ -92,7 +114,9 @@ class FoldedSearchMixin:
 
 
 @admin.register(Unit)
-class UnitAdmin(FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin):
+class UnitAdmin(
+    AuditHistoryMixin, FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin
+):
     resource_classes = [UnitResource]
     list_display = ("name", "code", "kind", "parent", "is_external", "is_active", "officer_count")
     list_display_links = ("name", "code")
@@ -136,7 +160,9 @@ class UnitAdmin(FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdm
 
 
 @admin.register(RecipientGroup)
-class RecipientGroupAdmin(FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin):
+class RecipientGroupAdmin(
+    AuditHistoryMixin, FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin
+):
     form = RecipientGroupAdminForm
     resource_classes = [RecipientGroupResource]
     list_display = ("name", "code", "kinds_display", "member_count", "sort_order")
@@ -181,7 +207,7 @@ class RecipientGroupAdmin(FoldedSearchMixin, AllOrNothingImportMixin, ImportExpo
 
 
 @admin.register(User)
-class UserAdmin(FoldedSearchMixin, DjangoUserAdmin):
+class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
     list_display = (
         "username",
         "full_name",
@@ -234,6 +260,31 @@ class UserAdmin(FoldedSearchMixin, DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    # What an administrator who is not a superuser may do to an account: recipients.selectors
+    # account_moves decides, these hooks only apply it (the form, the save, the password page).
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not account_moves(by=request.user, account=obj).grant_privileges:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not account_moves(by=request.user, account=obj).edit:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            # The five roles, not any group a superuser may have made with other permissions.
+            kwargs["queryset"] = Group.objects.filter(name__in=roles.ALL_ROLES).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def user_change_password(self, request, id, form_url=""):
+        account = self.get_object(request, unquote(id))
+        if account is not None and not account_moves(by=request.user, account=account).set_password:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: User) -> str:
         return obj.get_full_name()
@@ -255,7 +306,7 @@ class UserAdmin(FoldedSearchMixin, DjangoUserAdmin):
 
 
 @admin.register(SigningKeyStore)
-class SigningKeyStoreAdmin(admin.ModelAdmin):
+class SigningKeyStoreAdmin(AuditHistoryMixin, admin.ModelAdmin):
     """Where each signer's and each issuing unit's key lives; PINs are never entered here."""
 
     list_display = ("__str__", "backend", "token_label", "key_label", "is_active")
