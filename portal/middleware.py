@@ -1,10 +1,33 @@
-"""The audit log's two hooks: the client's address and the mask of the password."""
+"""The portal's middleware: requests no page can answer are refused up front, and the audit
+log's two hooks (the client's address, the mask of the password)."""
 
 from __future__ import annotations
 
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
+from django.core.exceptions import BadRequest
 
 from common.client_ip import client_ip
+
+
+class MalformedRequestMiddleware:
+    """A NUL byte in the path or in a query parameter's name or value is a 400.
+
+    No text column can hold one (PostgreSQL refuses the query outright), so a filter, a search
+    or a token carrying it could only fail deep in a view. Forms refuse it in POSTed fields on
+    their own (Django's ProhibitNullCharactersValidator); the query string and the path are
+    checked here, once, for every page and the admin's filters. Malformed numbers are the
+    parsing helpers' concern (common/params.py): there a bad value is an ignored filter."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL byte in the path or the query string")
+        return self.get_response(request)
 
 
 class AuditlogMiddleware(BaseAuditlogMiddleware):

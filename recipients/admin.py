@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
+from auditlog.filters import CIDFilter
+from auditlog.filters import ResourceTypeFilter as AuditlogResourceTypeFilter
 from auditlog.mixins import AuditlogHistoryAdminMixin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -17,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from common.params import id_param, int_param
 from recipients import roles
 from recipients.forms import RecipientGroupAdminForm
 from recipients.models import RecipientGroup, SigningKeyStore, Unit, User, fold_text
@@ -94,9 +99,8 @@ class ParentFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "none":
             return queryset.filter(parent__isnull=True)
-        if self.value():
-            return queryset.filter(parent_id=self.value())
-        return queryset
+        parent = id_param(self.value())
+        return queryset if parent is None else queryset.filter(parent_id=parent)
 
 
 class FoldedSearchMixin:
@@ -327,3 +331,35 @@ class SigningKeyStoreAdmin(AuditHistoryMixin, admin.ModelAdmin):
         ),
         (_("Unattended signing"), {"fields": ("pin_env",)}),
     )
+
+
+class ResourceTypeFilter(AuditlogResourceTypeFilter):
+    def queryset(self, request, queryset):
+        content_type = id_param(self.value())
+        return queryset if content_type is None else queryset.filter(content_type_id=content_type)
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(AuditlogLogEntryAdmin):
+    """django-auditlog's log, read only, with its filters reading their ids as numbers."""
+
+    list_filter = ["action", ResourceTypeFilter, CIDFilter]
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's date drill-down reads any number as a year and fails past 9999: a part of
+        # the date that is no plausible number is dropped, as an unknown filter would be.
+        ranges = {"year": (1, 9999), "month": (1, 12), "day": (1, 31)}
+        bad = [
+            key
+            for part, (low, high) in ranges.items()
+            if (key := f"{self.date_hierarchy}__{part}") in request.GET
+            and int_param(request.GET[key], minimum=low, maximum=high) is None
+        ]
+        if bad:
+            request.GET = request.GET.copy()
+            for key in bad:
+                del request.GET[key]
+        return super().changelist_view(request, extra_context)

@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from common.client_ip import client_ip
+from common.params import year_param
 from directives import services
 from directives.errors import DirectiveError, NumberTakenError
 from directives.exports import register_headers
@@ -34,10 +35,7 @@ def _require_clerk(request: HttpRequest, perm: str = "directives.issue_directive
 
 
 def _year(request: HttpRequest) -> int:
-    value = request.GET.get("year", "")
-    if value.isdigit() and 1900 < int(value) < 3000:
-        return int(value)
-    return local_today().year
+    return year_param(request.GET.get("year")) or local_today().year
 
 
 @login_required
