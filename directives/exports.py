@@ -1,16 +1,21 @@
-"""The clerk's tracking matrix as a spreadsheet (XLSX) or a CSV file, and a unit's incoming
-book as a spreadsheet."""
+"""The clerk's spreadsheets: the tracking matrix (XLSX or CSV), the outgoing register and a
+unit's incoming book (XLSX).
+
+Every text cell goes through `common.spreadsheets`, so that no name, subject or report that
+starts with "=", "+", "-" or "@" runs as a formula where the file is opened."""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from common.spreadsheets import csv_row, xlsx_text_cells
 from directives.selectors.matrix import Matrix
 
 # Same colours as the matrix on screen (static/css/portal.css), so the sheet reads alike.
@@ -26,16 +31,6 @@ FILLS = {
     "pending": "F8F9FA",
     "withdrawn": "E2E3E5",
 }
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def matrix_table(matrix: Matrix) -> tuple[list[str], list[list[str]], list[list[str]]]:
@@ -63,7 +58,7 @@ def matrix_table(matrix: Matrix) -> tuple[list[str], list[list[str]], list[list[
         for cell in row.cells:
             values += [cell.label, cell.title]
             kinds += [cell.state, ""]
-        rows.append([neutralise(v) for v in values])
+        rows.append(values)
         states.append(kinds)
     return header, rows, states
 
@@ -73,12 +68,10 @@ def matrix_csv(matrix: Matrix) -> bytes:
     header, rows, _states = matrix_table(matrix)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        [neutralise(matrix.directive.number_symbol), neutralise(matrix.directive.subject)]
-    )
-    writer.writerow(matrix.summary)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(csv_row([matrix.directive.number_symbol, matrix.directive.subject]))
+    writer.writerow(csv_row(matrix.summary))
+    writer.writerow(csv_row(header))
+    writer.writerows(csv_row(row) for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -87,7 +80,7 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Tracking")[:31]
-    sheet.append([neutralise(matrix.directive.number_symbol), neutralise(matrix.directive.subject)])
+    sheet.append([matrix.directive.number_symbol, matrix.directive.subject])
     sheet.append([" · ".join(matrix.summary)])
     sheet.append(header)
     bold = Font(bold=True)
@@ -103,8 +96,75 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
                     cell.font = Font(color="FFFFFF")
     sheet.column_dimensions["A"].width = 45
     sheet.freeze_panes = "C4"
+    xlsx_text_cells(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def register_headers() -> list[str]:
+    return [
+        _("Number"),
+        _("Date"),
+        _("Number and symbol"),
+        _("Type and subject"),
+        _("Signer"),
+        _("Recipients"),
+        _("File copy kept by"),
+        _("Copies"),
+        _("Date sent"),
+        # The decree's register names this column "Ký nhận" (signed for on receipt).
+        pgettext("register column", "Receipt"),
+        _("Notes"),
+    ]
+
+
+def register_xlsx(*, year: int, rows: list[dict], normative: bool = False) -> bytes:
+    """The outgoing register of a year (or its register of legal normative documents), one line
+    per number, as the decree's book lays it out."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(year)
+    title = (
+        _("Register of legal normative documents %(year)d")
+        if normative
+        else _("Outgoing register %(year)d")
+    )
+    sheet.append([title % {"year": year}])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(register_headers())
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in rows:
+        sent = row["sent"]
+        sheet.append(
+            [
+                row["number_value"],
+                row["date"],
+                row["symbol"],
+                row["type_subject"],
+                row["signer"],
+                "\n".join(row["recipients"]),
+                row["file_copy"],
+                row["copies"],
+                timezone.localtime(sent).replace(tzinfo=None) if sent else None,
+                f"{row['receipt'][0]}/{row['receipt'][1]}",
+                row["notes"],
+            ]
+        )
+    for letter, width in zip(
+        "ABCDEFGHIJK", (8, 12, 22, 60, 24, 45, 20, 8, 16, 10, 30), strict=True
+    ):
+        sheet.column_dimensions[letter].width = width
+    for line in sheet.iter_rows(min_row=3):
+        line[1].number_format = "DD/MM/YYYY"
+        line[8].number_format = "DD/MM/YYYY HH:MM"
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    xlsx_text_cells(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()
 
 
@@ -129,9 +189,7 @@ def incoming_book_xlsx(*, unit, year: int, lines: list[dict]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(year)
-    sheet.append(
-        [neutralise(_("Incoming book %(year)d — %(unit)s") % {"year": year, "unit": unit.name})]
-    )
+    sheet.append([_("Incoming book %(year)d — %(unit)s") % {"year": year, "unit": unit.name}])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(incoming_book_headers())
     for cell in sheet[2]:
@@ -142,13 +200,13 @@ def incoming_book_xlsx(*, unit, year: int, lines: list[dict]) -> bytes:
             [
                 line["arrival_number"],
                 line["arrived_at"].replace(tzinfo=None),
-                neutralise(line["issuer"]),
-                neutralise(line["number_symbol"]),
+                line["issuer"],
+                line["number_symbol"],
                 line["letter_date"],
-                neutralise(line["type_subject"]),
-                neutralise(line["handler"]),
-                neutralise(line["signed_for"]),
-                neutralise(line["notes"]),
+                line["type_subject"],
+                line["handler"],
+                line["signed_for"],
+                line["notes"],
             ]
         )
     for letter, width in zip("ABCDEFGHI", (8, 16, 30, 20, 12, 60, 25, 12, 30), strict=True):
@@ -159,6 +217,7 @@ def incoming_book_xlsx(*, unit, year: int, lines: list[dict]) -> bytes:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
+    xlsx_text_cells(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

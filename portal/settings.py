@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from common.backoff import longest_chain_seconds
+from common.installation_key import installation_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -23,12 +24,18 @@ env = environ.Env(
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 # The test suite runs with DEBUG=False like production, but never holds real secrets.
 TESTING = "pytest" in sys.modules
-if not DEBUG and not TESTING and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32):
+# Production: SECRET_KEY from the environment, or the portal refuses to start. Development and
+# the tests: a key made once per installation in VAR_DIR/secret_key (mode 0600), never a
+# constant that anyone could read here and forge acknowledgement links with.
+# A key once published in this file is refused even where it is long enough.
+PUBLISHED_SECRET_KEYS = ("dev-only-insecure-key-never-use-in-production",)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and (DEBUG or TESTING):
+    SECRET_KEY = installation_secret_key(VAR_DIR / "secret_key")
+if not DEBUG and not TESTING and (SECRET_KEY in PUBLISHED_SECRET_KEYS or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 32 characters when DEBUG=False."
     )
@@ -62,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.MalformedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,7 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "portal.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -124,10 +132,43 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The reverse proxies in front of the portal (README "Configuration"): nginx in production, none
+# under `make run`. The client's address is read through them (common/client_ip.py) for the
+# login lockout and for the `ip` of every Event. 0 ignores X-Forwarded-For altogether.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+# Login lockout: AXES_FAILURE_LIMIT failures lock one username from one address for the
+# cool-off, never the username everywhere nor the address for everyone (behind a proxy, or in an
+# office behind one NAT, that would let anyone lock everyone out).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# What an administrator changes is recorded (django-auditlog: who, when, from which address, the
+# old and the new values), shown in the admin's "History" of each record and its "Log entries".
+# Directives keep their own append-only history (Event), which no admin page can change.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "recipients.Unit", "exclude_fields": ["search_text"]},  # seal image included
+    {
+        "model": "recipients.RecipientGroup",
+        "m2m_fields": ["members"],
+        "exclude_fields": ["search_text"],
+    },
+    {
+        # Roles are group membership; the password is recorded as changed, never its hash.
+        "model": "recipients.User",
+        "m2m_fields": ["groups", "user_permissions"],
+        "mask_fields": ["password"],
+        "exclude_fields": ["last_login"],
+    },
+    {"model": "auth.Group", "m2m_fields": ["permissions"]},
+    "recipients.SigningKeyStore",
+    "directives.Register",
+    "directives.CancelledNumber",
+)
+AUDITLOG_MASK_CALLABLE = "portal.middleware.audit_mask"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

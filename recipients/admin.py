@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
+from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
+from auditlog.filters import CIDFilter
+from auditlog.filters import ResourceTypeFilter as AuditlogResourceTypeFilter
+from auditlog.mixins import AuditlogHistoryAdminMixin
+from auditlog.models import LogEntry
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats import base_formats
 
+from common.params import id_param, int_param
+from recipients import roles
 from recipients.forms import RecipientGroupAdminForm
 from recipients.models import RecipientGroup, SigningKeyStore, Unit, User, fold_text
 from recipients.resources import (
     RecipientGroupResource,
+    TextCSV,
+    TextXLSX,
     UnitResource,
     encoding_errors,
     report_from_result,
 )
+from recipients.selectors import account_moves
 
 # Only the two formats the issue promises; fewer choices, fewer surprises.
-IMPORT_EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
+IMPORT_EXPORT_FORMATS = [TextCSV, TextXLSX]
 
 
 class AllOrNothingImportMixin:
@@ -58,6 +72,20 @@ class AllOrNothingImportMixin:
         return response
 
 
+class AuditHistoryMixin(AuditlogHistoryAdminMixin):
+    """Every change of the record (django-auditlog: who, when, from where, old and new values),
+    from the changelist's column and from the change form's "History" button."""
+
+    show_auditlog_history_link = True
+    auditlog_history_per_page = 50
+
+    def history_view(self, request, object_id, extra_context=None):
+        opts = self.model._meta
+        return redirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_auditlog", args=[object_id])
+        )
+
+
 class ParentFilter(admin.SimpleListFilter):
     """Only units that have children are offered, so the list stays short with 500 units."""
 
@@ -71,9 +99,8 @@ class ParentFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "none":
             return queryset.filter(parent__isnull=True)
-        if self.value():
-            return queryset.filter(parent_id=self.value())
-        return queryset
+        parent = id_param(self.value())
+        return queryset if parent is None else queryset.filter(parent_id=parent)
 
 
 class FoldedSearchMixin:
@@ -91,7 +118,9 @@ class FoldedSearchMixin:
 
 
 @admin.register(Unit)
-class UnitAdmin(FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin):
+class UnitAdmin(
+    AuditHistoryMixin, FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin
+):
     resource_classes = [UnitResource]
     list_display = (
         "name",
@@ -166,7 +195,9 @@ class UnitAdmin(FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdm
 
 
 @admin.register(RecipientGroup)
-class RecipientGroupAdmin(FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin):
+class RecipientGroupAdmin(
+    AuditHistoryMixin, FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin
+):
     form = RecipientGroupAdminForm
     resource_classes = [RecipientGroupResource]
     list_display = ("name", "code", "kinds_display", "member_count", "sort_order")
@@ -211,7 +242,7 @@ class RecipientGroupAdmin(FoldedSearchMixin, AllOrNothingImportMixin, ImportExpo
 
 
 @admin.register(User)
-class UserAdmin(FoldedSearchMixin, DjangoUserAdmin):
+class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
     list_display = (
         "username",
         "full_name",
@@ -264,6 +295,31 @@ class UserAdmin(FoldedSearchMixin, DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    # What an administrator who is not a superuser may do to an account: recipients.selectors
+    # account_moves decides, these hooks only apply it (the form, the save, the password page).
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not account_moves(by=request.user, account=obj).grant_privileges:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not account_moves(by=request.user, account=obj).edit:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            # The five roles, not any group a superuser may have made with other permissions.
+            kwargs["queryset"] = Group.objects.filter(name__in=roles.ALL_ROLES).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def user_change_password(self, request, id, form_url=""):
+        account = self.get_object(request, unquote(id))
+        if account is not None and not account_moves(by=request.user, account=account).set_password:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: User) -> str:
         return obj.get_full_name()
@@ -285,7 +341,7 @@ class UserAdmin(FoldedSearchMixin, DjangoUserAdmin):
 
 
 @admin.register(SigningKeyStore)
-class SigningKeyStoreAdmin(admin.ModelAdmin):
+class SigningKeyStoreAdmin(AuditHistoryMixin, admin.ModelAdmin):
     """Where each signer's and each issuing unit's key lives; PINs are never entered here."""
 
     list_display = ("__str__", "backend", "token_label", "key_label", "is_active")
@@ -306,3 +362,35 @@ class SigningKeyStoreAdmin(admin.ModelAdmin):
         ),
         (_("Unattended signing"), {"fields": ("pin_env",)}),
     )
+
+
+class ResourceTypeFilter(AuditlogResourceTypeFilter):
+    def queryset(self, request, queryset):
+        content_type = id_param(self.value())
+        return queryset if content_type is None else queryset.filter(content_type_id=content_type)
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(AuditlogLogEntryAdmin):
+    """django-auditlog's log, read only, with its filters reading their ids as numbers."""
+
+    list_filter = ["action", ResourceTypeFilter, CIDFilter]
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's date drill-down reads any number as a year and fails past 9999: a part of
+        # the date that is no plausible number is dropped, as an unknown filter would be.
+        ranges = {"year": (1, 9999), "month": (1, 12), "day": (1, 31)}
+        bad = [
+            key
+            for part, (low, high) in ranges.items()
+            if (key := f"{self.date_hierarchy}__{part}") in request.GET
+            and int_param(request.GET[key], minimum=low, maximum=high) is None
+        ]
+        if bad:
+            request.GET = request.GET.copy()
+            for key in bad:
+                del request.GET[key]
+        return super().changelist_view(request, extra_context)

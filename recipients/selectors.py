@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from recipients import roles
 from recipients.models import RecipientGroup, Unit, fold_text
 
 
@@ -80,3 +81,29 @@ def directory_groups(*, query: str = "") -> list[GroupEntry]:
             GroupEntry(group, [u for u in units if u.pk in ids or u.kind in group_kinds])
         )
     return entries
+
+
+@dataclass(frozen=True)
+class AccountMoves:
+    """What one person may do to one account in the admin (None: a new account).
+
+    Administrators keep units, groups, officers and their roles; superuser status, permissions
+    given to one person, superusers' accounts and other administrators' passwords are for
+    superusers, so that no administrator can make themselves or anyone else a superuser."""
+
+    edit: bool  # the person, their unit and their roles
+    set_password: bool
+    grant_privileges: bool  # tick "superuser", give permissions outside the roles
+
+
+def account_moves(*, by, account=None) -> AccountMoves:
+    if by.is_superuser:
+        return AccountMoves(edit=True, set_password=True, grant_privileges=True)
+    if account is None:
+        return AccountMoves(edit=True, set_password=True, grant_privileges=False)
+    if account.is_superuser:
+        return AccountMoves(edit=False, set_password=False, grant_privileges=False)
+    other_administrator = account.pk != by.pk and (
+        account.is_staff or account.groups.filter(name=roles.ADMINISTRATOR).exists()
+    )
+    return AccountMoves(edit=True, set_password=not other_administrator, grant_privileges=False)

@@ -192,6 +192,67 @@ def test_production_starts_with_a_real_secret_key(tmp_path):
     assert result.stdout.strip().endswith("ok")
 
 
+SHOW_KEY = (
+    "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+)
+
+
+def test_development_key_is_made_once_per_installation_and_kept_private(tmp_path):
+    first = run_python(SHOW_KEY, tmp_path, DEBUG="1")
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip().splitlines()[-1]
+    stored = tmp_path / "var" / "secret_key"
+    assert stored.read_text().strip() == key
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert len(key) >= 50 and key != "dev-only-insecure-key-never-use-in-production"
+    # The same installation keeps its key (acknowledgement links stay valid across restarts).
+    again = run_python(SHOW_KEY, tmp_path, DEBUG="1")
+    assert again.stdout.strip().splitlines()[-1] == key
+    # Another installation gets its own: a key read in one cannot forge links for the other.
+    other = tmp_path / "other"
+    other.mkdir()
+    elsewhere = run_python(SHOW_KEY, other, DEBUG="1", VAR_DIR=str(other / "var"))
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert elsewhere.stdout.strip().splitlines()[-1] != key
+
+
+def test_processes_starting_together_share_one_development_key(tmp_path):
+    """`make run` starts the web process, the worker and beat at once."""
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "PYTHONPATH": str(ROOT),
+        "DEBUG": "1",
+    }
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", SHOW_KEY], cwd=ROOT, env=clean, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip().splitlines()[-1] for process in started}
+    assert len(keys) == 1
+    assert (tmp_path / "var" / "secret_key").read_text().strip() in keys
+    assert [p.name for p in (tmp_path / "var").iterdir() if "secret_key" in p.name] == [
+        "secret_key"
+    ]
+
+
+def test_a_key_from_the_environment_wins_and_nothing_is_written(tmp_path):
+    result = run_python(SHOW_KEY, tmp_path, DEBUG="1", SECRET_KEY=GOOD_KEY)
+    assert result.stdout.strip().splitlines()[-1] == GOOD_KEY
+    assert not (tmp_path / "var" / "secret_key").exists()
+
+
+def test_production_never_falls_back_to_the_installation_key(tmp_path):
+    run_python(SHOW_KEY, tmp_path, DEBUG="1")  # a development key exists in var/
+    result = run_python(SHOW_KEY, tmp_path, DEBUG="False")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
 SEND = """
 import base64, json
 from pathlib import Path

@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.params import YearField
 from directives.models import Directive, DocumentType, Urgency
 from directives.selectors.moves import awaiting_signature_q
 from directives.selectors.scope import agency_unit_ids
@@ -23,6 +24,12 @@ BOXES = [
 ]
 
 
+class YearFilter(django_filters.Filter):
+    """A year; any other value (99999, -5, 1e20, ²) is no filter rather than a server error."""
+
+    field_class = YearField
+
+
 class DirectiveFilter(django_filters.FilterSet):
     box = django_filters.ChoiceFilter(
         label=_("Box"), choices=BOXES, method="filter_box", empty_label=_("All")
@@ -34,7 +41,7 @@ class DirectiveFilter(django_filters.FilterSet):
     doc_type = django_filters.ChoiceFilter(
         label=_("Type"), choices=DocumentType.choices, empty_label=_("All")
     )
-    year = django_filters.NumberFilter(label=_("Year"), method="filter_year")
+    year = YearFilter(label=_("Year"), method="filter_year")
     signer = django_filters.ModelChoiceFilter(
         label=_("Signer"), queryset=User.objects.none(), empty_label=_("All")
     )
@@ -79,7 +86,7 @@ class DirectiveFilter(django_filters.FilterSet):
         return queryset.filter(status__in=[status.RECALLED, status.REPLACED])
 
     def filter_year(self, queryset, name, value):
-        year = int(value)
+        year = value
         return queryset.filter(
             Q(register_year=year) | Q(register_year__isnull=True, created_at__year=year)
         )

@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from directives.forms.filters import YearFilter
 from directives.models import Directive, Urgency
 from directives.selectors.inbox import inbox_search
 from directives.selectors.scope import receiving_unit_ids
@@ -43,9 +44,7 @@ class InboxFilter(django_filters.FilterSet):
         choices=Urgency.choices,
         empty_label=gettext_lazy("All"),
     )
-    year = django_filters.NumberFilter(
-        label=gettext_lazy("Year"), field_name="directive__issued_on__year"
-    )
+    year = YearFilter(label=gettext_lazy("Year"), field_name="directive__issued_on__year")
     issuer = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Issued by"),
         field_name="directive__issuing_unit",

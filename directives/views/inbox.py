@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.client_ip import client_ip
 from directives.errors import PermissionDeniedError, TransitionError
 from directives.forms.workspace import ExtensionForm, InboxFilter, ReportForm
 from directives.models import Assignment, AttachmentSeal, Directive
@@ -33,10 +34,6 @@ from directives.services.receipts import AckLinkError, dispatch_acknowledge, dis
 from directives.services.seals import sealed_download
 
 PAGE_SIZE = 25
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.client_ip import client_ip
 from directives.errors import DirectiveError
 from directives.exports import incoming_book_xlsx
 from directives.forms.incoming import (
@@ -40,7 +41,7 @@ from directives.services.incoming import (
     dispatch_refuse,
     outside_letter_enter,
 )
-from directives.views.inbox import _download, _my_dispatch, client_ip
+from directives.views.inbox import _download, _my_dispatch
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

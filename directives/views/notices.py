@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.client_ip import client_ip
 from directives.errors import DirectiveError
 from directives.forms.receipts import AckForm
 from directives.models import Notification
@@ -36,7 +37,6 @@ from directives.services.receipts import (
     ack_token_read,
     dispatch_acknowledge,
 )
-from directives.views.inbox import client_ip
 
 PAGE_SIZE = 30
 ACK_ERROR_STATUS = {AckLinkInvalid: 400, AckLinkExpired: 410, AckLinkUsed: 200}

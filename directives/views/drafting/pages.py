@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.client_ip import client_ip
 from directives import services
 from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
@@ -22,7 +23,6 @@ from directives.models import Directive
 from directives.selectors.moves import awaiting_signature_q, directive_moves
 from directives.selectors.scope import desk_directives
 from directives.views.drafting.common import desk_directive, require_desk
-from directives.views.inbox import client_ip
 
 PAGE_SIZE = 25
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from common.client_ip import client_ip
 from directives import services
 from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
@@ -32,7 +33,6 @@ from directives.selectors.history import desk_event_labels
 from directives.selectors.moves import directive_moves, remote_signature_pending
 from directives.selectors.scope import desk_directives, directives_visible_to
 from directives.views.drafting.common import desk_directive
-from directives.views.inbox import client_ip
 
 
 @login_required

@@ -185,3 +185,16 @@ def test_filters_by_signer_and_drafting_unit_offer_only_the_agency(
     # Another agency's signer is not a choice: the filter says so and lists nothing wrong.
     refused = client.get(url, {"signer": outsider.pk})
     assert "signer" in refused.context["filter"].form.errors
+
+
+def test_register_xlsx_keeps_formula_like_text_as_text(client, make_directive, clerk, recipients):
+    first = issued(make_directive, 1, file_copy_holder='=HYPERLINK("http://evil.example","VT")')
+    AddresseeFactory(directive=first, unit=recipients["bao"], label="-2+3")
+    client.force_login(clerk)
+    xlsx = client.get(reverse("directives:register_xlsx"), {"year": timezone.localdate().year})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    row = list(sheet[3])
+    assert row[6].value == '=HYPERLINK("http://evil.example","VT")' and row[6].quotePrefix
+    assert row[5].value.startswith("-2+3") and row[5].quotePrefix

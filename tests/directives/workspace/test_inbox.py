@@ -139,6 +139,24 @@ def test_acknowledge_button_records_who_and_from_where(client, officer_x, dispat
     assert client.get(url).status_code == 405
 
 
+def test_behind_the_proxy_the_event_records_the_clients_address(
+    client, settings, officer_x, dispatch_x
+):
+    """nginx (TRUSTED_PROXY_COUNT=1) connects from 127.0.0.1 and appends the client's address;
+    what the client wrote into X-Forwarded-For itself is not believed."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.force_login(officer_x)
+    url = reverse("directives:inbox_acknowledge", args=[dispatch_x.pk])
+    response = client.post(
+        url, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66, 10.1.2.3"
+    )
+    assert response.status_code == 302
+    dispatch_x.refresh_from_db()
+    assert dispatch_x.acknowledged_ip == "10.1.2.3"
+    event = Event.objects.filter(directive=dispatch_x.directive).latest("pk")
+    assert event.ip == "10.1.2.3"
+
+
 def test_report_through_the_page_with_a_file(client, officer_x, task1_x):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

