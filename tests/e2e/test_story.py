@@ -206,10 +206,11 @@ def test_sample_letter_from_draft_to_accepted_report(
     clerk.goto(f"{site}/tracking/{directive.pk}/")
     row = clerk.locator("tr[data-unit='UBND.CHUPAH']")
     expect(row.locator("td").nth(1)).to_contain_text("Đã xác nhận")
-    expect(row.locator("td").nth(2)).to_contain_text("Hoàn thành")
+    # Column 2 is the receiving status (edXML code); the first task follows.
+    expect(row.locator("td").nth(3)).to_contain_text("Hoàn thành")
     screenshot(clerk, "06-clerk-matrix")
     screenshot(clerk, "06-clerk-matrix-top", full_page=False)
-    row.locator("td").nth(2).locator("a").click()
+    row.locator("td").nth(3).locator("a").click()
     expect(clerk.get_by_test_id("report-text")).to_contain_text("100% công chức")
     clerk.get_by_test_id("accept").click()
     expect(clerk.get_by_test_id("assignment-status")).to_contain_text("Đã chấp nhận")

@@ -24,7 +24,7 @@ LETTERS = 24
 def test_eight_clerks_accepting_at_once_number_without_gap(postgres_required, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     sttt = UnitFactory(code="STTTT", name="Sở Thông tin và Truyền thông")
-    office = UnitFactory(code="VPS", name="Văn phòng Sở", parent=sttt)
+    office = UnitFactory(code="VPS", name="Văn phòng Sở", kind="division", parent=sttt)
     issuers = [UnitFactory(code=f"UBND.H{i}") for i in range(3)]
     letters = [
         make_issued(units=[sttt], issuing_unit=issuers[i % 3], tasks=0) for i in range(LETTERS)
