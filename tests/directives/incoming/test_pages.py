@@ -120,7 +120,9 @@ def test_the_xlsx_has_the_columns_and_no_formula(client, clerk, sttt):
     )
     line = rows[2]
     assert line[0] == 1 and line[3] == "2491/STC-BCTC"
-    assert line[2] == '\'=HYPERLINK("http://x")'
+    # The text as typed, a string cell marked to be shown as text (common.spreadsheets).
+    issuer = sheet.cell(row=3, column=3)
+    assert line[2] == '=HYPERLINK("http://x")' and issuer.data_type == "s" and issuer.quotePrefix
     assert line[5] == "Công văn – +SUM(A1)"  # the type comes first: nothing to run
     assert line[8].startswith("Bản giấy") and "@cmd" in line[8]
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
