@@ -295,6 +295,7 @@ class _UnitSend:
     mine: list[Notification]
     outcome: _Outcome
     all_held: bool = True  # every accepted row was still this job's when recorded sent
+    recorded_rows: bool = False  # its accepted rows recorded sent (_unit_sent_record)
     recorded: bool = False  # the unit recorded delivered already (_unit_sent_record)
 
 
@@ -406,16 +407,21 @@ def _claims_release(unit: UnitRows) -> None:
 
 def _unit_sent_record(send: _UnitSend) -> None:
     """The rows the server accepted, sent; and the unit delivered when this job wrote all its
-    rows and saw every one accepted (the usual case). One transaction per unit."""
+    rows and saw every one accepted (the usual case).
+
+    Two statements, each committing alone: no BEGIN and COMMIT round trips for each unit of a
+    fan-out. Should the second be lost with its connection, the unit is not `recorded`, and the
+    batch's record (or, had the worker died, the sweep) works its status out from its rows."""
     if not send.outcome.sent and not (send.unit.written and not send.mine):
         return
     now = timezone.now()
-    accepted = [row.pk for row in send.outcome.sent]
-    with transaction.atomic():
-        send.all_held = notifications_mark_sent(notification_ids=accepted, now=now) == len(accepted)
-        if send.all_held and send.unit.written and not send.outcome.errors:
-            dispatches_mark_sent(dispatch_ids=[send.unit.dispatch.pk], now=now)
-            send.recorded = True
+    if not send.recorded_rows:
+        accepted = [row.pk for row in send.outcome.sent]
+        held = notifications_mark_sent(notification_ids=accepted, now=now)
+        send.all_held, send.recorded_rows = held == len(accepted), True
+    if send.all_held and send.unit.written and not send.outcome.errors:
+        dispatches_mark_sent(dispatch_ids=[send.unit.dispatch.pk], now=now)
+        send.recorded = True
 
 
 def _sends_record(directive_id: int, sends: list[_UnitSend]) -> list[tuple[int, float]]:
