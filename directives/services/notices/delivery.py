@@ -267,10 +267,11 @@ def dispatches_mark_sent(*, dispatch_ids: Sequence[int], now: datetime.datetime)
     if not dispatch_ids:
         return
     units = Dispatch.objects.filter(pk__in=list(dispatch_ids))
-    units.filter(delivered_at__isnull=True).update(
+    first = units.filter(delivered_at__isnull=True).update(
         delivery=Dispatch.Delivery.SENT, delivered_at=now
     )
-    units.exclude(delivery=Dispatch.Delivery.SENT).update(delivery=Dispatch.Delivery.SENT)
+    if first < len(dispatch_ids):  # some were delivered before: their time stays
+        units.exclude(delivery=Dispatch.Delivery.SENT).update(delivery=Dispatch.Delivery.SENT)
 
 
 def notifications_mark_sent(*, notification_ids: list[int], now: datetime.datetime) -> int:
