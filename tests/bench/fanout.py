@@ -33,7 +33,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import secrets
 import shutil
 import signal
 import statistics
@@ -45,9 +44,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.bench.child import child_env
+
 UNITS = int(os.environ.get("BENCH_FANOUT_UNITS", "1000"))
 WORKERS = 2
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 REQUEST_TARGET_S = 0.3
 LAST_TARGET_S = 20
@@ -60,18 +60,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run() -> list[str]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        # Never the developer's or CI's database: a name of its own, made and dropped here.
-        "DATABASE_URL": f"{POSTGRES.rstrip('/')}/bench_fanout_{os.getpid()}",
-        "CELERY_BROKER_URL": REDIS_URL,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "SITE_URL": "http://testserver",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = child_env("fanout", REDIS_URL)
     done = subprocess.run(
         [sys.executable, "-m", "tests.bench.fanout"],
         env=env,

@@ -30,7 +30,6 @@ BENCH_FAULTS_WAIT_SECONDS caps each (900).
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -42,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.bench.fanout import POSTGRES
+from tests.bench.child import child_env
 
 UNITS = int(os.environ.get("BENCH_FAULTS_UNITS", "300"))
 WORKERS = 2
@@ -60,18 +59,7 @@ def chosen() -> list[str]:
 
 
 def run() -> list[str]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        # Never the developer's or CI's database: a name of its own, made and dropped here.
-        "DATABASE_URL": f"{POSTGRES.rstrip('/')}/bench_faults_{os.getpid()}",
-        "CELERY_BROKER_URL": REDIS_URL,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "SITE_URL": "http://testserver",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = child_env("faults", REDIS_URL)
     # The report on stdout; the progress of each fault, as it goes, on stderr.
     done = subprocess.run(
         [sys.executable, "-m", "tests.bench.faults"],
