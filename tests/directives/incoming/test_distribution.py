@@ -94,9 +94,7 @@ def test_a_deadline_after_the_issuers_is_refused_and_nothing_changes(
     with pytest.raises(ValidationError, match="không được sau hạn của cơ quan ban hành"):
         incoming_entry_assign(entry=entry, by=head, handler_unit=division, due_date=late)
     with pytest.raises(ValidationError, match="không được sau hạn của cơ quan ban hành"):
-        assignment_hand_over(
-            assignment=task_of_sttt, by=head, handler_user=division_officer, due_date=late
-        )
+        assignment_hand_over(assignment=task_of_sttt, by=head, handler_unit=division, due_date=late)
     entry.refresh_from_db()
     task = _fresh(task_of_sttt)
     assert entry.handler_unit is None and task.handler_unit is None and task.handler_user is None
@@ -114,6 +112,10 @@ def test_only_the_head_assigns_and_only_to_the_units_own_people(
         incoming_entry_assign(entry=entry, by=head, handler_unit=press)
     with pytest.raises(ValidationError, match="cán bộ"):
         assignment_hand_over(assignment=task_of_sttt, by=head, handler_user=press_officer)
+    with pytest.raises(
+        ValidationError, match="cán bộ"
+    ):  # a division's officer: hand to the division
+        assignment_hand_over(assignment=task_of_sttt, by=head, handler_user=division_officer)
     assert _fresh(task_of_sttt).handler_unit is None
 
 
