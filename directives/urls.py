@@ -1,6 +1,7 @@
 """URL map of the directives app; each concern's view module declares its own patterns."""
 
 from directives.views import (
+    distribution,
     documents,
     drafting,
     inbox,
@@ -20,6 +21,7 @@ urlpatterns = [
     *notices.urlpatterns,
     *inbox.urlpatterns,
     *incoming.urlpatterns,
+    *distribution.urlpatterns,
     *tracking.urlpatterns,
     *pki.urlpatterns,  # seals: the development CA's CRL
 ]

@@ -95,6 +95,14 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directives:outside_letter_new": {"unit": "unit_x"},
     "directives:incoming_entry": {"pk": "incoming_entry"},
     "directives:incoming_entry_scan": {"pk": "incoming_entry"},
+    # distribution inside the unit: the head assigns, the handler reports, the head reviews
+    "directives:distribution_entry_assign": {"pk": "incoming_entry"},
+    "directives:distribution_task": {"pk": "handed_assignment"},
+    "directives:distribution_task_assign": {"pk": "assignment"},
+    "directives:distribution_start": {"pk": "handed_assignment"},
+    "directives:distribution_report": {"pk": "handed_assignment"},
+    "directives:distribution_approve": {"pk": "handed_assignment"},
+    "directives:distribution_return": {"pk": "handed_assignment"},
 }
 
 # Pages whose scoping is built as a plain 404 for everyone outside (no role gate in front).
@@ -128,6 +136,13 @@ STRICT_404 = {
         "directives:outside_letter_new",
         "directives:incoming_entry",
         "directives:incoming_entry_scan",
+        "directives:distribution_entry_assign",
+        "directives:distribution_task",
+        "directives:distribution_task_assign",
+        "directives:distribution_start",
+        "directives:distribution_report",
+        "directives:distribution_approve",
+        "directives:distribution_return",
     }
 }
 
@@ -191,8 +206,19 @@ def world(db, settings, tmp_path):
         directive=directive, name="phu-luc.pdf", content_type="application/pdf", size=15
     )
     attachment.file.save("phu-luc.pdf", io.BytesIO(PDF_BYTES))
+    # X distributes: its head handed the second task to a division, which reported to the head.
+    division_x = UnitFactory(code="VP.CHUPAH", kind="division", parent=unit_x)
+    UserFactory(unit=unit_x, roles=[roles.UNIT_OFFICER], is_unit_head=True)
+    UserFactory(unit=division_x, roles=[roles.UNIT_OFFICER])
+    handed = dispatch.assignments.order_by("task__position").last()
+    handed.status = "in_progress"
+    handed.handler_unit = division_x
+    handed.handler_report = SECRET
+    handed.handler_note = SECRET
+    handed.head_review = "waiting"
+    handed.save()
     extension = ExtensionRequest.objects.create(
-        assignment=dispatch.assignments.order_by("task__position").last(),
+        assignment=handed,
         requested_date=timezone.localdate() + datetime.timedelta(days=60),
         reason=SECRET,
         requested_by=officer_x,
@@ -228,11 +254,13 @@ def world(db, settings, tmp_path):
         "directive": directive,
         "dispatch": dispatch,
         "assignment": assignment,
+        "handed_assignment": handed,
         "report_file": report_file,
         "attachment": attachment,
         "extension": extension,
         "notification": notification,
-        "officer_y": UserFactory(unit=unit_y, roles=[roles.UNIT_OFFICER]),
+        # Y's officer is its head too: heading a unit opens nothing of another's.
+        "officer_y": UserFactory(unit=unit_y, roles=[roles.UNIT_OFFICER], is_unit_head=True),
         "clerk_b": UserFactory(unit=agency_b, roles=[roles.CLERK, roles.DRAFTER, roles.SIGNER]),
     }
 
@@ -242,7 +270,9 @@ def state_of(world) -> tuple:
     d = Directive.objects.get(pk=world["directive"].pk)
     dispatch = Dispatch.objects.get(pk=world["dispatch"].pk)
     assignments = list(
-        dispatch.assignments.order_by("pk").values_list("status", "due_date", "report_text")
+        dispatch.assignments.order_by("pk").values_list(
+            "status", "due_date", "report_text", "handler_unit", "handler_user", "head_review"
+        )
     )
     return (
         d.status,
@@ -255,7 +285,11 @@ def state_of(world) -> tuple:
         Notification.objects.count(),
         Event.objects.count(),
         ReportFile.objects.count(),
-        list(IncomingEntry.objects.order_by("pk").values_list("pk", "decision", "arrival_number")),
+        list(
+            IncomingEntry.objects.order_by("pk").values_list(
+                "pk", "decision", "arrival_number", "handler_unit", "handler_user"
+            )
+        ),
         IncomingBook.objects.count(),
     )
 

@@ -68,6 +68,11 @@ class Assignment(models.Model):
         DONE = "done", _("Done (report submitted)")
         ACCEPTED = "accepted", _("Accepted")
 
+    class HeadReview(models.TextChoices):
+        NONE = "", _("None")
+        WAITING = "waiting", _("Waiting for the head's review")
+        RETURNED = "returned", _("Returned by the head")
+
     # Facts of the status field, the one list every module uses: a task is open (it can be
     # overdue, reminded, reported on) until its report is in; then it is finished.
     OPEN_STATUSES = (Status.PENDING, Status.IN_PROGRESS)
@@ -90,6 +95,33 @@ class Assignment(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Distribution inside the unit: the head hands the task to a division or an officer, who
+    # reports to the head; the head approves (the report goes to the issuer) or returns it.
+    handler_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="handled_assignments"
+    )
+    handler_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_assignments",
+    )
+    handler_due_date = models.DateField(_("handler's deadline"), null=True, blank=True)
+    handler_note = models.TextField(_("head's note"), blank=True)
+    handed_at = models.DateTimeField(null=True, blank=True)
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    head_review = models.CharField(
+        max_length=16, choices=HeadReview.choices, default=HeadReview.NONE, blank=True
+    )
+    handler_report = models.TextField(_("handler's report"), blank=True)
+    handler_reported_at = models.DateTimeField(null=True, blank=True)
+    handler_reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    head_comment = models.TextField(_("head's comment"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -97,6 +97,12 @@ class IncomingEntry(models.Model):
     handler_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    handler_due_date = models.DateField(_("handler's deadline"), null=True, blank=True)
+    handler_note = models.TextField(_("head's note"), blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     scan = models.FileField(upload_to="incoming/%Y/%m/", blank=True)
     scan_name = models.CharField(max_length=255, blank=True)
     scan_size = models.PositiveBigIntegerField(default=0)

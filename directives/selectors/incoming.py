@@ -38,12 +38,18 @@ class ReceivingState:
 
 
 def receiving_state(
-    dispatch: Dispatch, entry: IncomingEntry | None, statuses: Iterable[str] = ()
+    dispatch: Dispatch,
+    entry: IncomingEntry | None,
+    statuses: Iterable[str] = (),
+    *,
+    handed: bool = False,
 ) -> ReceivingState:
     """01 arrived (delivered, not yet accepted) · 02 refused · 03 accepted (in the book) ·
-    04 assigned (a handler inside the unit is named) · 05 in progress (a task started or part
-    of them reported) · 06 done (every task of the unit reported). `statuses` are those of the
-    unit's assignments of this letter."""
+    04 assigned (a handler inside the unit is named, for the letter or one of its tasks) ·
+    05 in progress (a task started, by the unit or its handler, or part of them reported) ·
+    06 done (every task of the unit reported to the issuer, after the head's review where the
+    unit distributes). `statuses` are those of the unit's assignments of this letter; `handed`:
+    the head named a handler for one of them."""
     if entry is None:
         reached = (
             dispatch.delivery == Dispatch.Delivery.SENT
@@ -66,15 +72,18 @@ def receiving_state(
         code = ReceivingStatus.DONE
     elif finished or Assignment.Status.IN_PROGRESS in statuses:
         code = ReceivingStatus.IN_PROGRESS
-    elif entry.handler_unit_id or entry.handler_user_id:
+    elif entry.handler_unit_id or entry.handler_user_id or handed:
         code = ReceivingStatus.ASSIGNED
     else:
         code = ReceivingStatus.ACCEPTED
     return ReceivingState(code.value, str(code.label))
 
 
-def receiving_states_of(directive: Directive) -> dict[int, tuple[IncomingEntry | None, list]]:
-    """Per dispatch of the directive: its entry and its assignments' statuses (two queries)."""
+def receiving_states_of(
+    directive: Directive,
+) -> dict[int, tuple[IncomingEntry | None, list, bool]]:
+    """Per dispatch of the directive: its entry, its assignments' statuses and whether one of
+    them has a handler inside the unit (two queries)."""
     entries = {
         e.dispatch_id: e
         for e in IncomingEntry.objects.filter(dispatch__directive=directive).only(
@@ -91,12 +100,15 @@ def receiving_states_of(directive: Directive) -> dict[int, tuple[IncomingEntry |
         )
     }
     statuses: dict[int, list[str]] = {}
-    for dispatch_id, status in Assignment.objects.filter(task__directive=directive).values_list(
-        "dispatch_id", "status"
-    ):
+    handed: set[int] = set()
+    for dispatch_id, status, handler_unit, handler_user in Assignment.objects.filter(
+        task__directive=directive
+    ).values_list("dispatch_id", "status", "handler_unit_id", "handler_user_id"):
         statuses.setdefault(dispatch_id, []).append(status)
+        if handler_unit or handler_user:
+            handed.add(dispatch_id)
     ids = set(entries) | set(statuses)
-    return {pk: (entries.get(pk), statuses.get(pk, [])) for pk in ids}
+    return {pk: (entries.get(pk), statuses.get(pk, []), pk in handed) for pk in ids}
 
 
 # ---------------------------------------------------------------------------------------------

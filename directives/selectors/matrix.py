@@ -190,14 +190,14 @@ def matrix_build(
             continue
         if group_units is not None and dispatch.unit_id not in group_units:
             continue
-        entry, statuses = receiving.get(dispatch.pk, (None, []))
+        entry, statuses, handed = receiving.get(dispatch.pk, (None, [], False))
         rows.append(
             Row(
                 dispatch=dispatch,
                 receipt=receipt,
                 cells=cells,
                 late=late,
-                receiving=receiving_state(dispatch, entry, statuses),
+                receiving=receiving_state(dispatch, entry, statuses, handed=handed),
             )
         )
 

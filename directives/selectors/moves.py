@@ -25,7 +25,7 @@ from directives.models import (
     RemoteSignature,
 )
 from directives.selectors.scope import agency_unit_ids, receiving_unit_ids
-from recipients.models import SigningKeyStore, User
+from recipients.models import SigningKeyStore, Unit, User
 
 # ---------------------------------------------------------------------------------------------
 # Who: role and unit rules
@@ -131,6 +131,45 @@ def can_receive_for(user: User | None, unit_id: int | None) -> bool:
         and user.is_active
         and unit_id is not None
         and unit_id in receiving_unit_ids(user)
+    )
+
+
+def is_unit_head(user: User | None, unit_id: int | None) -> bool:
+    """The unit's head (an officer of the unit marked head of unit) distributes its letters and
+    tasks inside the unit and reviews the handlers' reports."""
+    return bool(
+        unit_id is not None
+        and can_act_for_unit(user, unit_id)
+        and user.is_active
+        and user.is_unit_head
+    )
+
+
+def unit_distributes(unit_id: int) -> bool:
+    """A unit with divisions or with more than one officer distributes its work; a unit with one
+    officer (and no divisions) keeps the one-step flow (the officer reports to the issuer)."""
+    if Unit.objects.filter(parent_id=unit_id, is_active=True).exists():
+        return True
+    officers = User.objects.filter(
+        unit_id=unit_id,
+        is_active=True,
+        groups__permissions__codename="receive_directive",
+        groups__permissions__content_type__app_label="directives",
+    )
+    return officers.values("pk").distinct().count() > 1
+
+
+def handles(user: User | None, item: Assignment | IncomingEntry) -> bool:
+    """The user is the handler the head named: the officer themselves, or an officer of the
+    division."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if item.handler_user_id is not None:
+        return item.handler_user_id == user.pk
+    return (
+        item.handler_unit_id is not None
+        and item.handler_unit_id == user.unit_id
+        and user.has_perm("directives.receive_directive")
     )
 
 
@@ -273,16 +312,26 @@ class AssignmentMoves:
     """The receiving unit's buttons on one of its tasks."""
 
     start: bool = False
-    report: bool = False
+    report: bool = False  # straight to the issuer (one-step flow, no handler named)
     extend: bool = False  # ask for a later due date
+    hand_over: bool = False  # the head names a handler inside the unit
+    report_to_head: bool = False  # the handler reports to the head
+    head_approve: bool = False  # the head sends the handler's report to the issuer
+    head_return: bool = False  # ... or back to the handler with a reason
 
 
 def assignment_moves(*, assignment: Assignment, user: User) -> AssignmentMoves:
     """The unit's officers work on a task of a live directive once its receipt is acknowledged;
-    a later due date may be asked for an open task with no request pending."""
+    a later due date may be asked for an open task with no request pending.
+
+    Once the head has named a handler (a division or an officer), only the handler starts and
+    reports, to the head, who approves (the report goes to the issuer) or returns it."""
+    unit_id = assignment.unit_id
+    handled = assignment.handler_unit_id is not None or assignment.handler_user_id is not None
+    handler = handled and handles(user, assignment)
     if not (
         assignment.task.directive.status == Directive.Status.ISSUED
-        and can_act_for_unit(user, assignment.unit_id)
+        and (can_act_for_unit(user, unit_id) or handler)
     ):
         return AssignmentMoves()
     entry = dispatch_entry(assignment.dispatch)
@@ -291,8 +340,35 @@ def assignment_moves(*, assignment: Assignment, user: User) -> AssignmentMoves:
     acknowledged = assignment.dispatch.acknowledged_at is not None
     is_open = assignment.status in Assignment.OPEN_STATUSES
     asked = any(e.status == e.Status.PENDING for e in assignment.extensions.all())
+    waiting = assignment.head_review == Assignment.HeadReview.WAITING
+    head = is_unit_head(user, unit_id)
+    officer = can_act_for_unit(user, unit_id)
     return AssignmentMoves(
-        start=acknowledged and assignment.status == Assignment.Status.PENDING,
-        report=acknowledged and is_open,
-        extend=is_open and not asked,
+        start=acknowledged
+        and assignment.status == Assignment.Status.PENDING
+        and (handler if handled else officer),
+        report=acknowledged and is_open and officer and not handled,
+        extend=is_open and not asked and officer,
+        hand_over=acknowledged and is_open and not waiting and head and unit_distributes(unit_id),
+        report_to_head=acknowledged and is_open and handler and not waiting,
+        head_approve=is_open and head and waiting,
+        head_return=is_open and head and waiting,
+    )
+
+
+@dataclass(frozen=True)
+class EntryMoves:
+    """The head's button on an accepted letter of the incoming book."""
+
+    assign: bool = False
+
+
+def entry_moves(*, entry: IncomingEntry, user: User) -> EntryMoves:
+    """The head of a unit that distributes assigns an accepted letter to a handler inside it."""
+    live = entry.dispatch_id is None or entry.dispatch.directive.status == Directive.Status.ISSUED
+    return EntryMoves(
+        assign=not entry.is_refused
+        and live
+        and is_unit_head(user, entry.unit_id)
+        and unit_distributes(entry.unit_id)
     )

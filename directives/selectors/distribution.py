@@ -1,0 +1,124 @@
+"""Distribution inside the receiving unit as its people read it: the head's desk (accepted
+letters to assign, reports waiting for review), the handler's list, the people a head may hand
+work to. Another unit's letters and tasks are a 404."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from directives.models import Assignment, Directive, IncomingEntry
+from recipients.models import Unit, User
+
+
+def headed_unit_ids(user: User) -> list[int]:
+    """The unit the user heads (their own unit, as its head and one of its officers)."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or not user.is_unit_head
+        or user.unit_id is None
+        or not user.has_perm("directives.receive_directive")
+    ):
+        return []
+    return [user.unit_id]
+
+
+def handled_by_q(user: User) -> Q:
+    """The tasks named to this user, or to their division when they are one of its officers."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    q = Q(handler_user=user)
+    if user.unit_id is not None and user.has_perm("directives.receive_directive"):
+        q |= Q(handler_unit_id=user.unit_id, handler_user__isnull=True)
+    return q
+
+
+def distribution_assignments_visible_to(user: User) -> QuerySet[Assignment]:
+    """The tasks the user handles or whose unit they head; any other is a 404."""
+    return (
+        Assignment.objects.filter(handled_by_q(user) | Q(unit_id__in=headed_unit_ids(user)))
+        .filter(task__directive__status=Directive.Status.ISSUED)
+        .select_related(
+            "task",
+            "task__directive",
+            "task__directive__issuing_unit",
+            "unit",
+            "dispatch",
+            "handler_unit",
+            "handler_user",
+        )
+        .prefetch_related("extensions")
+    )
+
+
+def distribution_entries_visible_to(user: User) -> QuerySet[IncomingEntry]:
+    """The accepted letters of the unit the user heads."""
+    return IncomingEntry.objects.filter(
+        unit_id__in=headed_unit_ids(user), decision=IncomingEntry.Decision.ACCEPTED
+    ).select_related("unit", "dispatch", "dispatch__directive", "handler_unit", "handler_user")
+
+
+@dataclass
+class DistributionDesk:
+    to_assign: list[IncomingEntry] = field(default_factory=list)
+    to_review: list[Assignment] = field(default_factory=list)
+    handling: list[Assignment] = field(default_factory=list)
+
+
+def distribution_desk(user: User) -> DistributionDesk:
+    """The head's letters waiting for a handler and reports waiting for review; the handler's
+    open tasks; each ordered by deadline."""
+    entries = (
+        distribution_entries_visible_to(user)
+        .filter(handler_unit__isnull=True, handler_user__isnull=True)
+        .exclude(dispatch__directive__status__in=[Directive.Status.RECALLED])
+        .order_by("-arrived_at", "-pk")
+    )
+    visible = distribution_assignments_visible_to(user)
+    return DistributionDesk(
+        to_assign=list(entries[:200]),
+        to_review=list(
+            visible.filter(
+                unit_id__in=headed_unit_ids(user), head_review=Assignment.HeadReview.WAITING
+            ).order_by("handler_due_date", "due_date", "pk")
+        ),
+        handling=list(
+            visible.filter(handled_by_q(user), status__in=Assignment.OPEN_STATUSES).order_by(
+                "handler_due_date", "due_date", "pk"
+            )
+        ),
+    )
+
+
+def handler_choices(unit: Unit) -> list[tuple[str, str]]:
+    """The unit's active divisions ("unit:<id>") and officers ("user:<id>"), for the form."""
+    divisions = Unit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "name")
+    officers = (
+        User.objects.filter(
+            unit=unit,
+            is_active=True,
+            groups__permissions__codename="receive_directive",
+            groups__permissions__content_type__app_label="directives",
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    return [(f"unit:{u.pk}", u.name) for u in divisions] + [
+        (
+            f"user:{u.pk}",
+            f"{u.get_full_name() or u.username}" + (f" — {u.title}" if u.title else ""),
+        )
+        for u in officers
+    ]
+
+
+def handler_from_choice(unit: Unit, value: str) -> tuple[Unit | None, User | None]:
+    """The division or officer a form's choice names, among the unit's own (else None, None)."""
+    if value not in dict(handler_choices(unit)):
+        return None, None
+    kind, _sep, pk = value.partition(":")
+    if kind == "unit":
+        return Unit.objects.get(pk=int(pk)), None
+    return None, User.objects.get(pk=int(pk))
