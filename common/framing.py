@@ -21,3 +21,18 @@ def pdf_frame(view):
 
 
 __all__ = ["pdf_frame"]
+
+
+def letter_frame_styles(view):
+    """The page shows the letter's HTML in a sandboxed srcdoc frame, which inherits the page's
+    CSP: the letter is styled by a <style> and by style attributes computed per letter (the
+    positions of the seal and the signature), so this page alone allows inline styles.
+    Every other page allows styles from the portal's own files only."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = view(*args, **kwargs)
+        response._csp_update = {"style-src": ["'unsafe-inline'"]}  # django-csp's csp_update
+        return response
+
+    return wrapped

@@ -371,9 +371,9 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        # The letter's preview (a sandboxed srcdoc frame, which inherits this policy) is styled
-        # by a <style> and style attributes computed per letter (templates/directives/pdf/).
-        "style-src": ["'self'", "'unsafe-inline'"],
+        # No inline style but on the pages that show the letter's HTML in a srcdoc frame
+        # (common.framing.letter_frame_styles: the draft and the directive's page).
+        "style-src": ["'self'"],
         # The letter's bundled fonts (static/fonts), also from the preview's sandboxed frame,
         # which inherits this policy ('self' stays the portal) and fetches them with CORS.
         "font-src": ["'self'"],

@@ -122,3 +122,38 @@ def test_the_session_ends_after_inactivity_and_each_request_extends_it(client, s
     assert (first - timezone.now()).total_seconds() == pytest.approx(8 * 3600, abs=60)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     assert int(cookie["max-age"]) == 8 * 3600
+
+
+@pytest.mark.django_db
+def test_pages_allow_no_inline_style(client, superuser):
+    client.force_login(superuser)
+    for url in (reverse("login"), reverse("home"), reverse("directives:inbox")):
+        response = client.get(url, follow=True)
+        assert _csp(response)["style-src"] == "'self'", url
+        assert " style=" not in response.content.decode(), url
+        assert "<style" not in response.content.decode(), url
+
+
+def test_only_the_pages_showing_the_letter_allow_inline_style(client, superuser, issued_pdf):
+    """The letter's srcdoc frame inherits the page's policy and is styled inline."""
+    Directive.objects.filter(pk=issued_pdf.pk).update(pdf_status=Directive.PdfStatus.NONE)
+    client.force_login(superuser)
+    page = client.get(reverse("directives:detail", args=[issued_pdf.pk]))
+    assert page.status_code == 200
+    assert "srcdoc=" in page.content.decode()
+    assert "'unsafe-inline'" in _csp(page)["style-src"]
+    assert "'unsafe-inline'" not in _csp(page)["script-src"]
+
+
+def test_no_template_sets_a_style_attribute():
+    """Styles live in static/css; the letter's own template (a srcdoc frame and WeasyPrint)
+    and the e-mails (no CSP there) are the exceptions."""
+    exceptions = {"directives/pdf/letter.html"}
+    offenders = [
+        str(path.relative_to(BASE_DIR / "templates"))
+        for path in (BASE_DIR / "templates").rglob("*.html")
+        if "email" not in path.parts
+        and str(path.relative_to(BASE_DIR / "templates")) not in exceptions
+        and (" style=" in path.read_text() or "<style" in path.read_text())
+    ]
+    assert offenders == []
