@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.sessions.SessionRefreshMiddleware",
     "portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -403,8 +404,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 # A session ends after SESSION_COOKIE_AGE seconds without a request (8 hours: a working day).
+# A signed-in user's session is saved again (its expiry and cookie pushed back) at most every
+# SESSION_REFRESH_SECONDS (common.sessions.SessionRefreshMiddleware): Django's
+# SESSION_SAVE_EVERY_REQUEST would write the session row on every page and every htmx poll.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
+SESSION_SAVE_EVERY_REQUEST = False
 
 LOGGING = {
     "version": 1,

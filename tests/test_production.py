@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +51,7 @@ def test_production_defaults(settings):
     assert django_settings.X_FRAME_OPTIONS == "DENY"
     assert django_settings.SECURE_HSTS_SECONDS >= 31536000
     assert django_settings.SESSION_COOKIE_AGE == 8 * 3600
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert django_settings.SESSION_REFRESH_SECONDS == 60
 
 
 @pytest.fixture
@@ -115,13 +116,30 @@ def test_a_public_page_may_be_cached(client):
     assert "no-store" not in client.get(reverse("directives:verify")).get("Cache-Control", "")
 
 
-def test_the_session_ends_after_inactivity_and_each_request_extends_it(client, superuser):
+def test_the_session_ends_after_inactivity_and_requests_extend_it(client, superuser, settings):
+    def expiry():
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
     client.force_login(superuser)
-    client.get(reverse("home"))
-    first = client.session.get_expiry_date()
+    first = expiry()
     assert (first - timezone.now()).total_seconds() == pytest.approx(8 * 3600, abs=60)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    assert int(cookie["max-age"]) == 8 * 3600
+    client.get(reverse("home"))  # within SESSION_REFRESH_SECONDS of the login: no write
+    assert expiry() == first
+    settings.SESSION_REFRESH_SECONDS = 0
+    response = client.get(reverse("home"))
+    assert expiry() > first
+    assert response.cookies[django_settings.SESSION_COOKIE_NAME]["max-age"] == 8 * 3600
+
+
+@pytest.mark.django_db
+def test_an_idle_session_is_over(client, superuser, settings):
+    settings.SESSION_COOKIE_AGE = 1
+    client.force_login(superuser)
+    import time
+
+    time.sleep(1.5)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
 @pytest.mark.django_db
