@@ -4,7 +4,12 @@ log's two hooks (the client's address, the mask of the password)."""
 from __future__ import annotations
 
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
+from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from common.client_ip import client_ip
 
@@ -28,6 +33,58 @@ class MalformedRequestMiddleware:
         ):
             raise BadRequest("NUL byte in the path or the query string")
         return self.get_response(request)
+
+
+class RequestSizeMiddleware:
+    """A request whose declared body is larger than the portal takes is a 413 before a byte of
+    it is read: REQUEST_MAX_BYTES, VERIFY_REQUEST_MAX_BYTES on the public /verify/ page.
+
+    nginx refuses it first (deploy/nginx.conf, client_max_body_size); this holds where the
+    portal runs without it. A body with no Content-Length (chunked) is bounded by Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE for fields, and each file by the upload checks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = (
+            settings.VERIFY_REQUEST_MAX_BYTES
+            if request.path_info.startswith("/verify/")
+            else settings.REQUEST_MAX_BYTES
+        )
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise BadRequest("Content-Length is not a number") from None
+        if declared > limit:
+            message = _("The request is larger than %(limit)d MB; the portal did not read it.") % {
+                "limit": limit // (1024 * 1024)
+            }
+            response = HttpResponse(
+                f'<!doctype html><html lang="vi"><meta charset="utf-8"><title>413</title>'
+                f"<p>{escape(message)}</p></html>",
+                status=413,
+            )
+            response["Connection"] = "close"  # the unread body must not be taken for a request
+            return response
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No cache (the browser's, a proxy's) keeps a page shown to a signed-in user or any PDF:
+    `Cache-Control: no-store` (with Django's never-cache companions)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        is_pdf = response.get("Content-Type", "").startswith("application/pdf")
+        if signed_in or is_pdf:
+            add_never_cache_headers(response)
+        return response
 
 
 class AuditlogMiddleware(BaseAuditlogMiddleware):

@@ -70,11 +70,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.MalformedRequestMiddleware",
+    "portal.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.sessions.SessionRefreshMiddleware",
+    "portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -195,10 +198,29 @@ STORAGES = {
         )
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploads: a file above FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file, never memory; the
+# form fields of a request (files apart) are refused above DATA_UPLOAD_MAX_MEMORY_SIZE. A request
+# whose Content-Length exceeds REQUEST_MAX_BYTES (VERIFY_REQUEST_MAX_BYTES on /verify/) is a 413
+# before its body is read (portal.middleware.RequestSizeMiddleware); nginx refuses it before
+# that (deploy/nginx.conf, client_max_body_size: keep the two equal).
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 VERIFY_UPLOAD_MAX_BYTES = env.int("VERIFY_UPLOAD_MAX_BYTES", default=30 * 1024 * 1024)
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=100 * 1024 * 1024)
+VERIFY_REQUEST_MAX_BYTES = env.int(
+    "VERIFY_REQUEST_MAX_BYTES", default=VERIFY_UPLOAD_MAX_BYTES + 1024 * 1024
+)
+# An Office file (DOCX, XLSX, ODT) is refused when its parts inflate to more than this in all
+# (a "zip bomb"), or hold more than OFFICE_MAX_PARTS entries (common/uploads.py).
+OFFICE_MAX_INFLATED_BYTES = env.int("OFFICE_MAX_INFLATED_BYTES", default=200 * 1024 * 1024)
+OFFICE_MAX_PARTS = env.int("OFFICE_MAX_PARTS", default=5000)
+# Rate limits (common/ratelimit.py, counted in CACHES["default"]: in production the shared
+# Redis, or each process counts apart): "<requests>/<seconds>" per client address.
+RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
+RATELIMIT_VERIFY = env.str("RATELIMIT_VERIFY", default="20/600")  # PDFs checked on /verify/
+RATELIMIT_ACK = env.str("RATELIMIT_ACK", default="120/600")  # acknowledgement links opened
+RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="100/600")  # login attempts (POST)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -350,22 +372,44 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        # No inline style but on the pages that show the letter's HTML in a srcdoc frame
+        # (common.framing.letter_frame_styles: the draft and the directive's page).
+        "style-src": ["'self'"],
         # The letter's bundled fonts (static/fonts), also from the preview's sandboxed frame,
         # which inherits this policy ('self' stays the portal) and fetches them with CORS.
         "font-src": ["'self'"],
         "script-src": ["'self'"],
         "frame-src": ["'self'"],
         "object-src": ["'self'"],
-        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        # No page is framed, elsewhere or here, but the PDFs the portal shows in its own pages
+        # (portal.framing.pdf_frame: X-Frame-Options SAMEORIGIN and frame-ancestors 'self').
+        "frame-ancestors": ["'none'"],
     }
 }
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"
+# HTTPS (README "Configuration"). nginx terminates TLS and says so in X-Forwarded-Proto.
+# The tests speak plain HTTP to the test client: no redirect there unless they ask for it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Only once the domain is on the browsers' preload list (hstspreload.org); until then
+# `check --deploy` warns (security.W021).
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_CONTENT_TYPE_NOSNIFF = True
+# A session ends after SESSION_COOKIE_AGE seconds without a request (8 hours: a working day).
+# A signed-in user's session is saved again (its expiry and cookie pushed back) at most every
+# SESSION_REFRESH_SECONDS (common.sessions.SessionRefreshMiddleware): Django's
+# SESSION_SAVE_EVERY_REQUEST would write the session row on every page and every htmx poll.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
+SESSION_SAVE_EVERY_REQUEST = False
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from common.ratelimit import ratelimit
 from portal import views
 
 admin.site.site_header = "Cổng văn bản điều hành — Quản trị"
@@ -10,7 +11,13 @@ admin.site.index_title = "Danh mục đơn vị, nhóm nhận và người dùng
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        ratelimit("login", setting="RATELIMIT_LOGIN", methods=("POST",))(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",

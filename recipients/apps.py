@@ -8,9 +8,13 @@ class RecipientsConfig(AppConfig):
     verbose_name = _("Recipients")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
+        from common.sessions import session_refreshed_at_login
+
         post_migrate.connect(_sync_roles, dispatch_uid="recipients.roles_sync")
+        user_logged_in.connect(session_refreshed_at_login, dispatch_uid="common.sessions")
 
 
 def _sync_roles(sender, app_config=None, using="default", **kwargs) -> None:

@@ -79,6 +79,7 @@ def _isolated_files(settings, tmp_path):
     settings.SIGNER_P12_DIR = str(tmp_path / "signers")
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     settings.AXES_ENABLED = False
+    settings.RATELIMIT_ENABLED = False  # tests/test_limits.py turns it on
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -9,6 +9,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from common.framing import pdf_frame
+from common.ratelimit import ratelimit
 from directives.documents.pdf import render_directive_pdf_bytes
 from directives.documents.verification import issued_directives, verify_pdf_bytes
 from directives.forms.verify import VerifyForm
@@ -17,6 +19,7 @@ from directives.selectors.moves import directive_moves
 from directives.selectors.scope import agency_unit_ids, directives_visible_to
 
 
+@pdf_frame
 @login_required
 def directive_pdf(request: HttpRequest, pk: int) -> FileResponse:
     """The signed PDF, for those who may see the directive (another unit's: 404).
@@ -65,6 +68,7 @@ def directive_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "directives/partials/pdf_status.html", context)
 
 
+@ratelimit("verify", setting="RATELIMIT_VERIFY", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     """Public: upload a PDF and learn whether it is a genuine, unaltered letter of the portal."""

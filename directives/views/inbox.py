@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.client_ip import client_ip
+from common.framing import pdf_frame
 from directives.errors import PermissionDeniedError, TransitionError
 from directives.forms.workspace import ExtensionForm, InboxFilter, ReportForm
 from directives.models import Assignment, AttachmentSeal, Directive
@@ -217,6 +218,7 @@ def report_file(request: HttpRequest, pk: int) -> FileResponse:
     return _download(item.file, item.name, item.content_type, inline=False)
 
 
+@pdf_frame
 @login_required
 def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
     """An attachment of a directive the user may open."""

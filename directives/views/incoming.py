@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.client_ip import client_ip
+from common.framing import pdf_frame
 from directives.errors import DirectiveError
 from directives.exports import incoming_book_xlsx
 from directives.forms.incoming import (
@@ -256,6 +257,7 @@ def incoming_entry(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@pdf_frame
 @login_required
 def incoming_entry_scan(request: HttpRequest, pk: int) -> FileResponse:
     entry = get_object_or_404(incoming_entries_visible_to(request.user).exclude(scan=""), pk=pk)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.client_ip import client_ip
+from common.ratelimit import ratelimit
 from directives.errors import DirectiveError
 from directives.forms.receipts import AckForm
 from directives.models import Notification
@@ -142,6 +143,7 @@ def _ack_problem(request: HttpRequest, error: AckLinkError) -> HttpResponse:
     )
 
 
+@ratelimit("ack", setting="RATELIMIT_ACK")
 @require_http_methods(["GET", "POST"])
 def ack_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET" and request.GET.get("format") == "pdf":

@@ -22,4 +22,6 @@ def child_env(name: str, redis_url: str) -> dict[str, str]:
         "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "SITE_URL": "http://testserver",
         "LOG_LEVEL": "WARNING",
+        # The bench talks plain HTTP to the portal in-process, as a proxy would after TLS.
+        "SECURE_SSL_REDIRECT": "0",
     }

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.client_ip import client_ip
+from common.framing import letter_frame_styles
 from directives import services
 from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
@@ -85,6 +86,7 @@ def _draft_page(request: HttpRequest, directive: Directive | None) -> HttpRespon
     return render(request, "directives/form.html", context, status=status)
 
 
+@letter_frame_styles
 @login_required
 def directive_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("directives.add_directive"):
@@ -92,6 +94,7 @@ def directive_create(request: HttpRequest) -> HttpResponse:
     return _draft_page(request, None)
 
 
+@letter_frame_styles
 @login_required
 def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
     directive = desk_directive(request, pk)

@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from common.client_ip import client_ip
+from common.framing import letter_frame_styles
 from directives import services
 from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
@@ -35,6 +36,7 @@ from directives.selectors.scope import desk_directives, directives_visible_to
 from directives.views.drafting.common import desk_directive
 
 
+@letter_frame_styles
 @login_required
 def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = get_object_or_404(directives_visible_to(request.user), pk=pk)
