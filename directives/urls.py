@@ -8,6 +8,7 @@ from directives.views import (
     notices,
     pki,
     register,
+    todo,
     tracking,
 )
 
@@ -21,5 +22,6 @@ urlpatterns = [
     *inbox.urlpatterns,
     *incoming.urlpatterns,
     *tracking.urlpatterns,
+    *todo.urlpatterns,
     *pki.urlpatterns,  # seals: the development CA's CRL
 ]
