@@ -214,7 +214,7 @@ def assignment_clerks_notify(
     directive = assignment.task.directive
     values = {
         "unit": assignment.unit.short_name or assignment.unit.name,
-        "task": _("task %(position)s") % {"position": assignment.task.position},
+        "task": _("task %(position)d") % {"position": assignment.task.position},
         "subject": directive.subject[:200],
     }
     if occasion == REPORTED:
