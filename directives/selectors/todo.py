@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 
 from directives.models import (
@@ -196,16 +196,27 @@ class MenuCounts:
 
 def menu_counts(user: User) -> MenuCounts:
     """The counts of the menu: letters awaiting my approval or signature, the clerk's letters
-    to number and to issue, the head's letters to assign."""
+    to number and to issue (one query for the three), the head's letters to assign."""
     if not user.is_authenticated:
         return MenuCounts(0, 0, 0, 0)
+    status = Directive.Status
+    counts = {"to_sign": 0, "to_number": 0, "to_issue": 0}
+    aggregates = {}
+    scope = Q(pk__in=[])
+    if user.has_perm("directives.approve_directive"):
+        mine = awaiting_signature_q(user)
+        aggregates["to_sign"] = Count("pk", filter=mine)
+        scope |= mine
+    clerk_units = _clerk_units(user, "issue_directive")
+    if clerk_units:
+        of_agency = Q(issuing_unit_id__in=clerk_units)
+        aggregates["to_number"] = Count("pk", filter=of_agency & Q(status=status.APPROVED))
+        aggregates["to_issue"] = Count("pk", filter=of_agency & Q(status=status.SIGNED))
+        scope |= of_agency & Q(status__in=[status.APPROVED, status.SIGNED])
+    if aggregates:
+        counts.update(Directive.objects.filter(scope).aggregate(**aggregates))
     return MenuCounts(
-        to_sign=Directive.objects.filter(awaiting_signature_q(user)).count()
-        if user.has_perm("directives.approve_directive")
-        else 0,
-        to_number=letters_to_number(user).count(),
-        to_issue=letters_to_issue(user).count(),
-        to_review=entries_to_assign(user).count(),
+        to_review=entries_to_assign(user).count() if user.is_unit_head else 0, **counts
     )
 
 
