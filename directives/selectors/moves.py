@@ -49,7 +49,7 @@ def agency_people(*, unit_id: int, perm: str) -> list[User]:
         .values_list("pk", flat=True)
         .distinct()
     )
-    return list(User.objects.filter(pk__in=list(ids)).order_by("pk"))
+    return list(User.objects.filter(pk__in=list(ids)).select_related("unit").order_by("pk"))
 
 
 def can_edit(user: User, directive: Directive) -> bool:

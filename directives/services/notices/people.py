@@ -89,7 +89,9 @@ def people_notice_rows(
 def unit_heads(unit_id: int) -> list[User]:
     """The active heads of a unit: told of a letter that arrived and of a report to review."""
     return list(
-        User.objects.filter(unit_id=unit_id, is_active=True, is_unit_head=True).order_by("pk")
+        User.objects.filter(unit_id=unit_id, is_active=True, is_unit_head=True)
+        .select_related("unit")
+        .order_by("pk")
     )
 
 
