@@ -9,6 +9,7 @@ from directives.views import (
     notices,
     pki,
     register,
+    todo,
     tracking,
 )
 
@@ -23,5 +24,6 @@ urlpatterns = [
     *incoming.urlpatterns,
     *distribution.urlpatterns,
     *tracking.urlpatterns,
+    *todo.urlpatterns,
     *pki.urlpatterns,  # seals: the development CA's CRL
 ]

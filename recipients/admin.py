@@ -260,7 +260,10 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("last_name", "first_name", "email", "phone")}),
-        (_("Unit and roles"), {"fields": ("unit", "title", "is_unit_head", "groups")}),
+        (
+            _("Unit and roles"),
+            {"fields": ("unit", "title", "is_unit_head", "notify_by_email", "groups")},
+        ),
         (_("Signature"), {"fields": ("signature_image",)}),
         (
             _("Access"),

@@ -46,3 +46,16 @@ class DirectorySearchForm(forms.Form):
         required=False,
         choices=[("", _("All kinds")), *Unit.Kind.choices],
     )
+
+
+class NoticePreferenceForm(forms.Form):
+    """The profile page's one choice: notices also by e-mail."""
+
+    notify_by_email = forms.BooleanField(
+        label=_("Also by e-mail"),
+        required=False,
+        help_text=_(
+            "Besides the notices in the portal, send me an e-mail for each letter that waits "
+            "for me."
+        ),
+    )

@@ -295,6 +295,11 @@ class User(AbstractUser):
     is_unit_head = models.BooleanField(
         _("head of unit"), default=False, help_text=_("Receives escalations for overdue tasks.")
     )
+    notify_by_email = models.BooleanField(
+        _("also by e-mail"),
+        default=False,
+        help_text=_("Notices of the letters waiting for this person also come by e-mail."),
+    )
     signature_image = models.FileField(
         _("signature image"),
         upload_to="signatures/",

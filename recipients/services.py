@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from recipients.models import RecipientGroup, Unit
+from recipients.models import RecipientGroup, Unit, User
 from recipients.resources import (
     FORMATS,
     AllOrNothingResource,
@@ -56,3 +56,11 @@ def units_export(*, format: str) -> bytes:
 def groups_export(*, format: str) -> bytes:
     queryset = RecipientGroup.objects.prefetch_related("members")
     return _export(resource=RecipientGroupResource(), queryset=queryset, format=format)
+
+
+def user_notice_preference_set(*, user: User, by_email: bool) -> User:
+    """The person chooses whether their notices also come by e-mail."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(notify_by_email=by_email)
+        user.notify_by_email = by_email
+    return user

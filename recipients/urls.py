@@ -4,4 +4,7 @@ from recipients import views
 
 app_name = "recipients"
 
-urlpatterns = [path("directory/", views.directory, name="directory")]
+urlpatterns = [
+    path("directory/", views.directory, name="directory"),
+    path("profile/", views.profile, name="profile"),
+]

@@ -1,14 +1,19 @@
-"""Pages of the recipients app: the read-only directory for clerks, drafters and signers."""
+"""Pages of the recipients app: the read-only directory for clerks, drafters and signers, and
+a person's own profile (their notice preference)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from recipients.forms import DirectorySearchForm
+from recipients.forms import DirectorySearchForm, NoticePreferenceForm
 from recipients.selectors import directory_groups, directory_units
+from recipients.services import user_notice_preference_set
 
 UNITS_PER_PAGE = 100
 
@@ -37,3 +42,18 @@ def directory(request: HttpRequest) -> HttpResponse:
         else "recipients/directory.html"
     )
     return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = NoticePreferenceForm(request.POST)
+        if form.is_valid():
+            user_notice_preference_set(user=user, by_email=form.cleaned_data["notify_by_email"])
+            messages.success(request, _("Your choice is saved."))
+            return redirect("recipients:profile")
+    else:
+        form = NoticePreferenceForm(initial={"notify_by_email": user.notify_by_email})
+    return render(request, "recipients/profile.html", {"form": form, "profile_user": user})

@@ -405,3 +405,23 @@ def test_public_pages_are_reached_only_by_their_token(client, world):
             real = reverse(name, kwargs={param: directive.verify_token})
             assert client.get(real).status_code == 200
     assert state_of(world) == before
+
+
+def test_the_todo_page_shows_nothing_of_another_agency(client, world):
+    """Agency A's report and extension request wait for A's clerks: B's clerk, and a unit head
+    of another unit, see neither on their to-do page nor in their menu's counts."""
+    clerk_a = UserFactory(unit=world["directive"].issuing_unit, roles=[roles.CLERK])
+    client.force_login(clerk_a)
+    assert SECRET.encode() in client.get(reverse("directives:todo")).content  # the control
+
+    head_y = UserFactory(
+        unit=world["officer_y"].unit, roles=[roles.UNIT_OFFICER], is_unit_head=True
+    )
+    for who in (world["clerk_b"], head_y):
+        client.force_login(who)
+        response = client.get(reverse("directives:todo"))
+        assert response.status_code == 200
+        assert SECRET.encode() not in response.content
+        assert b'data-kind="' not in response.content
+    client.force_login(world["officer_y"])  # neither a clerk nor a head: no to-do page
+    assert client.get(reverse("directives:todo")).status_code == 404

@@ -37,6 +37,21 @@ def works_for(user: User, unit_id: int | None) -> bool:
     return user.is_superuser or (unit_id is not None and unit_id in agency_unit_ids(user))
 
 
+def agency_people(*, unit_id: int, perm: str) -> list[User]:
+    """The active people holding `perm` who work on this unit's outgoing letters: the reverse
+    of works_for (the unit's own people and those of its internal divisions). The clerks told
+    that a letter waits to be numbered, or that a report came in."""
+    codename = perm.split(".")[-1]
+    holds = Q(groups__permissions__codename=codename) | Q(user_permissions__codename=codename)
+    of_agency = Q(unit_id=unit_id) | Q(unit__kind=Unit.Kind.DIVISION, unit__parent_id=unit_id)
+    ids = (
+        User.objects.filter(holds, of_agency, is_active=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return list(User.objects.filter(pk__in=list(ids)).select_related("unit").order_by("pk"))
+
+
 def can_edit(user: User, directive: Directive) -> bool:
     """The drafter, or another drafter of the same agency (a colleague taking over)."""
     if not user.is_active:

@@ -28,6 +28,7 @@ from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import Assignment, Directive, Dispatch, ReportFile
 from directives.selectors.moves import assignment_moves, can_review
 from directives.services.events import event_record
+from directives.services.notices import people
 from directives.services.notices.outbox import outbox_write, unit_notice_rows, unit_officers
 from directives.workdays import local_today, reported_on_time
 from recipients.models import Unit, User
@@ -164,7 +165,7 @@ def assignment_report(
             report_file.save()
             stored.append(report_file.name)
         on_time = reported_on_time(assignment.due_date, reported_on=local_today(now))
-        event_record(
+        event = event_record(
             directive=directive,
             verb="assignment_reported",
             by=by,
@@ -178,6 +179,9 @@ def assignment_report(
                 "files": stored,
                 "on_time": on_time,
             },
+        )
+        people.assignment_clerks_notify(
+            assignment=assignment, occasion=people.REPORTED, by=by, key=event.pk, body=text[:2000]
         )
     return assignment
 

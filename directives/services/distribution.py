@@ -20,6 +20,7 @@ from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import Assignment, Directive, IncomingEntry
 from directives.selectors.moves import assignment_moves, entry_moves
 from directives.services.events import event_record
+from directives.services.notices import people
 from directives.workdays import local_today, reported_on_time
 from recipients.models import Unit, User
 
@@ -278,6 +279,13 @@ def assignment_handler_report(
             comment=text[:2000],
             data={"assignment": assignment.pk, "task": assignment.task.position},
         )
+        entry = IncomingEntry.objects.filter(dispatch_id=assignment.dispatch_id).first()
+        if entry is not None:
+            # Each report handed over is its own notice: a report returned and sent again
+            # tells the head again.
+            people.entry_heads_notify(
+                entry=entry, occasion=people.REVIEW, by=by, key=f"{assignment.pk}:{now:%s%f}"
+            )
     return assignment
 
 

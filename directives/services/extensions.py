@@ -20,6 +20,7 @@ from directives.services.assignments import (
     _tell_unit,
 )
 from directives.services.events import event_record
+from directives.services.notices import people
 from recipients.models import User
 
 
@@ -53,7 +54,7 @@ def extension_request_create(
         extension = ExtensionRequest.objects.create(
             assignment=assignment, requested_date=requested_date, reason=reason, requested_by=by
         )
-        event_record(
+        event = event_record(
             directive=directive,
             verb="extension_requested",
             by=by,
@@ -67,6 +68,14 @@ def extension_request_create(
                 "requested_date": requested_date.isoformat(),
                 "due_date": assignment.due_date.isoformat() if assignment.due_date else None,
             },
+        )
+        people.assignment_clerks_notify(
+            assignment=assignment,
+            occasion=people.EXTENSION,
+            by=by,
+            key=event.pk,
+            body=_("Until %(date)s: %(reason)s")
+            % {"date": requested_date.strftime("%d/%m/%Y"), "reason": reason},
         )
     return extension
 

@@ -34,6 +34,7 @@ from directives.selectors.incoming import incoming_duplicates
 from directives.selectors.moves import can_receive_for, dispatch_moves
 from directives.selectors.signatures import directive_pdf_signatures
 from directives.services.events import event_record
+from directives.services.notices import people
 from directives.workdays import local_today
 from recipients.models import Unit, User
 
@@ -201,6 +202,7 @@ def dispatch_accept(
                 "signatures_valid": finding.valid,
             },
         )
+        people.entry_heads_notify(entry=entry, occasion=people.ARRIVED, by=by)
     return entry
 
 

@@ -26,6 +26,7 @@ from directives.services.access import (
 from directives.services.drafting import locked
 from directives.services.events import event_record
 from directives.services.lines import apply_fields, check_lines, validate_directive, write_lines
+from directives.services.notices import people
 from directives.services.register import register_reserve
 from directives.workdays import local_today
 from recipients.models import RecipientGroup, User
@@ -188,13 +189,16 @@ def directive_issue(*, directive: Directive, by: User, ip: str | None = None) ->
         signed.pdf_error = ""
         signed.save(update_fields=["issued_at", "status", "pdf_status", "pdf_error", "updated_at"])
         count = dispatches_create_for(signed)
-        event_record(
+        event = event_record(
             directive=signed,
             verb="issued",
             by=by,
             ip=ip,
             comment=signed.number_symbol,
             data={"number": signed.number, "symbol": signed.symbol, "dispatches": count},
+        )
+        people.directive_people_notify(
+            directive=signed, occasion=people.ISSUED, by=by, key=event.pk
         )
         if old is not None:
             _mark_replaced(old, new=signed, by=by, ip=ip)

@@ -29,6 +29,7 @@ from directives.models import (
 from directives.services.access import ensure_can_cancel_number, ensure_can_number
 from directives.services.drafting import locked
 from directives.services.events import event_record
+from directives.services.notices import people
 from directives.services.register import register_give_back, register_take_next
 from directives.workdays import local_today
 from recipients.models import User
@@ -85,13 +86,16 @@ def directive_number(
         approved.unsigned_pdf.save(approved.pdf_filename, ContentFile(numbered.pdf), save=False)
         try:
             approved.save(update_fields=NUMBERING_FIELDS)
-            event_record(
+            event = event_record(
                 directive=approved,
                 verb="numbered",
                 by=by,
                 ip=ip,
                 comment=approved.number_symbol,
                 data={"number": approved.number, "symbol": approved.symbol},
+            )
+            people.directive_people_notify(
+                directive=approved, occasion=people.NUMBERED, by=by, key=event.pk
             )
         except Exception:
             approved.unsigned_pdf.delete(save=False)

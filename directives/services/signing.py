@@ -41,6 +41,7 @@ from directives.models import ISSUED_STATES, Directive
 from directives.services.access import ensure_can_sign_digitally
 from directives.services.drafting import locked
 from directives.services.events import event_record
+from directives.services.notices import people
 from directives.services.seals import directive_attachments_seal
 from recipients.models import User
 
@@ -110,7 +111,7 @@ def signer_signature_store(
         numbered.status = Directive.Status.SIGNED
         numbered.signer_signed_at = signed_at
         numbered.save(update_fields=["status", "signer_pdf", "signer_signed_at", "updated_at"])
-        event_record(
+        event = event_record(
             directive=numbered,
             verb="signed",
             by=by,
@@ -123,6 +124,9 @@ def signer_signature_store(
                 "sha256": hashlib.sha256(signed).hexdigest(),
                 **(data or {}),
             },
+        )
+        people.directive_people_notify(
+            directive=numbered, occasion=people.SIGNED, by=by, key=event.pk
         )
     except Exception:
         numbered.signer_pdf.delete(save=False)

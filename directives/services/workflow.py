@@ -12,6 +12,7 @@ from directives.selectors.moves import is_signer_for
 from directives.services.access import ensure_can_sign, ensure_can_submit
 from directives.services.drafting import locked
 from directives.services.events import event_record
+from directives.services.notices import people
 from recipients.models import User
 
 
@@ -49,7 +50,12 @@ def directive_submit(
         draft.save(
             update_fields=["status", "signer", "submitted_at", "return_reason", "updated_at"]
         )
-        event_record(directive=draft, verb="submitted", by=by, ip=ip, data={"signer": signer.pk})
+        event = event_record(
+            directive=draft, verb="submitted", by=by, ip=ip, data={"signer": signer.pk}
+        )
+        people.directive_people_notify(
+            directive=draft, occasion=people.SUBMITTED, by=by, key=event.pk
+        )
     return draft
 
 
@@ -80,8 +86,11 @@ def directive_approve(
         submitted.save(
             update_fields=["status", "signer", "signer_name", "approved_at", "updated_at"]
         )
-        event_record(
+        event = event_record(
             directive=submitted, verb="approved", by=by, ip=ip, comment=(comment or "").strip()
+        )
+        people.directive_people_notify(
+            directive=submitted, occasion=people.APPROVED, by=by, key=event.pk
         )
     return submitted
 
@@ -101,5 +110,8 @@ def directive_return(
         submitted.status = Directive.Status.DRAFT
         submitted.return_reason = reason
         submitted.save(update_fields=["status", "return_reason", "updated_at"])
-        event_record(directive=submitted, verb="returned", by=by, ip=ip, comment=reason)
+        event = event_record(directive=submitted, verb="returned", by=by, ip=ip, comment=reason)
+        people.directive_people_notify(
+            directive=submitted, occasion=people.RETURNED, by=by, key=event.pk, body=reason
+        )
     return submitted

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from directives import jobs
 from directives.models import Assignment, Directive, Dispatch, Notification
 from directives.services.notices.outbox import DELIVERY, EmailText, unit_notice_rows, unit_officers
+from directives.services.notices.people import delivery_failed_notify
 from directives.services.notices.subjects import email_subject, number_label
 from directives.services.receipts import ack_token_make
 from directives.services.seals import attachment_links
@@ -257,6 +258,8 @@ def dispatch_delivery_update(*, dispatch_id: int) -> str:
             else Dispatch.Delivery.PENDING
         )
         current.update(delivery=state)
+        if state == Dispatch.Delivery.FAILED:
+            delivery_failed_notify(dispatch=current.select_related("directive", "unit").get())
         return state
 
 

@@ -196,7 +196,11 @@ def test_recall_needs_a_clerk_a_reason_and_an_issued_directive(agency):
     event = recalled.events.last()
     assert (event.verb, event.comment) == ("recalled", "Ban hành nhầm đối tượng")
     # Every recipient is told (by e-mail at least: each test unit has an address).
-    told = set(Notification.objects.filter(directive=issued).values_list("unit_id", flat=True))
+    told = set(
+        Notification.objects.filter(directive=issued, kind="recalled").values_list(
+            "unit_id", flat=True
+        )
+    )
     assert told == set(issued.dispatches.values_list("unit_id", flat=True))
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from directives.errors import PermissionDeniedError
-from directives.models import Assignment, Dispatch, Event
+from directives.models import Assignment, Dispatch, Event, Notification
 from directives.selectors.matrix import matrix_build
 from directives.selectors.moves import assignment_moves, entry_moves
 from directives.services.assignments import assignment_report, assignment_start
@@ -141,6 +141,9 @@ def test_the_handler_reports_the_head_returns_then_approves(
         assignment=_fresh(task), by=division_officer, text="Đã đăng 12 tin bài, 3 phóng sự."
     )
     task = assignment_head_approve(assignment=_fresh(task), by=head)
+    # Each report handed to the head told the head once, in the portal; nobody else.
+    review = Notification.objects.filter(kind="report_to_review", channel="in_app")
+    assert list(review.values_list("user_id", flat=True)) == [head.pk, head.pk]
     assert task.status == Assignment.Status.DONE
     assert task.report_text == "Đã đăng 12 tin bài, 3 phóng sự."
     assert task.reported_by == division_officer and task.head_review == ""
