@@ -423,5 +423,6 @@ def test_the_todo_page_shows_nothing_of_another_agency(client, world):
         assert response.status_code == 200
         assert SECRET.encode() not in response.content
         assert b'data-kind="' not in response.content
-    client.force_login(world["officer_y"])  # neither a clerk nor a head: no to-do page
+    # Neither a clerk nor a head (the world's officer_y heads unit Y): no to-do page.
+    client.force_login(UserFactory(unit=world["officer_y"].unit, roles=[roles.UNIT_OFFICER]))
     assert client.get(reverse("directives:todo")).status_code == 404

@@ -70,7 +70,8 @@ def _note_check(note: str) -> str:
 
 def _lock(assignment: Assignment) -> Assignment:
     return (
-        Assignment.objects.select_for_update()
+        # The dispatch is an outer join (an assignment may have none): lock the row itself.
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("task", "task__directive", "unit", "dispatch")
         .get(pk=assignment.pk)
     )
@@ -175,7 +176,7 @@ def incoming_entry_assign(
     note = _note_check(note)
     with transaction.atomic():
         entry = (
-            IncomingEntry.objects.select_for_update()
+            IncomingEntry.objects.select_for_update(of=("self",))
             .select_related("unit", "dispatch", "dispatch__directive")
             .get(pk=entry.pk)
         )
@@ -188,7 +189,7 @@ def incoming_entry_assign(
         if entry.dispatch_id is not None:
             tasks = [
                 a
-                for a in Assignment.objects.select_for_update()
+                for a in Assignment.objects.select_for_update(of=("self",))
                 .filter(dispatch_id=entry.dispatch_id)
                 .select_related("task", "task__directive", "unit", "dispatch")
                 if a.handler_unit_id is None
