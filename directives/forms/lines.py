@@ -193,11 +193,24 @@ SEARCHABLE = {"size": 8, "data-searchable": "1"}
 
 class TaskForm(CatalogueForm):
     title = forms.CharField(label=_("Task"), max_length=500)
+    # Typed as people write it (31/12/2026) whatever the browser's language: a browser's own
+    # date input shows 12/31/2026 under an English interface.
     deadline = forms.DateField(
         label=_("Deadline"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "portal-date"}),
-        help_text=_("dd/mm/yyyy"),
+        input_formats=["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={
+                "class": "portal-date",
+                "placeholder": _("dd/mm/yyyy"),
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "maxlength": "10",
+            },
+        ),
+        help_text=_("Day/month/year, e.g. 31/12/2026."),
+        error_messages={"invalid": _("Write the date as day/month/year, e.g. 31/12/2026.")},
     )
     report_required = forms.BooleanField(label=_("Written report required"), required=False)
     groups = forms.MultipleChoiceField(
