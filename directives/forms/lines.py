@@ -188,7 +188,11 @@ class CopyRecipientForm(CatalogueForm):
 
 # A searchable multi-select where scripts run (static/js/multiselect.js with tom-select); a plain
 # list of eight lines without them.
-SEARCHABLE = {"size": 8, "data-searchable": "1"}
+SEARCHABLE = {
+    "size": 8,
+    "data-searchable": "1",
+    "data-no-results": _("No unit or group of this name."),
+}
 
 
 class TaskForm(CatalogueForm):

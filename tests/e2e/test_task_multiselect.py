@@ -1,6 +1,7 @@
 """The drafting page in a real browser: a task's units are found by typing part of their name
 (accents optional) in the searchable multi-select and picked one after the other; the deadline
-shows its whole date; the chosen signer fills the printed title and name."""
+shows its whole date; the chosen signer fills the printed title and name; a Nơi nhận line
+printed but not sent is said, and sent to its unit in one click."""
 
 from __future__ import annotations
 
@@ -94,6 +95,18 @@ def test_search_and_pick_two_units_for_a_task(desk, live_server, page_factory, s
     assert width[0] >= 150 and width[1] <= width[0], width
     screenshot(page, "drafting-task-multiselect", full_page=False)
 
+    # A Nơi nhận line naming a unit without linking it: the live preview says it is printed
+    # but not sent, and one click sends it to the unit of that name.
+    page.locator("#formset-copies [data-add]").click()
+    page.locator("[name='copies-0-label']").fill("UBND huyện Đak Đoa (để biết)")
+    notice = page.get_by_test_id("unsent-copies")
+    expect(notice).to_contain_text("in ra nhưng không gửi")
+    screenshot(page, "drafting-unsent-copy", full_page=False)
+    notice.get_by_test_id("copy-fill").click()
+    expect(page.locator("[name='copies-0-unit']")).to_have_value("UBND huyện Đak Đoa (DAKDOA)")
+    expect(page.get_by_test_id("preview-frame")).to_be_visible()
+    expect(page.get_by_test_id("unsent-copies")).to_have_count(0)
+
     page.get_by_test_id("save-draft").click()
     expect(page.get_by_test_id("subject")).to_contain_text("triển khai Bộ Quy tắc ứng xử")
     draft = Directive.objects.get()
@@ -101,3 +114,4 @@ def test_search_and_pick_two_units_for_a_task(desk, live_server, page_factory, s
     assert set(task.units.all()) == {units["CHUPAH"], units["BAOGL"]}
     assert task.deadline.isoformat() == "2026-12-31"
     assert draft.signer == desk["signer"] and draft.signer_title == "PHÓ GIÁM ĐỐC"
+    assert draft.copy_recipients.get().unit == units["DAKDOA"]
