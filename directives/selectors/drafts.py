@@ -156,13 +156,29 @@ class ChangesSinceReturn:
     changes: list[FieldChange]
 
 
-def text_diff(before: str, after: str) -> list[tuple[int, str]]:
-    """Pieces of text kept (0), removed (-1) and added (1), grouped so that words read whole."""
+# The lists (Kính gửi, Nơi nhận, tasks) change by whole lines; the subject and body by words.
+LINE_FIELDS = frozenset({"addressees", "copies", "tasks"})
+
+
+def text_diff(before: str, after: str, *, by_line: bool = False) -> list[tuple[int, str]]:
+    """Pieces of text kept (0), removed (-1) and added (1), grouped so that words read whole;
+    `by_line`: whole lines removed or added."""
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 0.5
-    pieces = dmp.diff_main(before or "", after or "")
-    dmp.diff_cleanupSemantic(pieces)
-    return [(op, text) for op, text in pieces]
+    before, after = before or "", after or ""
+    if by_line:
+        # Every line ends with a newline, so that the last one compares as a line too.
+        chars_a, chars_b, lines = dmp.diff_linesToChars(
+            f"{before}\n" if before else "", f"{after}\n" if after else ""
+        )
+        pieces = dmp.diff_main(chars_a, chars_b, False)
+        dmp.diff_charsToLines(pieces, lines)
+        if pieces:
+            pieces[-1] = (pieces[-1][0], pieces[-1][1].removesuffix("\n"))
+    else:
+        pieces = dmp.diff_main(before, after)
+        dmp.diff_cleanupSemantic(pieces)
+    return [(op, text) for op, text in pieces if text]
 
 
 def last_return(directive: Directive) -> Event | None:
@@ -185,7 +201,9 @@ def changes_since_return(directive: Directive) -> ChangesSinceReturn | None:
     labels = version_labels()
     changes = [
         FieldChange(
-            name=name, label=labels[name], pieces=text_diff(before.get(name, ""), now[name])
+            name=name,
+            label=labels[name],
+            pieces=text_diff(before.get(name, ""), now[name], by_line=name in LINE_FIELDS),
         )
         for name in VERSION_FIELDS
         if (before.get(name) or "") != now[name]

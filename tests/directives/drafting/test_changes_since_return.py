@@ -60,8 +60,10 @@ def test_the_signer_sees_what_changed_since_he_returned_it(
     assert "<ins>" in subject and "năm 2026" in subject.split("<ins>")[-1]
     assert "<del>" in subject and "thông tin, " in subject
     copies = box.split('data-testid="diff-copies"')[1].split("</div>")[0]
-    assert "<ins>" in copies and "UBND tỉnh (b/c)" in copies
-    assert "<del>" in copies and "Lưu: VT, P.TTBCXB" in copies
+    # A list changes by whole lines: the line kept, the one removed, the one added.
+    assert "<span>Bộ TT&amp;TT (báo cáo) → " in copies
+    assert "<del>Lưu: VT, P.TTBCXB\n</del>" in copies
+    assert "<ins>UBND tỉnh (b/c)</ins>" in copies
     # The body, Kính gửi and tasks did not change: not listed.
     for name in ("body", "addressees", "tasks"):
         assert f'data-testid="diff-{name}"' not in box
