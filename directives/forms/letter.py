@@ -52,6 +52,7 @@ class DirectiveForm(forms.ModelForm):
         label=_("Signer"),
         queryset=User.objects.none(),
         required=False,
+        empty_label=_("— choose the signer —"),
         widget=SignerSelect,
         help_text=_(
             "The draft is submitted to this signer; the signer's title and name below follow "
