@@ -179,14 +179,16 @@ def _seed_letters(agency, units, busy, *, start: int, stop: int) -> None:
             first = (chunk + n) * (PER_LETTER - 1) % len(others)
             chosen = [busy] + [others[(first + k) % len(others)] for k in range(PER_LETTER - 1)]
             for k, unit in enumerate(chosen):
+                # Two thirds of the units acknowledge; the busy district all but its latest 200.
+                acked = chunk + n < DIRECTIVES - 200 if k == 0 else k % 3 != 0
                 dispatches.append(
                     Dispatch(
                         directive=d,
                         unit=unit,
                         delivery=Dispatch.Delivery.SENT,
                         delivered_at=d.issued_at,
-                        acknowledged_at=d.issued_at if k % 3 else None,
-                        acknowledged_by_name="Nguyễn Văn An" if k % 3 else "",
+                        acknowledged_at=d.issued_at if acked else None,
+                        acknowledged_by_name="Nguyễn Văn An" if acked else "",
                     )
                 )
         dispatches = Dispatch.objects.bulk_create(dispatches, batch_size=BATCH)
