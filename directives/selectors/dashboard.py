@@ -7,7 +7,17 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +54,14 @@ class Dashboard:
     chart: dict
 
 
+def _count(dispatches) -> Coalesce:
+    return Coalesce(
+        Subquery(dispatches.values("directive").annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )
+
+
 def dashboard_build(
     *, user: User, today: datetime.date | None = None, days: int = 365
 ) -> Dashboard:
@@ -65,13 +83,13 @@ def dashboard_build(
     overdue_list = list(
         overdue_qs.select_related("unit", "task", "task__directive").order_by("due_date", "pk")[:20]
     )
+    # Counted for the fifteen letters shown only, not grouped over the whole year's dispatches.
+    sent = Dispatch.objects.filter(directive=OuterRef("pk")).order_by()
     recent = list(
         directives.filter(issued_at__gte=since)
         .annotate(
-            n_dispatch=Count("dispatches", distinct=True),
-            n_ack=Count(
-                "dispatches", filter=Q(dispatches__acknowledged_at__isnull=False), distinct=True
-            ),
+            n_dispatch=_count(sent),
+            n_ack=_count(sent.filter(acknowledged_at__isnull=False)),
         )
         .order_by("-issued_at", "-pk")[:15]
     )

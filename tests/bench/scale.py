@@ -103,6 +103,7 @@ def _seed_units(agency):
 
 def _seed_letters(agency, units, busy, *, start: int, stop: int) -> None:
     """Letters start..stop-1, issued over ten years, each to the busy district and nine others."""
+    from django.db.models import F
     from django.utils import timezone
 
     from directives.models import (
@@ -153,6 +154,8 @@ def _seed_letters(agency, units, busy, *, start: int, stop: int) -> None:
                 )
             )
         letters = Directive.objects.bulk_create(letters, batch_size=BATCH)
+        # Last changed when issued, as in life (bulk_create stamps them all "now").
+        Directive.objects.filter(pk__in=[d.pk for d in letters]).update(updated_at=F("issued_at"))
         for year in {d.register_year for d in letters}:
             last = max(d.number for d in letters if d.register_year == year)
             register, _created = Register.objects.get_or_create(
