@@ -103,6 +103,7 @@ def _seed_units(agency):
 
 def _seed_letters(agency, units, busy, *, start: int, stop: int) -> None:
     """Letters start..stop-1, issued over ten years, each to the busy district and nine others."""
+    from django.db.models import F
     from django.utils import timezone
 
     from directives.models import (
@@ -153,6 +154,8 @@ def _seed_letters(agency, units, busy, *, start: int, stop: int) -> None:
                 )
             )
         letters = Directive.objects.bulk_create(letters, batch_size=BATCH)
+        # Last changed when issued, as in life (bulk_create stamps them all "now").
+        Directive.objects.filter(pk__in=[d.pk for d in letters]).update(updated_at=F("issued_at"))
         for year in {d.register_year for d in letters}:
             last = max(d.number for d in letters if d.register_year == year)
             register, _created = Register.objects.get_or_create(
@@ -179,14 +182,16 @@ def _seed_letters(agency, units, busy, *, start: int, stop: int) -> None:
             first = (chunk + n) * (PER_LETTER - 1) % len(others)
             chosen = [busy] + [others[(first + k) % len(others)] for k in range(PER_LETTER - 1)]
             for k, unit in enumerate(chosen):
+                # Two thirds of the units acknowledge; the busy district all but its latest 200.
+                acked = chunk + n < DIRECTIVES - 200 if k == 0 else k % 3 != 0
                 dispatches.append(
                     Dispatch(
                         directive=d,
                         unit=unit,
                         delivery=Dispatch.Delivery.SENT,
                         delivered_at=d.issued_at,
-                        acknowledged_at=d.issued_at if k % 3 else None,
-                        acknowledged_by_name="Nguyễn Văn An" if k % 3 else "",
+                        acknowledged_at=d.issued_at if acked else None,
+                        acknowledged_by_name="Nguyễn Văn An" if acked else "",
                     )
                 )
         dispatches = Dispatch.objects.bulk_create(dispatches, batch_size=BATCH)
