@@ -40,6 +40,7 @@ from directives.selectors.confirmations import (
 from directives.selectors.history import desk_event_labels
 from directives.selectors.moves import directive_moves, remote_signature_pending
 from directives.selectors.scope import desk_directives, directives_visible_to
+from directives.views.confirm import confirmation_page
 from directives.views.drafting.common import desk_directive
 
 
@@ -260,22 +261,6 @@ def _kept_text_page(
         return _detail_page(request, directive.pk, approve_form=form, reason_form=other, status=400)
     other = ApproveForm(initial={"comment": request.POST.get("comment", "")})
     return _detail_page(request, directive.pk, approve_form=other, reason_form=form, status=400)
-
-
-def confirmation_page(request: HttpRequest, *, question: str, back: str) -> HttpResponse:
-    """The question before a move that cannot be undone, for a browser without script (or a
-    POST without `confirm`): the same form again, with what was posted, plus `confirm=1`."""
-    fields = [
-        (name, value)
-        for name, values in request.POST.lists()
-        if name not in ("csrfmiddlewaretoken", "confirm")
-        for value in values
-    ]
-    return render(
-        request,
-        "directives/confirm.html",
-        {"question": question, "action": request.path, "fields": fields, "back": back},
-    )
 
 
 def _perform(request: HttpRequest, directive: Directive, move: Move) -> HttpResponse:

@@ -195,7 +195,7 @@ def test_remind_now_page_tells_the_units_officers_once(
     clicked = timezone.now().replace(hour=10, minute=15, second=20)
     monkeypatch.setattr(timezone, "now", lambda: clicked)
     url = reverse("directives:matrix_remind", args=[directive.pk])
-    assert press_twice(client, clerk, url, {"dispatch": [task1_x.dispatch_id]}) == 0
+    assert press_twice(client, clerk, url, {"dispatch": [task1_x.dispatch_id], "confirm": "1"}) == 0
     rows = Notification.objects.filter(kind="reminder")
     # Unit X acknowledged: one reminder per open task, each to every officer and address.
     for assignment in Assignment.objects.filter(dispatch=task1_x.dispatch):
