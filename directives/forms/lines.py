@@ -330,15 +330,15 @@ class DraftForms:
             "unit_options": self.catalogue.unit_options,
         }
 
-    def error_summary(self) -> list[dict[str, str]]:
-        """Every error with the id of the field it is about (or of its form or list when it is
-        about no one field), for the summary a refused save shows at the top of the page."""
+    def error_summary(self, form_id: str = "draft-form") -> list[dict[str, str]]:
+        """Every error with the id of the field it is about (or of its form, `form_id`, or its
+        list when it is about no one field), for the summary a refused save shows at the top."""
         form = self.form
-        found = [{"anchor": "draft-form", "text": str(e)} for e in form.non_field_errors()]
+        found = [{"anchor": form_id, "text": str(e)} for e in form.non_field_errors()]
         for name, errs in form.errors.items():
             if name != "__all__" and name in form.fields:
                 label = form.fields[name].label or name
-                anchor = form[name].id_for_label or "draft-form"
+                anchor = form[name].id_for_label or form_id
                 found += [{"anchor": anchor, "text": f"{label}: {e}"} for e in errs]
         for formset, title in (
             (self.addressees, _("Kính gửi line")),

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from directives.models import Directive
 
@@ -39,7 +40,7 @@ def test_a_refused_save_links_each_error_to_its_field(client, drafter, letter_po
     texts = dict(links)
     assert texts["id_subject"].startswith("Trích yếu")
     assert texts["id_tasks-1-deadline"].startswith("Nhiệm vụ 2")
-    assert "Dự thảo chưa được lưu" in html
+    assert "Chưa lưu được: hãy sửa" in html
 
 
 def test_a_saved_draft_shows_no_summary(client, drafter, letter_post):
@@ -69,3 +70,17 @@ def test_the_preview_of_invalid_input_leaves_the_last_letter_in_place(client, dr
     # ... and only the corrections change, out of band.
     assert re.search(r'<div id="preview-errors" hx-swap-oob="true"', html)
     assert "Trích yếu" in html.split('data-testid="preview-errors"')[1]
+
+
+def test_a_refused_paper_entry_links_the_taken_number_to_its_field(client, clerk, letter_post):
+    client.force_login(clerk)
+    data = letter_post(number="1038", issued_on=f"{timezone.localdate().year}-01-15")
+    assert client.post(reverse("directives:paper_create"), data).status_code == 302
+
+    again = client.post(reverse("directives:paper_create"), data)
+
+    assert again.status_code == 400
+    html = again.content.decode()
+    links = dict(summary_links(html))
+    assert "id_number" in links and 'id="id_number"' in html
+    assert "1038" in links["id_number"]
