@@ -107,3 +107,32 @@ def test_the_clerk_confirms_the_issue_in_a_dialog_naming_the_number_and_the_unit
     expect(clerk.locator(f"#pdf-status-{signed.pk}")).to_have_attribute(
         "data-status", "ready", timeout=90_000
     )
+
+
+def test_the_signer_keeps_what_was_typed_in_both_forms(province, live_server, page_factory):  # noqa: F811
+    """Approving while a reason for returning is written beside it approves nothing and shows
+    both texts again (the page's script carries the other form's text along)."""
+    drafter = User.objects.get(username="chuyenvien")
+    signer = User.objects.get(username="lanhdao")
+    letter = DirectiveFactory(
+        issuing_unit=Unit.objects.get(code="STTTT"),
+        drafting_unit=Unit.objects.get(code="TTBCXB"),
+        drafter=drafter,
+        signer=signer,
+    )
+    group = RecipientGroup.objects.get(code="bao-chi-dia-phuong")
+    Addressee.objects.create(directive=letter, group=group, label=group.name, position=1)
+    directive_submit(directive=letter, by=drafter, signer=signer)
+
+    page = page_factory()
+    log_in(page, live_server.url, "lanhdao")
+    page.goto(f"{live_server.url}/directives/{letter.pk}/")
+    page.locator("#approve_comment").fill("Đồng ý ban hành")
+    page.locator("#return_reason").fill("Thiếu căn cứ pháp lý")
+    page.get_by_test_id("approve").click()
+
+    expect(page.get_by_text("Bạn cũng đã ghi lý do trả lại dự thảo.")).to_be_visible()
+    expect(page.locator("#approve_comment")).to_have_value("Đồng ý ban hành")
+    expect(page.locator("#return_reason")).to_have_value("Thiếu căn cứ pháp lý")
+    letter.refresh_from_db()
+    assert letter.status == Directive.Status.SUBMITTED
