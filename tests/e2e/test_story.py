@@ -153,6 +153,10 @@ def test_sample_letter_from_draft_to_accepted_report(
     log_in(clerk, site, "vanthu")
     clerk.goto(f"{site}/directives/{directive.pk}/")
     clerk.get_by_test_id("number").click()
+    expect(clerk.get_by_test_id("confirm-modal-question")).to_contain_text(
+        "Cấp số 01/STTTT-TTBCXB, ngày "
+    )
+    clerk.get_by_test_id("confirm-modal-yes").click()
     expect(clerk.locator(".badge-status").first).to_have_text("Đã cấp số, chờ lãnh đạo ký số")
     signer.reload()
     signer.locator("input[name=pin]").fill(SIGNER_PIN)

@@ -33,6 +33,7 @@ from directives.forms import (
 from directives.models import SIGNING_STATES, Attachment, Directive, Dispatch
 from directives.selectors.confirmations import (
     issue_question,
+    number_question,
     questions_for,
     recall_question,
     return_question,
@@ -176,6 +177,7 @@ MOVES: dict[str, Move] = {
         None,
         lambda d, by, ip, data: services.directive_number(directive=d, by=by, ip=ip),
         _("The directive has its number and date; it now awaits the signer's digital signature."),
+        ask=number_question,
     ),
     "sign": Move(
         lambda r, d: SignForm(r.POST),

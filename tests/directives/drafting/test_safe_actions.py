@@ -191,3 +191,30 @@ def test_returning_with_an_approval_comment_typed_keeps_both_and_asks(client, su
     assert "Bạn cũng đã ghi ý kiến khi duyệt." in html
     submitted.refresh_from_db()
     assert submitted.status == Directive.Status.SUBMITTED
+
+
+def test_numbering_names_the_number_it_will_take_and_asking_takes_none(
+    client, submitted, signer, clerk
+):
+    from directives.models import CancelledNumber
+    from directives.workdays import local_today
+
+    confirmed_press(client, signer, "approve", submitted)
+    today = local_today()
+    # Number 1 is held by a cancelled line: the register steps over it, and so does the question.
+    CancelledNumber.objects.create(
+        unit=submitted.issuing_unit, register_kind="general", year=today.year, number=1
+    )
+    question = f"Cấp số 02/STTTT-TTBCXB, ngày {today:%d/%m/%Y} cho văn bản này?"
+    assert f'data-confirm="{question}"' in page_of(client, clerk, submitted)
+
+    asked = client.post(reverse("directives:number", args=[submitted.pk]))
+
+    assert asked.status_code == 200 and question in asked.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Directive.Status.APPROVED and submitted.number is None
+    assert not Register.objects.filter(last_number__gt=0).exists()
+
+    confirmed_press(client, clerk, "number", submitted)
+    submitted.refresh_from_db()
+    assert submitted.number_symbol == "02/STTTT-TTBCXB"
