@@ -32,9 +32,9 @@ async function draw(viewer) {
       canvas.setAttribute("role", "img");
       canvas.setAttribute(
         "aria-label",
-        (viewer.dataset.pageLabel || "Page %(n)s / %(total)s")
-          .replace("%(n)s", number)
-          .replace("%(total)s", pdf.numPages),
+        (viewer.dataset.pageLabel || "{n} / {total}")
+          .replace("{n}", number)
+          .replace("{total}", pdf.numPages),
       );
       pages.appendChild(canvas);
       // Every annotation into the canvas, the signatures' images included (no form layer).
