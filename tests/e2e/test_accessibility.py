@@ -25,7 +25,7 @@ from directives.models import Assignment, Directive, Dispatch
 from recipients.models import Unit
 from tests.e2e.test_story import log_in
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.timeout(600)]
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
