@@ -379,6 +379,8 @@ CONTENT_SECURITY_POLICY = {
         # which inherits this policy ('self' stays the portal) and fetches them with CORS.
         "font-src": ["'self'"],
         "script-src": ["'self'"],
+        # PDF.js's worker (static/vendor/pdfjs), which draws the letter on phones.
+        "worker-src": ["'self'"],
         "frame-src": ["'self'"],
         "object-src": ["'self'"],
         "base-uri": ["'self'"],
