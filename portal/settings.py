@@ -118,6 +118,8 @@ else:
 # The cache (the PDFs' signature checks, by hash): per process by default; in production a Redis
 # that every web process and worker share, e.g. CACHE_URL=redis://redis:6379/1.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The clerk's dashboard counts a year of letters: counted at most once a minute per clerk.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "recipients.User"
