@@ -101,8 +101,13 @@ def profile(request: HttpRequest) -> HttpResponse:
 def _next_url(request: HttpRequest) -> str:
     """Where the person was going (a path of the portal only), else the home page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    second_step = (reverse("recipients:two_factor_login"), reverse("recipients:two_factor_enrol"))
+    if (
+        target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and not target.startswith(second_step)
     ):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)

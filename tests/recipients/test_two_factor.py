@@ -108,7 +108,9 @@ def test_the_code_from_the_app_lets_the_person_in_where_they_were_going(client, 
     assert response.status_code == 302 and response["Location"] == reverse("directives:list")
     assert client.session.session_key != session_key, "a new session key once verified"
     assert client.get(reverse("directives:list")).status_code == 200
-    assert client.get("/admin/").status_code in (200, 302)
+    # Once verified, no page leads back to the second step, which sends on where asked.
+    assert client.get(CODE_URL + "?next=" + CODE_URL)["Location"] == "/"
+    assert client.get(CODE_URL + "?next=https://example.com/")["Location"] == "/"
     assert reaches_pages(client)
     device.refresh_from_db()
     assert device.last_used_at is not None
