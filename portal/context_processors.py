@@ -12,7 +12,7 @@ def portal(request):
     counts = None
     todo = False
     user = getattr(request, "user", None)
-    # Before the login's second step the menu is not shown (portal.middleware.TwoFactorMiddleware).
+    # Before the login's second step the menu is not shown (recipients.middleware).
     pending = getattr(request, "two_factor_pending", False)
     if user is not None and user.is_authenticated and not pending:
         unread = user.notifications.filter(channel="in_app", read_at__isnull=True).count()

@@ -1,21 +1,17 @@
-"""The portal's middleware: requests no page can answer are refused up front, the audit log's
-two hooks (the client's address, the mask of the password), and the login's second step."""
+"""The portal's middleware: requests no page can answer are refused up front, and the audit
+log's two hooks (the client's address, the mask of the password)."""
 
 from __future__ import annotations
 
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from common.client_ip import client_ip
-from recipients.selectors import two_factor_state
 
 
 class MalformedRequestMiddleware:
@@ -105,61 +101,3 @@ def audit_mask(value: str) -> str:
     """What the audit log keeps of a masked field (the password hash): that it changed, and
     nothing of it (auditlog's own mask keeps the hash's second half)."""
     return "********" if value else ""
-
-
-class TwoFactorMiddleware:
-    """Until a signed-in person who needs a code (they have an authenticator app, or their role
-    and unit require one) has typed it, every page but the second step, the app's set-up and the
-    logout sends them there: the portal's pages, the admin and the API alike.
-
-    After django-otp's OTPMiddleware, which marks the session's verified device
-    (`request.user.is_verified()`). A page answers `two_factor_pending` to the templates so that
-    the menu stays hidden meanwhile. One query per request, until the code is typed."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self._open_paths: tuple[str, ...] | None = None
-
-    def open_paths(self) -> tuple[str, ...]:
-        if self._open_paths is None:
-            self._open_paths = (
-                reverse("recipients:two_factor_login"),
-                reverse("recipients:two_factor_enrol"),
-                reverse("logout"),
-                reverse("admin:logout"),
-                reverse("set_language"),
-            )
-        return self._open_paths
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_verified():
-            state = two_factor_state(user=user)
-            if state.needs_code:
-                request.two_factor_pending = True
-                path = request.path_info
-                if path not in self.open_paths() and not path.startswith(settings.STATIC_URL):
-                    return self.refuse(request, enrol=state.required and not state.enrolled)
-        return self.get_response(request)
-
-    def refuse(self, request, *, enrol: bool):
-        if enrol:
-            url_name, message = (
-                "recipients:two_factor_enrol",
-                _("Set up two-factor login first."),
-            )
-        else:
-            url_name, message = (
-                "recipients:two_factor_login",
-                _("Type the code from your authenticator app first."),
-            )
-        if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=403)
-        url = reverse(url_name)
-        if request.method == "GET":
-            url += "?" + urlencode({"next": request.get_full_path()})
-        if request.headers.get("HX-Request"):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        return redirect(url)

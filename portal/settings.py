@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.AuditlogMiddleware",
-    "portal.middleware.TwoFactorMiddleware",
+    "recipients.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -12,7 +12,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from common.sessions import REFRESHED_AT
 from recipients import roles
+from recipients.middleware import NO_CODE_NEEDED
 from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -367,3 +369,19 @@ def test_an_enrolment_is_recorded_without_its_secret(client, clerk):
     entries = LogEntry.objects.get_for_object(device)
     assert entries.filter(action=LogEntry.Action.CREATE).exists()
     assert all(device.key not in str(e.changes) for e in entries)
+
+
+def test_a_new_unit_setting_reaches_a_signed_in_clerk_at_the_sessions_next_refresh(client):
+    unit = UnitFactory(code="CHUPAH", name="UBND huyện Chư Păh")
+    UserFactory(username="vanthu", unit=unit, roles=[roles.CLERK])
+    password_login(client, "vanthu")
+    assert reaches_pages(client)
+    unit.requires_two_factor = True
+    unit.save()
+    assert reaches_pages(client), "not asked again on each page before the refresh"
+    # As if the login (the last refresh, and the check) had been two minutes ago.
+    session = client.session
+    session[REFRESHED_AT] -= 120
+    session[NO_CODE_NEEDED] -= 120
+    session.save()
+    assert client.get("/")["Location"].startswith(ENROL_URL)
