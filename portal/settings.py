@@ -62,11 +62,13 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
+    "health_check",
     "recipients",
     "directives",
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.MalformedRequestMiddleware",
@@ -393,6 +395,8 @@ X_FRAME_OPTIONS = "DENY"
 # The tests speak plain HTTP to the test client: no redirect there unless they ask for it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
+# The health probe of a load balancer or of systemd speaks plain HTTP to gunicorn directly.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 # Only once the domain is on the browsers' preload list (hstspreload.org); until then
@@ -411,13 +415,51 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_SAVE_EVERY_REQUEST = False
 
+# Logs (README "Logs"): one JSON object per line on stdout in production (python-json-logger),
+# plain text with DEBUG; LOG_FORMAT=json|text chooses. Each line carries the request's id, path
+# and user id, or the Celery task's name and id, when it was logged serving one (common/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "common.logs.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": "time",  # ISO 8601, UTC
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # Django's development server logs each request itself; the portal's line says more.
+        "django.server": {"level": "WARNING"},
+    },
 }
+# Celery leaves logging to Django's configuration above (portal/celery.py, setup_logging).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# The health endpoint /health/ (portal/health.py, django-health-check): the database, the cache,
+# the media storage, Redis when it is the broker, and the Celery workers: every queue must have
+# one that answers a ping within HEALTH_CELERY_TIMEOUT seconds. The probe stops waiting as soon
+# as HEALTH_CELERY_WORKERS workers answered (one per queue in deploy/: 3), else at the timeout.
+HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=2.0)
+HEALTH_CELERY_WORKERS = env.int("HEALTH_CELERY_WORKERS", default=3)
 
 for _sub in (
     "mail",
