@@ -343,6 +343,9 @@ PKCS11_MODULE = env.str("PKCS11_MODULE", default="")
 SIGNING_CRLS = env.list("SIGNING_CRLS", default=[])
 SIGNING_REMOTE_CLIENT_SECRET = env.str("SIGNING_REMOTE_CLIENT_SECRET", default="")
 DEV_PKI_DIR = VAR_DIR / "pki"
+# Backups (`manage.py backup`, portal/backup.py): the folder of pg_dump and pg_restore when the
+# ones on PATH are older than the server (e.g. /usr/lib/postgresql/15/bin).
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 # Signers' personal keys (PKCS#12, the password is the PIN entered at signing, never stored):
 # SIGNER_P12_DIR/<username>.p12 with the certificate beside it as <username>.pem. In DEBUG
 # without it, the development PKI's DEV_PKI_DIR/signers.
