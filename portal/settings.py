@@ -16,13 +16,16 @@ from common.backoff import longest_chain_seconds
 from common.installation_key import installation_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A file of VARIABLE=value lines read before anything else (the process's own environment wins):
+# ENV_FILE, by default .env beside manage.py; in production /etc/portal/portal.env, the file the
+# systemd units read too (deploy/portal.env.example, deploy/manage).
+environ.Env.read_env(os.environ.get("ENV_FILE", str(BASE_DIR / ".env")), overwrite=False)
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env(
     DEBUG=(bool, False),
     ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1", "[::1]"]),
 )
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 # The test suite runs with DEBUG=False like production, but never holds real secrets.
