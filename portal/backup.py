@@ -7,7 +7,8 @@ A backup is one folder, `portal-<UTC time>/` (mode 0700: it holds private keys):
 - `keys.tar.gz`: the signing keys and what they need: the PKI folder (VAR_DIR/pki: the
   development CA, its CRL and token), SIGNING_P12_DIR, SIGNER_P12_DIR, the files named by
   SIGNING_P12, SIGNING_TRUST_ROOTS, SIGNING_CRLS and by the PKCS#12 key stores, VAR_DIR/secret_key
-  when there is one, and any file given with `--include` (the environment file);
+  when there is one, and any file given with `--include` (the environment file: kept under
+  `included/`, never restored on its own, since it belongs to root);
 - `manifest.json`: when, from which database and migrations, where each folder of keys was, and
   the SHA-256 of each file above, checked before anything is restored.
 
@@ -63,7 +64,7 @@ def key_roots() -> dict[str, Path]:
     return roots
 
 
-def key_files(include: list[str] | None = None) -> list[Path]:
+def key_files() -> list[Path]:
     """Single files of keys and of trust, wherever they are (absolute paths)."""
     from recipients.models import SigningKeyStore
 
@@ -74,7 +75,6 @@ def key_files(include: list[str] | None = None) -> list[Path]:
     ):
         if Path(path).is_absolute() and not Path(path).resolve().is_relative_to(media):
             names.append(path)  # a relative one is under MEDIA_ROOT, in the media archive
-    names.extend(include or [])
     return [Path(name).resolve() for name in names if name]
 
 
@@ -186,13 +186,21 @@ def _keys_archive(target: Path, *, include: list[str] | None) -> list[str]:
                     arcname = f"{name}/{path.relative_to(root).as_posix()}"
                     tar.add(path, arcname=arcname, recursive=False)
                     members.append(arcname)
-        for path in key_files(include):
+        for path in key_files():
             if path in seen:
                 continue
             if not path.is_file():
                 raise BackupError(f"A key file named in the settings is missing: {path}")
             seen.add(path)
             arcname = "files" + path.as_posix()
+            tar.add(path, arcname=arcname, recursive=False)
+            members.append(arcname)
+        # Kept, never restored on their own (an environment file belongs to root): by hand.
+        for name in include or []:
+            path = Path(name).resolve()
+            if not path.is_file():
+                raise BackupError(f"No such file to include: {path}")
+            arcname = "included" + path.as_posix()
             tar.add(path, arcname=arcname, recursive=False)
             members.append(arcname)
     return members
