@@ -245,6 +245,14 @@ def backup_restore(*, folder: Path, media: bool = True, keys: bool = True) -> Re
             f"The backup holds a {database['vendor']} database; this portal uses "
             f"{connection.vendor}."
         )
+    roots = {name: Path(path) for name, path in key_roots().items()}
+    if keys:
+        for name in manifest.get("key_roots", {}):
+            if name not in roots:
+                raise BackupError(
+                    f"The backup holds keys of {name.upper()}, which this portal's settings do "
+                    "not name: set it, or restore with --no-keys and copy them by hand."
+                )
     if connection.introspection.table_names():
         raise BackupError(
             "The database is not empty: restore into a new one (dropdb / createdb, or a new "
@@ -280,13 +288,6 @@ def backup_restore(*, folder: Path, media: bool = True, keys: bool = True) -> Re
     if media:
         result.media_files = _extract(folder / MEDIA_TAR, {"media": Path(settings.MEDIA_ROOT)})
     if keys:
-        roots = {name: Path(path) for name, path in key_roots().items()}
-        for name in manifest.get("key_roots", {}):
-            if name not in roots:
-                raise BackupError(
-                    f"The backup holds keys of {name.upper()}, which this portal's settings do "
-                    "not name: set it, or restore with --no-keys and copy them by hand."
-                )
         roots["files"] = Path("/")
         result.key_files = _extract(folder / KEYS_TAR, roots)
     result.missing_files = files_missing()

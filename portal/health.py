@@ -10,6 +10,10 @@ What it checks, each in its own line of the answer:
   transport (no broker configured) the broadcast goes through VAR_DIR/celery, so it finds the
   workers of this machine that share that folder.
 
+/health/web/ makes only the first three: what a web process needs to serve pages. A load balancer
+that takes a web server out on a 503 should probe it, or a stopped worker would take every web
+server out at once; monitoring probes /health/.
+
 200 when all pass, 503 otherwise; JSON by default, text with `?format=text` or
 `Accept: text/plain`. The answer names each check and says "OK" or what failed in a few words of
 the library's (never an address with its password, a key or a path). No login is needed and it
@@ -19,6 +23,7 @@ answers plain HTTP (SECURE_REDIRECT_EXEMPT): nothing in it is secret.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,6 +33,7 @@ from health_check.base import HealthCheck
 from health_check.checks import Cache, Database, Storage
 from health_check.contrib.celery import Ping
 from health_check.contrib.redis import Redis
+from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
 UNHEALTHY = 503  # what a load balancer takes for "take this server out"
@@ -42,18 +48,41 @@ def _redis_factory(url: str):
     return factory
 
 
-def portal_checks() -> list[HealthCheck]:
+@dataclasses.dataclass
+class CeleryWorkers(Ping):
+    """django-health-check's Celery ping, whose own time limit (its `timeout`) also bounds the
+    wait for the workers' answers: here the wait is `wait`, and the limit leaves room for it and
+    for the second broadcast that asks each worker for its queues."""
+
+    wait: timedelta = dataclasses.field(default=timedelta(seconds=2), repr=False)
+
+    def __post_init__(self):
+        self.timeout = self.wait * 2 + timedelta(seconds=3)
+
+    def run(self):
+        try:
+            answers = self.app.control.ping(timeout=self.wait.total_seconds(), limit=self.limit)
+        except OSError as exc:
+            raise ServiceUnavailable("IOError") from exc
+        if not answers:
+            raise ServiceUnavailable("Celery workers unavailable")
+        self.check_active_queues(*self.active_workers(answers))
+
+
+def portal_checks(*, workers: bool = True) -> list[HealthCheck]:
     from portal.celery import app
 
     checks: list[HealthCheck] = [Database(), Cache(), Storage()]
+    if not workers:
+        return checks
     broker = settings.CELERY_BROKER_URL
     if broker.startswith(("redis://", "rediss://")):
         checks.append(Redis(client_factory=_redis_factory(broker)))
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         checks.append(
-            Ping(
+            CeleryWorkers(
                 app=app,
-                timeout=timedelta(seconds=settings.HEALTH_CELERY_TIMEOUT),
+                wait=timedelta(seconds=settings.HEALTH_CELERY_TIMEOUT),
                 limit=settings.HEALTH_CELERY_WORKERS or None,
             )
         )
@@ -61,8 +90,10 @@ def portal_checks() -> list[HealthCheck]:
 
 
 class PortalHealthView(HealthCheckView):
+    workers = True  # /health/web/: False
+
     def get_checks(self):
-        yield from portal_checks()
+        yield from portal_checks(workers=self.workers)
 
     async def get(self, request, *args, **kwargs):
         with self.get_executor() as executor:
@@ -91,6 +122,6 @@ def _name(check: HealthCheck) -> str:
     """The check's class and alias, never its connection details."""
     alias = getattr(check, "alias", None)
     name = type(check).__name__
-    if name == "Ping":
+    if isinstance(check, Ping):
         return "Celery"
     return f"{name}({alias})" if alias else name

@@ -44,7 +44,7 @@ class RequestLogMiddleware:
         )
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
-        if not (request.path == "/health/" and response.status_code == 200):
+        if not (request.path.startswith("/health/") and response.status_code == 200):
             extra = {
                 "status": response.status_code,
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),

@@ -402,7 +402,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
 # The health probe of a load balancer or of systemd speaks plain HTTP to gunicorn directly.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/(web/)?$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 # Only once the domain is on the browsers' preload list (hstspreload.org); until then
@@ -463,9 +463,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The health endpoint /health/ (portal/health.py, django-health-check): the database, the cache,
 # the media storage, Redis when it is the broker, and the Celery workers: every queue must have
 # one that answers a ping within HEALTH_CELERY_TIMEOUT seconds. The probe stops waiting as soon
-# as HEALTH_CELERY_WORKERS workers answered (one per queue in deploy/: 3), else at the timeout.
+# as HEALTH_CELERY_WORKERS workers answered (set it to the number of workers of the installation;
+# 0 waits for the whole timeout, which is never wrong). /health/web/ leaves the workers out.
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=2.0)
-HEALTH_CELERY_WORKERS = env.int("HEALTH_CELERY_WORKERS", default=3)
+HEALTH_CELERY_WORKERS = env.int("HEALTH_CELERY_WORKERS", default=0)
 
 for _sub in (
     "mail",

@@ -13,6 +13,7 @@ admin.site.index_title = "Danh mục đơn vị, nhóm nhận và người dùng
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", PortalHealthView.as_view(), name="health"),
+    path("health/web/", PortalHealthView.as_view(workers=False), name="health-web"),
     path(
         "login/",
         ratelimit("login", setting="RATELIMIT_LOGIN", methods=("POST",))(

@@ -19,8 +19,10 @@ from tests.directives.dispatch.conftest import start_worker_process
 
 
 @pytest.fixture
-def own_broker(tmp_path, settings):
+def own_broker(tmp_path, settings, monkeypatch):
     """The portal's Celery app on a private filesystem broker; put back afterwards."""
+    # Celery takes CELERY_BROKER_URL from the environment before its configuration.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     settings.HEALTH_CELERY_TIMEOUT = 1.0
     settings.HEALTH_CELERY_WORKERS = 1
     keys = ("broker_url", "broker_transport_options", "result_backend", "task_always_eager")
@@ -138,3 +140,15 @@ def test_the_answer_holds_no_secret(client, own_broker, settings):
     for secret in ("s3cr3t-", "brokerpass", str(settings.MEDIA_ROOT)):
         assert secret not in body
     assert '"Redis' in body  # the broker was checked, and failed without naming its password
+
+
+@pytest.mark.django_db
+def test_the_load_balancers_probe_leaves_the_workers_out(client, own_broker, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/health/web/")  # plain HTTP, no worker anywhere
+    assert response.status_code == 200
+    assert response.json() == {
+        "Database(default)": "OK",
+        "Cache(default)": "OK",
+        "Storage(default)": "OK",
+    }

@@ -199,8 +199,10 @@ def test_nginx_and_gunicorn_as_deployed(site):
     assert response.getheader("Location") == f"https://{HOST}/login/"
     # ...but the health probe is answered over it, by the portal (no redirect, no login).
     response, body = _request(site["http"], "/health/", tls=False)
-    assert response.status in (200, 503)
+    assert response.status == 503  # no worker runs here
     assert json.loads(body)["Database(default)"] == "OK"
+    response, body = _request(site["http"], "/health/web/", tls=False)
+    assert response.status == 200 and set(json.loads(body).values()) == {"OK"}
 
     # HTTPS: the portal knows it (X-Forwarded-Proto): a page, no redirect loop, HSTS.
     response, body = _request(
