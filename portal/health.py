@@ -68,6 +68,17 @@ class CeleryWorkers(Ping):
             raise ServiceUnavailable("Celery workers unavailable")
         self.check_active_queues(*self.active_workers(answers))
 
+    def check_active_queues(self, *active_workers):
+        """Every queue of the portal is consumed by a worker that answered (the library's, with
+        the same wait for the answers instead of Celery's fixed second)."""
+        defined = {queue.name for queue in self.app.conf.task_queues}
+        replies = self.app.control.inspect(
+            list(active_workers), timeout=self.wait.total_seconds()
+        ).active_queues()
+        consumed = {queue.get("name") for queues in (replies or {}).values() for queue in queues}
+        for queue in sorted(defined - consumed):
+            raise ServiceUnavailable(f"No worker for Celery task queue {queue}")
+
 
 def portal_checks(*, workers: bool = True) -> list[HealthCheck]:
     from portal.celery import app
