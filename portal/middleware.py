@@ -3,15 +3,60 @@ log's two hooks (the client's address, the mask of the password)."""
 
 from __future__ import annotations
 
+import logging
+import time
+
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.core.signals import request_finished
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from common.client_ip import client_ip
+from common.logs import context_clear, context_set, request_id_from, user_id_of
+
+request_logger = logging.getLogger("portal.request")
+request_finished.connect(context_clear, dispatch_uid="portal.logs.context_clear")
+
+
+class RequestLogMiddleware:
+    """One log line per request (method, path, status, time, user id) and, on every line logged
+    while it runs, its id and path (common/logs.py). The id is the proxy's X-Request-ID when it
+    sent a sound one (deploy/nginx.conf passes nginx's $request_id), else a new one; the
+    response carries it back, so a user's report can be found in the logs. A load balancer's
+    health probe that finds the portal well is not logged: it comes every few seconds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.monotonic()
+        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = request_id
+        # Kept until the response is closed (request_finished),
+        # so Django's own line about an error response carries them too.
+        context_set(
+            {"request_id": request_id, "path": request.path, "method": request.method},
+            request=request,
+        )
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        if not (request.path.startswith("/health/") and response.status_code == 200):
+            extra = {
+                "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                "client_ip": client_ip(request),
+            }
+            user_id = user_id_of(request, resolve=True)
+            if user_id is not None:
+                extra["user_id"] = user_id
+            request_logger.info(
+                "%s %s %s", request.method, request.path, response.status_code, extra=extra
+            )
+        return response
 
 
 class MalformedRequestMiddleware:

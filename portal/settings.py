@@ -16,13 +16,16 @@ from common.backoff import longest_chain_seconds
 from common.installation_key import installation_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A file of VARIABLE=value lines read before anything else (the process's own environment wins):
+# ENV_FILE, by default .env beside manage.py; in production /etc/portal/portal.env, the file the
+# systemd units read too (deploy/portal.env.example, deploy/manage).
+environ.Env.read_env(os.environ.get("ENV_FILE", str(BASE_DIR / ".env")), overwrite=False)
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env(
     DEBUG=(bool, False),
     ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1", "[::1]"]),
 )
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 # The test suite runs with DEBUG=False like production, but never holds real secrets.
@@ -65,11 +68,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
+    "health_check",
     "recipients",
     "directives",
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.MalformedRequestMiddleware",
@@ -383,6 +388,9 @@ PKCS11_MODULE = env.str("PKCS11_MODULE", default="")
 SIGNING_CRLS = env.list("SIGNING_CRLS", default=[])
 SIGNING_REMOTE_CLIENT_SECRET = env.str("SIGNING_REMOTE_CLIENT_SECRET", default="")
 DEV_PKI_DIR = VAR_DIR / "pki"
+# Backups (`manage.py backup`, portal/backup.py): the folder of pg_dump and pg_restore when the
+# ones on PATH are older than the server (e.g. /usr/lib/postgresql/15/bin).
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 # Signers' personal keys (PKCS#12, the password is the PIN entered at signing, never stored):
 # SIGNER_P12_DIR/<username>.p12 with the certificate beside it as <username>.pem. In DEBUG
 # without it, the development PKI's DEV_PKI_DIR/signers.
@@ -437,6 +445,8 @@ X_FRAME_OPTIONS = "DENY"
 # The tests speak plain HTTP to the test client: no redirect there unless they ask for it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
+# The health probe of a load balancer or of systemd speaks plain HTTP to gunicorn directly.
+SECURE_REDIRECT_EXEMPT = [r"^health/(web/)?$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 # Only once the domain is on the browsers' preload list (hstspreload.org); until then
@@ -455,13 +465,52 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_SAVE_EVERY_REQUEST = False
 
+# Logs (README "Logs"): one JSON object per line on stdout in production (python-json-logger),
+# plain text with DEBUG; LOG_FORMAT=json|text chooses. Each line carries the request's id, path
+# and user id, or the Celery task's name and id, when it was logged serving one (common/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "common.logs.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": "time",  # ISO 8601, UTC
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # Django's development server logs each request itself; the portal's line says more.
+        "django.server": {"level": "WARNING"},
+    },
 }
+# Celery leaves logging to Django's configuration above (portal/celery.py, setup_logging).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# The health endpoint /health/ (portal/health.py, django-health-check): the database, the cache,
+# the media storage, Redis when it is the broker, and the Celery workers: every queue must have
+# one that answers a ping within HEALTH_CELERY_TIMEOUT seconds. The probe stops waiting as soon
+# as HEALTH_CELERY_WORKERS workers answered (set it to the number of workers of the installation;
+# 0 waits for the whole timeout, which is never wrong). /health/web/ leaves the workers out.
+HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=2.0)
+HEALTH_CELERY_WORKERS = env.int("HEALTH_CELERY_WORKERS", default=0)
 
 for _sub in (
     "mail",

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from common.ratelimit import ratelimit
 from portal import views
+from portal.health import PortalHealthView
 
 admin.site.site_header = "Cổng văn bản điều hành — Quản trị"
 admin.site.site_title = "Quản trị"
@@ -11,6 +12,8 @@ admin.site.index_title = "Danh mục đơn vị, nhóm nhận và người dùng
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", PortalHealthView.as_view(), name="health"),
+    path("health/web/", PortalHealthView.as_view(workers=False), name="health-web"),
     path(
         "login/",
         ratelimit("login", setting="RATELIMIT_LOGIN", methods=("POST",))(
