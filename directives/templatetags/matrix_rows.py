@@ -33,7 +33,7 @@ def _cell(cell, review_prefix: str, ext_label: str) -> SafeString:
 
 def _receiving(state) -> SafeString:
     if not state.code:
-        return format_html(
+        return mark_safe(
             '<td data-testid="receiving-status"><span class="text-muted">—</span></td>'
         )
     badge = "bg-danger" if state.code == "02" else "text-bg-light border"
