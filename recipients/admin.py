@@ -9,21 +9,29 @@ from auditlog.mixins import AuditlogHistoryAdminMixin
 from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from common.params import id_param, int_param
 from recipients import roles
-from recipients.forms import RecipientGroupAdminForm
+from recipients.forms import (
+    ColumnNamesExportForm,
+    FileFormatImportForm,
+    PermissionChoiceField,
+    RecipientGroupAdminForm,
+    permission_label,
+)
 from recipients.models import RecipientGroup, SigningKeyStore, Unit, User, fold_text
 from recipients.resources import (
     RecipientGroupResource,
@@ -34,6 +42,7 @@ from recipients.resources import (
     report_from_result,
 )
 from recipients.selectors import account_moves
+from recipients.services import groups_import_template, units_import_template
 
 # Only the two formats the issue promises; fewer choices, fewer surprises.
 IMPORT_EXPORT_FORMATS = [TextCSV, TextXLSX]
@@ -45,6 +54,36 @@ class AllOrNothingImportMixin:
     import_template_name = "admin/recipients/import.html"
     import_formats = IMPORT_EXPORT_FORMATS
     export_formats = IMPORT_EXPORT_FORMATS
+    import_form_class = FileFormatImportForm
+    export_form_class = ColumnNamesExportForm
+    # The empty file to fill in (recipients.services), per format.
+    import_template_file = None
+    TEMPLATE_TYPES = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+
+    def get_urls(self):
+        opts = self.model._meta
+        own = [
+            path(
+                "import/template.<str:format>",
+                self.admin_site.admin_view(self.import_template_view),
+                name=f"{opts.app_label}_{opts.model_name}_import_template",
+            )
+        ]
+        return own + super().get_urls()
+
+    def import_template_view(self, request, format: str):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if format not in self.TEMPLATE_TYPES:
+            raise Http404
+        data = self.import_template_file(format=format)
+        response = HttpResponse(data, content_type=self.TEMPLATE_TYPES[format])
+        name = f"mau-nhap-{self.model._meta.model_name}.{format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     def has_import_permission(self, request) -> bool:
         # import-export lets anyone who reaches the changelist import; require add+change.
@@ -65,10 +104,29 @@ class AllOrNothingImportMixin:
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
-        if isinstance(response, TemplateResponse) and response.context_data.get("result"):
-            response.context_data["import_report"] = report_from_result(
-                response.context_data["result"], dry_run=True
-            )
+        if isinstance(response, TemplateResponse):
+            context = response.context_data
+            if context.get("result"):
+                context["import_report"] = report_from_result(context["result"], dry_run=True)
+            if context.get("fields_list"):
+                # The columns as the template names them, with the English names still read.
+                resource = self.get_import_resource_classes(request)[0]()
+                context["fields_list"] = [
+                    (
+                        resource.get_display_name(),
+                        [resource.column_label(c) for c in resource.get_export_headers()],
+                    )
+                ]
+            opts = self.model._meta
+            context["import_templates"] = [
+                (
+                    fmt.upper(),
+                    reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_import_template", args=[fmt]
+                    ),
+                )
+                for fmt in self.TEMPLATE_TYPES
+            ]
         return response
 
 
@@ -122,6 +180,7 @@ class UnitAdmin(
     AuditHistoryMixin, FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin
 ):
     resource_classes = [UnitResource]
+    import_template_file = staticmethod(units_import_template)
     list_display = (
         "name",
         "code",
@@ -200,6 +259,7 @@ class RecipientGroupAdmin(
 ):
     form = RecipientGroupAdminForm
     resource_classes = [RecipientGroupResource]
+    import_template_file = staticmethod(groups_import_template)
     list_display = ("name", "code", "kinds_display", "member_count", "sort_order")
     search_fields = ("name", "code", "description")
     # An autocomplete box scales to 500 units where a checkbox list would not.
@@ -315,6 +375,9 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
         if db_field.name == "groups" and not request.user.is_superuser:
             # The five roles, not any group a superuser may have made with other permissions.
             kwargs["queryset"] = Group.objects.filter(name__in=roles.ALL_ROLES).order_by("name")
+        if db_field.name == "user_permissions":
+            kwargs["form_class"] = PermissionChoiceField
+            kwargs["queryset"] = Permission.objects.select_related("content_type")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def user_change_password(self, request, id, form_url=""):
@@ -341,6 +404,36 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
                 units = units.filter(search_text__contains=word)
             results = results | queryset.filter(unit__in=units.values("pk"))
         return results, dup
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Django's, with the permissions named in the language of the page."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["form_class"] = PermissionChoiceField
+        return super().formfield_for_manytomany(db_field, request=request, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only: Django would show each permission's English name.
+            return ["permission_names" if f == "permissions" else f for f in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "permission_names"]
+
+    @admin.display(description=_("permissions"))
+    def permission_names(self, obj: Group) -> str:
+        permissions = obj.permissions.select_related("content_type").order_by(
+            "content_type__app_label", "codename"
+        )
+        return format_html_join("", "<div>{}</div>", ((permission_label(p),) for p in permissions))
 
 
 @admin.register(SigningKeyStore)

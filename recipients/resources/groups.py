@@ -37,6 +37,14 @@ class RecipientGroupResource(AllOrNothingResource):
     )
 
     required_columns = ("code", "name")
+    column_headers = {
+        "code": "Mã nhóm",
+        "name": "Tên nhóm",
+        "description": "Mô tả",
+        "kinds": "Mọi đơn vị thuộc loại",
+        "members": "Mã các đơn vị thành viên",
+        "sort_order": "Thứ tự",
+    }
 
     class Meta:
         model = RecipientGroup
