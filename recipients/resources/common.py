@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -249,6 +250,30 @@ def kind_lookup() -> dict[str, str]:
 def kind_clean(value: object) -> str | None:
     text = _text(value)
     return kind_lookup().get(text) or kind_lookup().get(fold_text(text))
+
+
+def kinds_split(value: object) -> list[tuple[str, str | None]]:
+    """A group's kinds as written, each with its kind (None when unknown): separated by ";",
+    new lines or commas, where a label's own commas ("Sở, ban, ngành tỉnh") stay in it."""
+    found: list[tuple[str, str | None]] = []
+    for chunk in re.split(r"[;\n]", _text(value)):
+        parts = [p.strip() for p in chunk.split(",")]
+        start = 0
+        while start < len(parts):
+            if not parts[start]:
+                start += 1
+                continue
+            for end in range(len(parts), start, -1):
+                written = ", ".join(parts[start:end])
+                kind = kind_clean(written)
+                if kind is not None:
+                    found.append((written, kind))
+                    start = end
+                    break
+            else:
+                found.append((parts[start], None))
+                start += 1
+    return found
 
 
 def kinds_help() -> str:
