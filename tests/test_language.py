@@ -11,6 +11,7 @@ that browser.
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 
 import lxml.html
@@ -354,3 +355,57 @@ def test_signed_out_pages_follow_the_browsers_pick_not_its_accept_language(clien
     client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
     page = client.get(reverse("login")).content.decode()
     assert 'lang="en"' in page and "Log in" in page
+
+
+def test_the_lockout_page_is_vietnamese_to_an_english_browser(client, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    UserFactory(username="vanthu")
+    for _ in range(3):
+        client.post("/login/", {"username": "vanthu", "password": "sai"}, **ENGLISH_BROWSER)
+    locked = client.post(
+        "/login/", {"username": "vanthu", "password": "Mat-khau-2026"}, **ENGLISH_BROWSER
+    )
+    assert locked.status_code == 429
+    assert 'lang="vi"' in locked.content.decode()
+    assert english_on(locked.content) == []
+
+
+def test_the_import_preview_and_its_result_are_vietnamese(world):
+    """The screens the walk cannot reach by GET: the preview of a file, the result line."""
+    people, _pages = world
+    client = Client()
+    client.force_login(people[roles.ADMINISTRATOR])
+    upload = io.BytesIO("Mã đơn vị,Tên đơn vị,Loại đơn vị\nSYT,Sở Y tế,Sở\n".encode())
+    upload.name = "don-vi.csv"
+    url = reverse("admin:recipients_unit_import")
+    preview = client.post(url, {"import_file": upload, "format": ""}, **ENGLISH_BROWSER)
+    assert preview.status_code == 200 and preview.context["confirm_form"] is not None
+    assert english_on(preview.content) == []
+    page = preview.content.decode()
+    assert "Xác nhận nhập" in page and "Mã đơn vị" in page
+    confirm = preview.context["confirm_form"]
+    done = client.post(
+        reverse("admin:recipients_unit_process_import"),
+        {name: confirm.initial.get(name) or confirm[name].value() for name in confirm.fields},
+        follow=True,
+        **ENGLISH_BROWSER,
+    )
+    assert "Đã nhập xong: 1 mới" in done.content.decode()
+    assert english_on(done.content) == []
+    bad = io.BytesIO(b"code,name,phone\nX,Y,1\n")
+    bad.name = "don-vi.csv"
+    refused = client.post(url, {"import_file": bad, "format": ""}, **ENGLISH_BROWSER)
+    assert english_on(refused.content) == []
+    assert "phone" in refused.content.decode()
+
+
+def test_the_file_copy_placeholder_is_printed_not_swallowed(world, client):
+    """ "Lưu: VT, <đơn vị soạn thảo>": the angle brackets are text, not a tag."""
+    people, _pages = world
+    client.force_login(people[roles.DRAFTER])
+    html = client.get(reverse("directives:create")).content.decode()
+    assert "“Lưu: VT, &lt;đơn vị soạn thảo&gt;”" in html
+    text = lxml.html.fromstring(html).text_content()
+    assert "“Lưu: VT, <đơn vị soạn thảo>”" in text
