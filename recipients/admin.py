@@ -319,7 +319,7 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
     ordering = ("unit__sort_order", "unit__name", "username")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("last_name", "first_name", "email", "phone")}),
+        (_("Person"), {"fields": ("last_name", "first_name", "email", "phone", "language")}),
         (
             _("Unit and roles"),
             {"fields": ("unit", "title", "is_unit_head", "notify_by_email", "groups")},

@@ -409,3 +409,11 @@ def test_the_file_copy_placeholder_is_printed_not_swallowed(world, client):
     assert "“Lưu: VT, &lt;đơn vị soạn thảo&gt;”" in html
     text = lxml.html.fromstring(html).text_content()
     assert "“Lưu: VT, <đơn vị soạn thảo>”" in text
+
+
+def test_the_admins_javascript_widgets_speak_vietnamese(world, client):
+    people, _pages = world
+    client.force_login(people["superuser"])
+    catalogue = client.get(reverse("admin:jsi18n"), **ENGLISH_BROWSER).content.decode()
+    assert "Ch\\u1ecdn t\\u1ea5t c\\u1ea3 %s" in catalogue or "Chọn tất cả %s" in catalogue
+    assert "Th\\u1ee9 Hai" in catalogue or "Thứ Hai" in catalogue
