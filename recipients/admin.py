@@ -21,6 +21,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 from import_export.admin import ImportExportModelAdmin
 
 from common.params import id_param, int_param
@@ -490,3 +498,43 @@ class LogEntryAdmin(AuditlogLogEntryAdmin):
             for key in bad:
                 del request.GET[key]
         return super().changelist_view(request, extra_context)
+
+
+# django-celery-beat's admin, its one label without gettext said in the page's language: the
+# periodic task's field `task` (verbose_name="Task Name") in the list's filter and in the
+# schedules' list of the tasks that use them.
+class TaskNameFilter(admin.AllValuesFieldListFilter):
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("task name")
+
+
+class PeriodicTaskInline(beat_admin.PeriodicTaskInline):
+    fields = ("name", "task_name", "args", "kwargs")
+    readonly_fields = fields
+
+    @admin.display(description=_("task name"))
+    def task_name(self, obj: PeriodicTask) -> str:
+        return obj.task
+
+
+class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    list_filter = [
+        ("task", TaskNameFilter) if f == "task" else f
+        for f in beat_admin.PeriodicTaskAdmin.list_filter
+    ]
+
+
+for _schedule, _schedule_admin in (
+    (ClockedSchedule, beat_admin.ClockedScheduleAdmin),
+    (CrontabSchedule, beat_admin.CrontabScheduleAdmin),
+    (SolarSchedule, beat_admin.SolarScheduleAdmin),
+    (IntervalSchedule, beat_admin.IntervalScheduleAdmin),
+):
+    admin.site.unregister(_schedule)
+    admin.site.register(
+        _schedule,
+        type(_schedule_admin.__name__, (_schedule_admin,), {"inlines": [PeriodicTaskInline]}),
+    )
+admin.site.unregister(PeriodicTask)
+admin.site.register(PeriodicTask, PeriodicTaskAdmin)

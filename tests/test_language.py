@@ -124,11 +124,9 @@ ENGLISH_WORDS = [
     "Template",
     "Enabled",
     "Description",
+    "Task Name",
 ]
 ENGLISH = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in ENGLISH_WORDS) + r")(?![\w-])")
-# Shown in English by a third-party app with no way to translate it: django-celery-beat writes
-# the periodic task's field verbose_name="Task Name" without gettext.
-UNTRANSLATABLE = ["Task Name"]
 # What a person reads besides the text: tooltips, placeholders, labels for screen readers,
 # image descriptions, button values.
 READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
@@ -153,8 +151,6 @@ def english_on(html: bytes) -> list[str]:
     texts += page.xpath("//input[@type='submit' or @type='button']/@value")
     found = []
     for text in texts:
-        for name in UNTRANSLATABLE:
-            text = text.replace(name, "")
         found += [m.group(1) for m in ENGLISH.finditer(text)]
     return sorted(set(found))
 
