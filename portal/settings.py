@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "auditlog",
-    "axes",
+    "portal.apps.AxesConfig",  # django-axes, named in Vietnamese
     "rest_framework",
     "drf_spectacular",
     "recipients",

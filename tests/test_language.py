@@ -125,6 +125,7 @@ ENGLISH_WORDS = [
     "Enabled",
     "Description",
     "Task Name",
+    "Axes",
 ]
 ENGLISH = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in ENGLISH_WORDS) + r")(?![\w-])")
 # What a person reads besides the text: tooltips, placeholders, labels for screen readers,
