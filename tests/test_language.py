@@ -226,6 +226,8 @@ def world(db):
         reverse("directives:todo"),
         reverse("recipients:directory"),
         reverse("recipients:profile"),
+        reverse("recipients:two_factor_enrol"),
+        reverse("recipients:two_factor_login"),
         reverse("password_change"),
         *admin_pages(),
     ]

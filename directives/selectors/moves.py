@@ -217,6 +217,7 @@ class DirectiveMoves:
     delete: bool = False
     attachments: bool = False  # add and remove files
     submit: bool = False
+    withdraw: bool = False  # the drafter takes a submitted draft back before it is approved
     approve: bool = False
     return_: bool = False
     number: bool = False  # the clerk takes the register's number and date ("Cấp số")
@@ -233,10 +234,12 @@ class DirectiveMoves:
 
     @property
     def any_decision(self) -> bool:
-        """Whether the page's "Actions" card has a button to show."""
+        """Whether the page's "Actions" card has a button to show (recall has its own place,
+        under "More actions" after the delivery progress)."""
         return any(
             (
                 self.submit,
+                self.withdraw,
                 self.approve,
                 self.return_,
                 self.number,
@@ -246,7 +249,6 @@ class DirectiveMoves:
                 self.sign_cancel,
                 self.cancel_number,
                 self.issue,
-                self.recall,
                 self.replace,
                 self.delete,
             )
@@ -262,6 +264,12 @@ def directive_moves(*, directive: Directive, user: User) -> DirectiveMoves:
     """What `user` may do to `directive` now, from its status and the user's roles and unit."""
     status = Directive.Status
     drafting = directive.status == status.DRAFT and can_edit(user, directive)
+    # Until the signer approves it, the one who may edit and submit it may take it back.
+    withdrawing = (
+        directive.status == status.SUBMITTED
+        and can_edit(user, directive)
+        and user.has_perm("directives.submit_directive")
+    )
     signing = directive.status == status.SUBMITTED and can_sign(user, directive)
     issued = directive.status == status.ISSUED
     clerk = is_clerk_for(user, directive.issuing_unit_id, "issue_directive")
@@ -278,6 +286,7 @@ def directive_moves(*, directive: Directive, user: User) -> DirectiveMoves:
         delete=drafting,
         attachments=drafting,
         submit=drafting and user.has_perm("directives.submit_directive"),
+        withdraw=withdrawing,
         approve=signing,
         return_=signing,
         number=directive.status == status.APPROVED and clerk,

@@ -21,6 +21,7 @@ from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
 from directives.forms import AttachmentForm, DirectiveFilter, DraftForms
 from directives.models import Directive
+from directives.selectors.drafts import directive_unsent_copy_lines
 from directives.selectors.moves import awaiting_signature_q, directive_moves
 from directives.selectors.scope import desk_directives
 from directives.views.drafting.common import desk_directive, require_desk
@@ -81,8 +82,13 @@ def _draft_page(request: HttpRequest, directive: Directive | None) -> HttpRespon
     else:
         bundle = DraftForms(user=request.user, directive=directive)
     context = bundle.context() | {"directive": directive, "attachment_form": AttachmentForm()}
+    if status == 400:
+        context["error_summary"] = bundle.error_summary()
     if directive is not None:
         context["moves"] = directive_moves(directive=directive, user=request.user)
+        if request.method != "POST":
+            # Shown until the live preview (which lists them as they are typed) takes over.
+            context["unsent"] = directive_unsent_copy_lines(directive)
     return render(request, "directives/form.html", context, status=status)
 
 
@@ -109,6 +115,7 @@ def _preview(request: HttpRequest, directive: Directive | None) -> HttpResponse:
     bundle = DraftForms(user=request.user, data=request.POST, directive=directive)
     errors: list[str] = []
     letter = ""
+    unsent: list = []
     if bundle.is_valid():
         try:
             with transaction.atomic():
@@ -117,13 +124,21 @@ def _preview(request: HttpRequest, directive: Directive | None) -> HttpResponse:
                 )
                 letter = render_directive_html(saved, draft=True)
                 transaction.set_rollback(True)
+            unsent = bundle.unsent_copies()
         except DirectiveError as exc:
             errors.append(str(exc.message))
     else:
         errors = bundle.error_list()
-    return render(
-        request, "directives/partials/preview.html", {"letter_html": letter, "errors": errors}
+    response = render(
+        request,
+        "directives/partials/preview.html",
+        {"letter_html": letter, "errors": errors, "unsent": unsent},
     )
+    if errors:
+        # Only the list of corrections changes (out of band); the frame keeps the last letter
+        # that had none, so the drafter still sees it while typing.
+        response["HX-Reswap"] = "none"
+    return response
 
 
 @login_required

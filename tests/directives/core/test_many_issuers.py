@@ -240,6 +240,8 @@ LETTER_PAGES = [
     ("directives:edit", "get"),
     ("directives:preview_edit", "post"),
     ("directives:submit", "post"),
+    ("directives:withdraw", "post"),
+    ("directives:copy_link", "post"),
     ("directives:approve", "post"),
     ("directives:return", "post"),
     ("directives:number", "post"),
@@ -259,6 +261,7 @@ LETTER_PAGES = [
     ("directives:matrix_xlsx", "get"),
     ("directives:matrix_csv", "get"),
     ("directives:matrix_remind", "post"),
+    ("directives:matrix_accept_reports", "post"),
 ]
 
 

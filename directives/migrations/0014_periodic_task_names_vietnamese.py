@@ -27,7 +27,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directives", "0012_distribution"),
+        ("directives", "0013_scale_indexes"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

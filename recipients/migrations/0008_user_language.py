@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recipients', '0006_user_notify_by_email'),
+        ('recipients', '0007_unit_requires_two_factor'),
     ]
 
     operations = [
