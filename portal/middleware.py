@@ -1,5 +1,5 @@
-"""The portal's middleware: requests no page can answer are refused up front, and the audit
-log's two hooks (the client's address, the mask of the password)."""
+"""The portal's middleware: requests no page can answer are refused up front, the language
+of each page, and the audit log's two hooks (the client's address, the mask of the password)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.core.signals import request_finished
 from django.http import HttpResponse
-from django.utils.cache import add_never_cache_headers
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -113,6 +114,61 @@ class RequestSizeMiddleware:
             response["Connection"] = "close"  # the unread body must not be taken for a request
             return response
         return self.get_response(request)
+
+
+def chosen_language(request) -> str:
+    """The language a page speaks: the signed-in person's choice, else the one picked in this
+    browser (the language cookie), else Vietnamese. Never the browser's Accept-Language: office
+    PCs with an English Windows ask for English, and their people read Vietnamese."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        own = getattr(user, "language", "")
+        if own in supported:
+            return own
+    picked = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return picked if picked in supported else settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware:
+    """Activates chosen_language() for the request, in place of Django's LocaleMiddleware (which
+    would follow Accept-Language). It runs after the authentication middleware, so that the
+    person's own choice is known; a signed-in person's choice is also written to the language
+    cookie, so the login page after signing out speaks it too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = chosen_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        user = getattr(request, "user", None)
+        cookie = settings.LANGUAGE_COOKIE_NAME
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "language", "")
+            and request.COOKIES.get(cookie) != language
+            and cookie not in response.cookies
+        ):
+            response.set_cookie(
+                cookie,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
 
 
 class NoStoreMiddleware:

@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "auditlog",
-    "axes",
+    "portal.apps.AxesConfig",  # django-axes, named in Vietnamese
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -80,11 +80,12 @@ MIDDLEWARE = [
     "portal.middleware.MalformedRequestMiddleware",
     "portal.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # In place of LocaleMiddleware: Vietnamese whatever the browser asks, English when chosen.
+    "portal.middleware.LanguageMiddleware",
     "common.sessions.SessionRefreshMiddleware",
     "portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -223,6 +224,11 @@ AUDITLOG_MASK_CALLABLE = "portal.middleware.audit_mask"
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language a person picked (portal.middleware.LanguageMiddleware; signed-in people's choice
+# is their User.language): a year, and as guarded as the session's cookie.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -457,6 +463,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A session ends after SESSION_COOKIE_AGE seconds without a request (8 hours: a working day).
 # A signed-in user's session is saved again (its expiry and cookie pushed back) at most every
 # SESSION_REFRESH_SECONDS (common.sessions.SessionRefreshMiddleware): Django's

@@ -5,6 +5,7 @@ from django.urls import include, path
 from common.ratelimit import ratelimit
 from portal import views
 from portal.health import PortalHealthView
+from recipients.views import language_switch
 
 admin.site.site_header = "Cổng văn bản điều hành — Quản trị"
 admin.site.site_title = "Quản trị"
@@ -32,7 +33,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The menu's language switch: Django's set_language, and the signed-in person's own choice.
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),
     path("recipients/", include("recipients.urls")),
     path("", include("directives.urls")),

@@ -308,6 +308,23 @@ class User(AbstractUser):
         default=False,
         help_text=_("Notices of the letters waiting for this person also come by e-mail."),
     )
+
+    class Language(models.TextChoices):
+        # Each language named in its own words, as a language switch shows them.
+        VIETNAMESE = "vi", "Tiếng Việt"
+        ENGLISH = "en", "English"
+
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "The language of the portal for this person. Empty: Vietnamese, unless English was "
+            "chosen in the browser before signing in."
+        ),
+    )
     signature_image = models.FileField(
         _("signature image"),
         upload_to="signatures/",

@@ -25,6 +25,8 @@ from recipients.resources import (
     RecipientGroupResource,
     UnitResource,
     dataset_load,
+    file_format,
+    import_template,
     report_from_result,
 )
 
@@ -40,6 +42,20 @@ def _import(
         # The resource rolls its own savepoint back on any bad row or on a dry run.
         result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False)
     return report_from_result(result, dry_run=dry_run)
+
+
+def import_file_format(*, data: bytes, name: str) -> str:
+    """ "csv" or "xlsx" as the file's name and content say; FileReadError otherwise."""
+    return file_format(data=data, name=name)
+
+
+def units_import_template(*, format: str) -> bytes:
+    """The empty file of units to fill in, with the columns' Vietnamese names."""
+    return import_template(resource=UnitResource(), format=format)
+
+
+def groups_import_template(*, format: str) -> bytes:
+    return import_template(resource=RecipientGroupResource(), format=format)
 
 
 def units_import(*, data: bytes, format: str, dry_run: bool) -> ImportReport:
@@ -75,6 +91,16 @@ def user_notice_preference_set(*, user: User, by_email: bool) -> User:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(notify_by_email=by_email)
         user.notify_by_email = by_email
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The person chooses the language of the portal ("vi" or "en"; "" gives up the choice)."""
+    if language not in {"", *User.Language.values}:
+        raise ValueError(f"Unknown language: {language!r}")
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
     return user
 
 

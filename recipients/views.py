@@ -1,6 +1,7 @@
 """Pages of the recipients app: the read-only directory for clerks, drafters and signers, a
-person's own profile (their notice preference, their two-factor login), and the login's second
-step (a code from the authenticator app) with the app's set-up."""
+person's own profile (their language, their notice preference, their two-factor login), the
+menu's language switch, and the login's second step (a code from the authenticator app) with
+the app's set-up."""
 
 from __future__ import annotations
 
@@ -19,13 +20,17 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 from django_otp import login as otp_login
 
 from common.ratelimit import ratelimit
 from recipients.forms import DirectorySearchForm, EnrolCodeForm, LoginCodeForm, NoticePreferenceForm
+from recipients.models import User
 from recipients.selectors import (
     backup_codes_left,
     directory_groups,
@@ -39,6 +44,7 @@ from recipients.services import (
     totp_device_begin,
     totp_device_confirm,
     two_factor_devices_remove,
+    user_language_set,
     user_notice_preference_set,
 )
 
@@ -79,10 +85,20 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = NoticePreferenceForm(request.POST)
         if form.is_valid():
             user_notice_preference_set(user=user, by_email=form.cleaned_data["notify_by_email"])
-            messages.success(request, _("Your choice is saved."))
-            return redirect("recipients:profile")
+            response = redirect("recipients:profile")
+            if form.cleaned_data["language"]:
+                user_language_set(user=user, language=form.cleaned_data["language"])
+                _remember_in_browser(response, user.language)
+            with translation.override(user.language or translation.get_language()):
+                messages.success(request, _("Your choice is saved."))
+            return response
     else:
-        form = NoticePreferenceForm(initial={"notify_by_email": user.notify_by_email})
+        form = NoticePreferenceForm(
+            initial={
+                "notify_by_email": user.notify_by_email,
+                "language": user.language or get_language(),
+            }
+        )
     return render(
         request,
         "recipients/profile.html",
@@ -92,6 +108,30 @@ def profile(request: HttpRequest) -> HttpResponse:
             "two_factor": two_factor_state(user=user),
             "backup_codes_left": backup_codes_left(user=user),
         },
+    )
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The menu's language buttons: Django's set_language (the cookie, the way back to the
+    page), and for a signed-in person their own choice, kept for every browser they use."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in User.Language.values:
+        user_language_set(user=request.user, language=language)
+    return response
+
+
+def _remember_in_browser(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
 
 
