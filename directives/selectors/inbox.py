@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 
-from directives.models import Assignment, Dispatch, Urgency
+from directives.models import Assignment, Dispatch, ReportFile, Urgency
 from directives.selectors.scope import dispatches_visible_to, receiving_unit_ids
 from directives.selectors.workspace import assignment_is_overdue, overdue_q
 from directives.workdays import local_today
@@ -81,7 +81,12 @@ def inbox_dispatch_assignments(
     rows = list(
         Assignment.objects.filter(dispatch=dispatch)
         .select_related("task", "reviewed_by", "reported_by")
-        .prefetch_related("files", "extensions")
+        .prefetch_related(
+            # The unit's report as it went to the issuer; a handler's files waiting for the
+            # head stay on the distribution pages.
+            Prefetch("files", queryset=ReportFile.objects.filter(to_issuer=True)),
+            "extensions",
+        )
         .order_by("task__position", "pk")
     )
     for row in rows:

@@ -25,6 +25,7 @@ from common.uploads import check_upload
 from directives.errors import DirectiveError, PermissionDeniedError, TransitionError
 from directives.models import (
     DOCUMENT_TYPE_TITLES,
+    Directive,
     Dispatch,
     DocumentType,
     IncomingBook,
@@ -35,6 +36,7 @@ from directives.selectors.moves import can_receive_for, dispatch_moves
 from directives.selectors.signatures import directive_pdf_signatures
 from directives.services.events import event_record
 from directives.services.notices import people
+from directives.services.receipts import AckLinkWithdrawn
 from directives.workdays import local_today
 from recipients.models import Unit, User
 
@@ -120,6 +122,89 @@ def _person_name(by: User) -> str:
     return (by.get_full_name() or by.username)[:150]
 
 
+def _acknowledge_locked(
+    current: Dispatch, *, person: User | None, name: str, ip: str | None, now
+) -> None:
+    """Record on the locked dispatch that the unit received the PDF it was sent."""
+    directive = current.directive
+    current.acknowledged_at = now
+    current.acknowledged_by = person
+    current.acknowledged_by_name = name
+    current.acknowledged_ip = ip or None
+    current.acknowledged_pdf_sha256 = directive.pdf_sha256
+    fields = [
+        "acknowledged_at",
+        "acknowledged_by",
+        "acknowledged_by_name",
+        "acknowledged_ip",
+        "acknowledged_pdf_sha256",
+    ]
+    if current.seen_at is None:
+        current.seen_at, current.seen_by = now, person
+        fields += ["seen_at", "seen_by"]
+    current.save(update_fields=fields)
+    event_record(
+        directive=directive,
+        verb="acknowledged",
+        by=person,
+        by_name=name,
+        unit=current.unit,
+        ip=ip,
+        data={"dispatch": current.pk, "pdf_sha256": directive.pdf_sha256},
+    )
+
+
+def _accept_locked(
+    current: Dispatch,
+    *,
+    person: User | None,
+    name: str,
+    note: str,
+    ip: str | None,
+    finding: SignatureFinding,
+) -> IncomingEntry:
+    """Into the book, on the locked dispatch: the next arrival number under the book's lock,
+    the entry, the acknowledgement if nobody had made it, the events, the heads told."""
+    now = timezone.now()
+    year = local_today(now).year
+    number = incoming_number_take(unit=current.unit, year=year)
+    entry = IncomingEntry.objects.create(
+        unit=current.unit,
+        dispatch=current,
+        source=IncomingEntry.Source.PORTAL,
+        decision=IncomingEntry.Decision.ACCEPTED,
+        year=year,
+        arrival_number=number,
+        arrived_at=now,
+        signatures_valid=finding.valid,
+        signature_problems=finding.problems,
+        note=note,
+        received_by=person,
+        received_by_name=name,
+        **_letter_fields(current),
+    )
+    if current.acknowledged_at is None:
+        _acknowledge_locked(current, person=person, name=name, ip=ip, now=now)
+    event_record(
+        directive=current.directive,
+        incoming_entry=entry,
+        verb="incoming_accepted",
+        by=person,
+        by_name=name,
+        unit=current.unit,
+        ip=ip,
+        comment=note,
+        data={
+            "dispatch": current.pk,
+            "arrival_number": number,
+            "year": year,
+            "signatures_valid": finding.valid,
+        },
+    )
+    people.entry_heads_notify(entry=entry, occasion=people.ARRIVED, by=person)
+    return entry
+
+
 def dispatch_accept(
     *, dispatch: Dispatch, by: User, note: str = "", ip: str | None = None
 ) -> IncomingEntry:
@@ -143,67 +228,55 @@ def dispatch_accept(
             raise PermissionDeniedError(
                 _("Only the receiving unit's clerk or officers can accept this letter.")
             )
-        now = timezone.now()
-        year = local_today(now).year
-        number = incoming_number_take(unit=current.unit, year=year)
-        entry = IncomingEntry.objects.create(
-            unit=current.unit,
-            dispatch=current,
-            source=IncomingEntry.Source.PORTAL,
-            decision=IncomingEntry.Decision.ACCEPTED,
-            year=year,
-            arrival_number=number,
-            arrived_at=now,
-            signatures_valid=finding.valid,
-            signature_problems=finding.problems,
-            note=note,
-            received_by=by,
-            received_by_name=_person_name(by),
-            **_letter_fields(current),
+        return _accept_locked(
+            current, person=by, name=_person_name(by), note=note, ip=ip, finding=finding
         )
+
+
+def dispatch_acknowledge(
+    *,
+    dispatch: Dispatch,
+    by: User | None = None,
+    by_name: str = "",
+    ip: str | None = None,
+) -> Dispatch:
+    """Record that the unit received the directive: who, when, from where, which PDF. The
+    first acknowledgement of a letter nobody accepted or refused yet also accepts it into the
+    unit's incoming book (the next arrival number, as `dispatch_accept` takes it, under the
+    same lock), so an officer's one step, or the e-mail's one-click link, is a receipt the
+    issuer sees as 03.
+
+    Idempotent: a second acknowledgement of the same PDF changes nothing and writes no event.
+    """
+    undecided = not IncomingEntry.objects.filter(dispatch_id=dispatch.pk).exists()
+    finding = _signatures_on_receipt(dispatch) if undecided else SignatureFinding(None, [])
+    with transaction.atomic():
+        # The row lock serialises two clicks on the same link (or link + inbox button), and an
+        # acknowledgement with the clerk's acceptance.
+        current = _locked_dispatch(dispatch)
         directive = current.directive
-        if current.acknowledged_at is None:
-            current.acknowledged_at = now
-            current.acknowledged_by = by
-            current.acknowledged_by_name = entry.received_by_name
-            current.acknowledged_ip = ip or None
-            current.acknowledged_pdf_sha256 = directive.pdf_sha256
-            fields = [
-                "acknowledged_at",
-                "acknowledged_by",
-                "acknowledged_by_name",
-                "acknowledged_ip",
-                "acknowledged_pdf_sha256",
-            ]
-            if current.seen_at is None:
-                current.seen_at, current.seen_by = now, by
-                fields += ["seen_at", "seen_by"]
-            current.save(update_fields=fields)
-            event_record(
-                directive=directive,
-                verb="acknowledged",
-                by=by,
-                unit=current.unit,
-                ip=ip,
-                data={"dispatch": current.pk, "pdf_sha256": directive.pdf_sha256},
+        if directive.status != Directive.Status.ISSUED:
+            raise AckLinkWithdrawn(current)
+        if (
+            current.acknowledged_at is not None
+            and current.acknowledged_pdf_sha256 == directive.pdf_sha256
+        ):
+            return current
+        person = by if by is not None and by.is_authenticated else None
+        # A person signed in acknowledges through their unit's move; a link holder through the
+        # token the e-mail carried (checked by ack_token_read).
+        if person is not None and not dispatch_moves(dispatch=current, user=person).acknowledge:
+            raise PermissionDeniedError(
+                _("Only officers of the receiving unit can acknowledge receipt.")
             )
-        event_record(
-            directive=directive,
-            incoming_entry=entry,
-            verb="incoming_accepted",
-            by=by,
-            unit=current.unit,
-            ip=ip,
-            comment=note,
-            data={
-                "dispatch": current.pk,
-                "arrival_number": number,
-                "year": year,
-                "signatures_valid": finding.valid,
-            },
-        )
-        people.entry_heads_notify(entry=entry, occasion=people.ARRIVED, by=by)
-    return entry
+        name = (by_name or (str(person) if person else "")).strip()[:150]
+        if IncomingEntry.objects.filter(dispatch_id=current.pk).exists():
+            _acknowledge_locked(current, person=person, name=name, ip=ip, now=timezone.now())
+            return current
+        if not undecided:
+            finding = _signatures_on_receipt(current)  # decided, then undone meanwhile: rare
+        _accept_locked(current, person=person, name=name, note="", ip=ip, finding=finding)
+    return current
 
 
 def dispatch_refuse(

@@ -31,7 +31,8 @@ from directives.selectors.workspace import (
     report_files_visible_to,
 )
 from directives.services import assignments, extensions
-from directives.services.receipts import AckLinkError, dispatch_acknowledge, dispatch_mark_seen
+from directives.services.incoming import dispatch_acknowledge
+from directives.services.receipts import AckLinkError, dispatch_mark_seen
 from directives.services.seals import sealed_download
 
 PAGE_SIZE = 25
