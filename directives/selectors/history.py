@@ -27,6 +27,15 @@ def event_labels() -> dict[str, str]:
         "extension_granted": _("Extension granted"),
         "extension_declined": _("Extension declined"),
         "reminded": _("Reminder sent"),
+        "incoming_assigned": _("Assigned inside the unit"),
+        "assignment_handed_over": _("Task assigned inside the unit"),
+        "assignment_reported_to_head": _("Reported to the head of the unit"),
+        "assignment_returned_by_head": _("Returned by the head of the unit"),
+        "incoming_opened_by_handler": _("Opened by its handler inside the unit"),
+        "incoming_started": _("Handling started inside the unit"),
+        "incoming_marked_handled": _("Marked handled, for the head's review"),
+        "incoming_handled": _("Handled (approved by the head of the unit)"),
+        "incoming_returned_by_head": _("Returned by the head of the unit"),
     }
 
 
