@@ -217,6 +217,8 @@ def test_a_letter_with_no_task_is_handled_then_approved_and_the_issuer_sees_06(
 
     client.force_login(head)
     assert letter_url in client.get(reverse("directives:distribution")).content.decode()
+    todo = client.get(reverse("directives:todo")).content.decode()
+    assert letter_url in todo and "Đã xử lý trong đơn vị, chờ xem xét" in todo
     client.post(
         reverse("directives:distribution_letter_return", args=[entry.pk]),
         {"reason": "Ghi rõ ngày."},
