@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from directives.models import (
     ISSUED_STATES,
@@ -187,10 +187,16 @@ def distribution_desk(user: User) -> DistributionDesk:
                 unit_id__in=headed_unit_ids(user), head_review=IncomingEntry.HeadReview.WAITING
             )
         ),
+        # Letters with no task for the unit, to handle as a whole (those with tasks are
+        # handled task by task, listed below).
         letters_handling=list(
             letters.filter(
                 handled_by_q(user), handled_at__isnull=True, unit_id__in=_own_unit_ids(user)
             )
+            .filter(
+                Q(dispatch__isnull=True) | Q(dispatch__directive__status=Directive.Status.ISSUED)
+            )
+            .exclude(Exists(Assignment.objects.filter(dispatch_id=OuterRef("dispatch_id"))))
         ),
         to_assign=list(entries[:200]),
         to_review=list(

@@ -121,21 +121,23 @@ def report_files_store(
     by: User,
     to_issuer: bool = True,
 ) -> list[ReportFile]:
-    """Store checked files on the assignment's report; call inside the reporting transaction."""
+    """Store checked files on the assignment's report (a savepoint inside the reporting
+    transaction: all of them or none)."""
     stored = []
-    for upload, info in checked:
-        report_file = ReportFile(
-            assignment=assignment,
-            name=(upload.name or "file")[-255:],
-            content_type=info.content_type,
-            size=info.size,
-            sha256=info.sha256,
-            uploaded_by=by,
-            to_issuer=to_issuer,
-        )
-        report_file.file.save(upload.name or "file", upload, save=False)
-        report_file.save()
-        stored.append(report_file)
+    with transaction.atomic():
+        for upload, info in checked:
+            report_file = ReportFile(
+                assignment=assignment,
+                name=(upload.name or "file")[-255:],
+                content_type=info.content_type,
+                size=info.size,
+                sha256=info.sha256,
+                uploaded_by=by,
+                to_issuer=to_issuer,
+            )
+            report_file.file.save(upload.name or "file", upload, save=False)
+            report_file.save()
+            stored.append(report_file)
     return stored
 
 

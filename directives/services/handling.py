@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directives.errors import PermissionDeniedError
-from directives.models import Assignment, IncomingEntry
+from directives.models import Assignment, Event, IncomingEntry
 from directives.selectors.moves import entry_moves, handles
 from directives.services.events import event_record
 from directives.services.notices import people
@@ -33,7 +33,9 @@ def _lock(entry: IncomingEntry) -> IncomingEntry:
     )
 
 
-def _record(entry: IncomingEntry, *, verb: str, by: User, ip: str | None, comment: str = ""):
+def _record(
+    entry: IncomingEntry, *, verb: str, by: User, ip: str | None, comment: str = ""
+) -> Event:
     return event_record(
         directive=entry.dispatch.directive if entry.dispatch_id else None,
         incoming_entry=entry,

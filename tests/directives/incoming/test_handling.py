@@ -243,6 +243,8 @@ def test_a_letter_with_tasks_is_not_marked_handled_as_a_whole(
     client.force_login(division_officer)
     page = client.get(reverse("directives:distribution_letter", args=[entry.pk])).content.decode()
     assert 'data-testid="handled-form"' not in page and 'data-testid="letter-tasks"' in page
+    desk = client.get(reverse("directives:distribution")).content.decode()
+    assert 'data-testid="letters-handling"' not in desk and 'data-testid="handling"' in desk
     client.post(reverse("directives:distribution_letter_handled", args=[entry.pk]), {"text": "x"})
     entry.refresh_from_db()
     assert entry.head_review == "" and entry.handler_report == ""
