@@ -134,9 +134,9 @@ def distribution_report_files_visible_to(user: User) -> QuerySet[ReportFile]:
 
 
 def handler_report_files(assignment: Assignment) -> list[ReportFile]:
-    """The files of the handler's report waiting for the head (or returned), not yet the
-    issuer's."""
-    return list(ReportFile.objects.filter(assignment=assignment, to_issuer=False).order_by("pk"))
+    """The files of the task's report as the unit sees them: the handler's, waiting for the
+    head (or returned), and, once approved, those that went to the issuer."""
+    return list(ReportFile.objects.filter(assignment=assignment).order_by("pk"))
 
 
 def letter_files_context(directive: Directive | None) -> dict:

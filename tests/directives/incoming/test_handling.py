@@ -150,6 +150,8 @@ def test_the_handlers_files_reach_the_head_and_go_to_the_issuer_on_approval(
     client.post(reverse("directives:distribution_approve", args=[task.pk]))
     item.refresh_from_db()
     assert item.to_issuer is True
+    after = client.get(reverse("directives:distribution_task", args=[task.pk])).content.decode()
+    assert file_url in after  # the unit still sees what it sent
 
     client.force_login(issuer_clerk)
     page = client.get(reverse("directives:assignment_review", args=[task.pk])).content.decode()
@@ -288,3 +290,19 @@ def test_the_books_signed_for_column_shows_who_received_it_and_when(
     entry.refresh_from_db()
     assert entry.handler_opened_at == opened_on
     assert IncomingEntry.objects.get(pk=unassigned.pk).handler_opened_at is None
+
+
+def test_the_heads_letter_page_links_to_the_work_inside_the_unit(
+    client, clerk, head, press_officer, letter, to_sttt, to_press
+):
+    client.force_login(head)
+    page = client.get(reverse("directives:inbox_detail", args=[to_sttt.pk])).content.decode()
+    assert "vào sổ văn bản đến của đơn vị với số đến tiếp theo" in page  # before any receipt
+    entry = dispatch_accept(dispatch=to_sttt, by=clerk)
+    page = client.get(reverse("directives:inbox_detail", args=[to_sttt.pk])).content.decode()
+    assert reverse("directives:distribution_letter", args=[entry.pk]) in page
+    # An officer who neither heads nor handles anything of it gets no such link.
+    dispatch_accept(dispatch=to_press, by=press_officer)
+    client.force_login(press_officer)
+    page = client.get(reverse("directives:inbox_detail", args=[to_press.pk])).content.decode()
+    assert 'data-testid="distribution-letter-link"' not in page
