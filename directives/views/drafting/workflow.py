@@ -30,7 +30,7 @@ from directives.forms import (
     SubmitForm,
 )
 from directives.models import SIGNING_STATES, Attachment, Directive, Dispatch
-from directives.selectors.history import desk_event_labels
+from directives.selectors.history import desk_history
 from directives.selectors.moves import directive_moves, remote_signature_pending
 from directives.selectors.scope import desk_directives, directives_visible_to
 from directives.views.drafting.common import desk_directive
@@ -64,11 +64,7 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     moves = directive_moves(directive=directive, user=request.user)
     pdf_shown = directive.pdf_status == Directive.PdfStatus.READY and bool(directive.pdf)
-    labels = desk_event_labels()
-    events = [
-        (event, labels.get(event.verb, event.verb))
-        for event in directive.events.select_related("actor", "unit").order_by("created_at", "pk")
-    ]
+    events = desk_history(directive)
     return render(
         request,
         "directives/detail.html",

@@ -306,3 +306,31 @@ def test_the_heads_letter_page_links_to_the_work_inside_the_unit(
     client.force_login(press_officer)
     page = client.get(reverse("directives:inbox_detail", args=[to_press.pk])).content.decode()
     assert 'data-testid="distribution-letter-link"' not in page
+
+
+def test_the_issuers_history_shows_the_units_report_only_once_the_head_approves(
+    client, clerk, head, division, division_officer, issuer_clerk, letter, to_sttt
+):
+    entry = dispatch_accept(dispatch=to_sttt, by=clerk)
+    incoming_entry_assign(entry=entry, by=head, handler_unit=division, note="Ghi chú nội bộ")
+    task = Assignment.objects.get(dispatch=to_sttt)
+    client.force_login(division_officer)
+    client.post(reverse("directives:distribution_report", args=[task.pk]), {"text": "Bản nháp 42"})
+    client.force_login(head)
+    client.post(
+        reverse("directives:distribution_return", args=[task.pk]), {"reason": "Sửa số liệu"}
+    )
+
+    client.force_login(issuer_clerk)
+    page = client.get(reverse("directives:detail", args=[letter.pk])).content.decode()
+    assert 'data-testid="history"' in page and "Đã tiếp nhận vào sổ văn bản đến" in page
+    for internal in ("Ghi chú nội bộ", "Bản nháp 42", "Sửa số liệu"):
+        assert internal not in page
+
+    client.force_login(division_officer)
+    client.post(reverse("directives:distribution_report", args=[task.pk]), {"text": "Bản cuối 43"})
+    client.force_login(head)
+    client.post(reverse("directives:distribution_approve", args=[task.pk]))
+    client.force_login(issuer_clerk)
+    page = client.get(reverse("directives:detail", args=[letter.pk])).content.decode()
+    assert "Bản cuối 43" in page and "Bản nháp 42" not in page
