@@ -1,6 +1,7 @@
 """The receiving unit's work (văn bản đến, Nghị định 30/2020/NĐ-CP, Điều 20–22): receipt of a
-letter of the portal (accept into the incoming book, or refuse with a reason back to the issuer)
-and the entry of a letter that arrived from outside the portal (paper, e-mail).
+letter of the portal (accept into the incoming book, or refuse with a reason back to the issuer),
+and the officer's acknowledgement, which accepts a letter nobody accepted yet. A letter that
+arrived from outside the portal (paper, e-mail) is entered by `services/outside.py`.
 
 An accepted letter takes the next arrival number (số đến) of the unit's incoming book for the
 calendar year, from 1 on 1 January, inside the accepting transaction and under a row lock on the
@@ -12,27 +13,21 @@ A refusal takes no number. Distribution inside the unit sets the entry's handler
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.uploads import check_upload
-from directives.errors import DirectiveError, PermissionDeniedError, TransitionError
+from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import (
-    DOCUMENT_TYPE_TITLES,
     Directive,
     Dispatch,
-    DocumentType,
     IncomingBook,
     IncomingEntry,
 )
-from directives.selectors.incoming import incoming_duplicates
-from directives.selectors.moves import can_receive_for, dispatch_moves
+from directives.selectors.moves import dispatch_moves
 from directives.selectors.signatures import directive_pdf_signatures
 from directives.services.events import event_record
 from directives.services.notices import people
@@ -41,16 +36,6 @@ from directives.workdays import local_today
 from recipients.models import Unit, User
 
 NOTE_MAX = 1000
-OUTSIDE_SOURCES = (IncomingEntry.Source.PAPER, IncomingEntry.Source.EMAIL)
-
-
-class DuplicateLetterWarning(DirectiveError):
-    """The same issuer, number, symbol and date are in the book already; `existing` lists them.
-    The clerk may confirm to enter the letter anyway."""
-
-    def __init__(self, message, existing: list[IncomingEntry]) -> None:
-        super().__init__(message)
-        self.existing = existing
 
 
 def incoming_number_take(*, unit: Unit, year: int) -> int:
@@ -118,7 +103,7 @@ def _signatures_on_receipt(dispatch: Dispatch) -> SignatureFinding:
     return SignatureFinding(report.valid, [str(p) for p in report.problems])
 
 
-def _person_name(by: User) -> str:
+def person_name(by: User) -> str:
     return (by.get_full_name() or by.username)[:150]
 
 
@@ -229,7 +214,7 @@ def dispatch_accept(
                 _("Only the receiving unit's clerk or officers can accept this letter.")
             )
         return _accept_locked(
-            current, person=by, name=_person_name(by), note=note, ip=ip, finding=finding
+            current, person=by, name=person_name(by), note=note, ip=ip, finding=finding
         )
 
 
@@ -316,7 +301,7 @@ def dispatch_refuse(
             refusal_reason=reason,
             refusal_comment=comment,
             received_by=by,
-            received_by_name=_person_name(by),
+            received_by_name=person_name(by),
             **_letter_fields(current),
         )
         event_record(
@@ -329,142 +314,4 @@ def dispatch_refuse(
             comment=" — ".join(p for p in (entry.get_refusal_reason_display(), comment) if p),
             data={"dispatch": current.pk, "reason": reason},
         )
-    return entry
-
-
-def _clean_outside(
-    *,
-    issuer_name: str,
-    number: str,
-    symbol: str,
-    letter_date: datetime.date | None,
-    subject: str,
-    source: str,
-) -> tuple[str, str, str, str]:
-    issuer_name, number = (issuer_name or "").strip(), (number or "").strip()
-    symbol, subject = (symbol or "").strip(), (subject or "").strip()
-    if source not in OUTSIDE_SOURCES:
-        raise ValidationError(_("Say how the letter arrived: on paper or by e-mail."))
-    if not issuer_name:
-        raise ValidationError(_("Enter the issuer of the letter."))
-    if not subject:
-        raise ValidationError(_("Enter the subject of the letter."))
-    if letter_date is None:
-        raise ValidationError(_("Enter the date of the letter."))
-    if letter_date > local_today():
-        raise ValidationError(_("The date of the letter cannot be in the future."))
-    if number and not number.isdigit():
-        raise ValidationError(_("The number of the letter is digits only, e.g. 1038."))
-    return issuer_name, number, symbol, subject
-
-
-def outside_letter_enter(
-    *,
-    by: User,
-    unit: Unit,
-    source: str,
-    issuer_name: str,
-    number: str,
-    symbol: str,
-    letter_date: datetime.date | None,
-    subject: str,
-    scan: UploadedFile,
-    doc_type: str = "",
-    note: str = "",
-    confirm_duplicate: bool = False,
-    ip: str | None = None,
-) -> IncomingEntry:
-    """Enter in the unit's incoming book a letter that arrived on paper or by e-mail, with its
-    scanned PDF (checked by content and size). The same issuer, number, symbol and date entered
-    before raise DuplicateLetterWarning unless the clerk confirms."""
-    issuer_name, number, symbol, subject = _clean_outside(
-        issuer_name=issuer_name,
-        number=number,
-        symbol=symbol,
-        letter_date=letter_date,
-        subject=subject,
-        source=source,
-    )
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise ValidationError(
-            _("The note is too long (at most %(n)d characters).") % {"n": NOTE_MAX}
-        )
-    if doc_type and doc_type not in DocumentType.values:
-        raise ValidationError(_("Choose the type of the letter from the list."))
-    if not can_receive_for(by, unit.pk):
-        raise PermissionDeniedError(_("You do not keep the incoming book of this unit."))
-    if scan is None:
-        raise ValidationError(_("Attach the scanned letter (PDF)."))
-    checked = check_upload(scan, allowed=("pdf",))
-    type_name = DOCUMENT_TYPE_TITLES.get(doc_type, "").capitalize() or "Công văn"
-    with transaction.atomic():
-        now = timezone.now()
-        year = local_today(now).year
-        # The book's lock first: two clerks entering the same letter at once queue here, and
-        # the second one sees the first one's entry.
-        number_taken = incoming_number_take(unit=unit, year=year)
-        existing = incoming_duplicates(
-            unit=unit,
-            issuer_name=issuer_name,
-            number=number,
-            symbol=symbol,
-            letter_date=letter_date,
-        )
-        if existing and not confirm_duplicate:
-            raise DuplicateLetterWarning(
-                _(
-                    "This letter seems to be in the book already: %(entries)s. Check it; if it "
-                    "is another letter, confirm to enter it."
-                )
-                % {
-                    "entries": ", ".join(
-                        _("arrival number %(n)s/%(year)s") % {"n": e.arrival_number, "year": e.year}
-                        for e in existing
-                    )
-                },
-                existing,
-            )  # the rollback gives the number back
-        entry = IncomingEntry(
-            unit=unit,
-            source=source,
-            decision=IncomingEntry.Decision.ACCEPTED,
-            year=year,
-            arrival_number=number_taken,
-            arrived_at=now,
-            issuer_name=issuer_name[:255],
-            number=number,
-            symbol=symbol[:64],
-            letter_date=letter_date,
-            doc_type_name=type_name,
-            subject=subject,
-            note=note,
-            scan_name=(scan.name or "scan.pdf")[:255],
-            scan_size=checked.size,
-            scan_sha256=checked.sha256,
-            received_by=by,
-            received_by_name=_person_name(by),
-        )
-        entry.scan.save(f"{unit.code}-{year}-{number_taken}.pdf", scan, save=False)
-        try:
-            entry.save()
-            event_record(
-                directive=None,
-                incoming_entry=entry,
-                verb="incoming_entered",
-                by=by,
-                unit=unit,
-                ip=ip,
-                comment=entry.number_symbol,
-                data={
-                    "arrival_number": number_taken,
-                    "year": year,
-                    "source": source,
-                    "duplicate_of": [e.pk for e in existing],
-                    "scan_sha256": checked.sha256,
-                },
-            )
-        except Exception:
-            entry.scan.delete(save=False)  # a refused entry must not keep its file
-            raise
     return entry
