@@ -58,6 +58,7 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     return count
 
 
+@lru_cache(maxsize=4096)  # pages and exports ask it for the same few hundred dates per request
 def effective_deadline(due: datetime.date) -> datetime.date:
     """The day a deadline really falls on: moved past weekends and holidays."""
     return next_working_day(due)

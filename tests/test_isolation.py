@@ -46,6 +46,8 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directives:edit": {"pk": "directive"},
     "directives:preview_edit": {"pk": "directive"},
     "directives:submit": {"pk": "directive"},
+    "directives:withdraw": {"pk": "directive"},
+    "directives:copy_link": {"pk": "directive"},
     "directives:approve": {"pk": "directive"},
     "directives:return": {"pk": "directive"},
     "directives:number": {"pk": "directive"},

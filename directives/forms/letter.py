@@ -27,12 +27,42 @@ def desk_units(
     return issuers, drafters
 
 
+class SignerSelect(forms.Select):
+    """The signers, each option carrying the title and name the letter prints for them, which
+    static/js/drafting.js copies into the signature's fields when the choice changes."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        user = getattr(value, "instance", None)
+        if user is not None:
+            option["attrs"]["data-title"] = user.title
+            option["attrs"]["data-name"] = user.get_full_name()
+        return option
+
+
+class SignerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.get_full_name()} – {obj.title}" if obj.title else obj.get_full_name()
+
+
 class DirectiveForm(forms.ModelForm):
     """The letter itself. Bound to a throw-away copy of the directive: the service saves."""
 
+    signer = SignerChoiceField(
+        label=_("Signer"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— choose the signer —"),
+        widget=SignerSelect,
+        help_text=_(
+            "The draft is submitted to this signer; the signer's title and name below follow "
+            "the choice and stay editable."
+        ),
+    )
+
     class Meta:
         model = Directive
-        fields = LETTER_FIELDS
+        fields = (*LETTER_FIELDS, "signer")
         widgets = {
             "issuer_name": forms.Textarea(attrs={"rows": 2}),
             "subject": forms.Textarea(attrs={"rows": 2}),
@@ -54,6 +84,10 @@ class DirectiveForm(forms.ModelForm):
         self.fields["drafting_unit"].queryset = drafters
         self.fields["issuing_unit"].empty_label = None
         self.fields["drafting_unit"].empty_label = None
+        keep = self.instance.signer_id if self.instance.pk else None
+        self.fields["signer"].queryset = signers_of(
+            list(issuers.values_list("pk", flat=True)), keep
+        )
         if not self.instance.pk and user.unit_id:
             self.initial.setdefault("drafting_unit", user.unit_id)
             self.initial.setdefault("issuing_unit", issuing_agency_id(user))
@@ -71,7 +105,8 @@ class DirectiveForm(forms.ModelForm):
                     self.initial.setdefault(name, last)
 
     def letter_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in LETTER_FIELDS}
+        names = (*LETTER_FIELDS, "signer") if "signer" in self.fields else LETTER_FIELDS
+        return {name: self.cleaned_data[name] for name in names}
 
 
 class PaperForm(DirectiveForm):
@@ -83,27 +118,50 @@ class PaperForm(DirectiveForm):
         label=_("Scanned PDF"), required=False, help_text=_("Optional: the signed paper copy.")
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Signed on paper already: the printed name is the signer; nobody is asked to approve.
+        self.fields.pop("signer")
+
 
 class SubmitForm(forms.Form):
-    signer = forms.ModelChoiceField(label=_("Signer"), queryset=User.objects.none())
+    """The draft goes to the signer chosen on the drafting page; a draft saved before the page
+    offered the choice (no signer yet) chooses here."""
+
+    signer = SignerChoiceField(label=_("Signer"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args, directive: Directive, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["signer"].queryset = signers_for(directive)
-        if directive.signer_id:
+        self.chosen = directive.signer if directive.signer_id else None
+        self.fields["signer"].queryset = signers_of(
+            [directive.issuing_unit_id], keep=directive.signer_id
+        )
+        if self.chosen is not None:
+            self.fields["signer"].widget = forms.HiddenInput()
             self.initial.setdefault("signer", directive.signer_id)
+        else:
+            self.fields["signer"].required = True
+
+
+def signers_of(unit_ids: list[int], keep: int | None = None) -> QuerySet[User]:
+    """The active Signers of these issuing units and of their internal divisions (the people
+    `is_signer_for` accepts), and `keep`, a draft's signer chosen before."""
+    found = Q(unit_id__in=unit_ids) | Q(unit__parent_id__in=unit_ids, unit__kind=Unit.Kind.DIVISION)
+    ids = User.objects.filter(found, groups__name=roles.SIGNER, is_active=True).values("pk")
+    condition = Q(pk__in=ids) | Q(pk=keep) if keep else Q(pk__in=ids)
+    return User.objects.filter(condition).order_by("last_name", "first_name")
 
 
 def signers_for(directive: Directive) -> QuerySet[User]:
-    units = [directive.issuing_unit_id]
-    return (
-        User.objects.filter(
-            Q(unit_id__in=units) | Q(unit__parent_id__in=units),
-            groups__name=roles.SIGNER,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
+    return signers_of([directive.issuing_unit_id])
+
+
+class CopyLinkForm(forms.Form):
+    """The one-click "send it to this unit" of a Nơi nhận line printed but not sent."""
+
+    index = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.filter(is_active=True), widget=forms.HiddenInput
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directives.forms.letter import DirectiveForm
 from directives.models import CopyRecipient, Directive
+from directives.selectors.drafts import UnsentLine, units_by_name, unsent_copy_lines
 from recipients.models import RecipientGroup, Unit, User, fold_text
 
 
@@ -185,20 +186,45 @@ class CopyRecipientForm(CatalogueForm):
         }
 
 
+# A searchable multi-select where scripts run (static/js/multiselect.js with tom-select); a plain
+# list of eight lines without them.
+SEARCHABLE = {
+    "size": 8,
+    "data-searchable": "1",
+    "data-no-results": _("No unit or group of this name."),
+}
+
+
 class TaskForm(CatalogueForm):
     title = forms.CharField(label=_("Task"), max_length=500)
+    # Typed as people write it (31/12/2026) whatever the browser's language: a browser's own
+    # date input shows 12/31/2026 under an English interface.
     deadline = forms.DateField(
-        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Deadline"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={
+                "class": "portal-date",
+                "placeholder": _("dd/mm/yyyy"),
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "maxlength": "10",
+            },
+        ),
+        help_text=_("Day/month/year, e.g. 31/12/2026."),
+        error_messages={"invalid": _("Write the date as day/month/year, e.g. 31/12/2026.")},
     )
     report_required = forms.BooleanField(label=_("Written report required"), required=False)
     groups = forms.MultipleChoiceField(
-        label=_("For groups"), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+        label=_("For groups"), required=False, widget=forms.SelectMultiple(attrs=SEARCHABLE)
     )
     units = forms.MultipleChoiceField(
         label=_("For units"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
-        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
+        widget=forms.SelectMultiple(attrs=SEARCHABLE),
+        help_text=_("Type part of a name to search; pick as many as needed."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -206,7 +232,7 @@ class TaskForm(CatalogueForm):
         self.fields["groups"].choices = self.catalogue.group_choices
         units = self.fields["units"]
         units.choices = self.catalogue.unit_choices
-        units.widget = UnitsSelect(attrs={"size": 4}, options=self.catalogue.escaped_unit_options)
+        units.widget = UnitsSelect(attrs=SEARCHABLE, options=self.catalogue.escaped_unit_options)
 
     def clean(self):
         data = super().clean()
@@ -320,6 +346,19 @@ class DraftForms:
             "copies": self._lines(self.copies),
             "tasks": self._lines(self.tasks),
         }
+
+    def unsent_copies(self) -> list[UnsentLine]:
+        """The posted Nơi nhận rows linked to no unit or group (printed, not sent), by row."""
+        rows = [
+            (
+                index,
+                f.cleaned_data["label"],
+                bool(f.cleaned_data["unit"] or f.cleaned_data["group"]),
+            )
+            for index, f in enumerate(self.copies.forms)
+            if f.cleaned_data and not self.copies._should_delete_form(f)
+        ]
+        return unsent_copy_lines(rows, units_by_name(self.catalogue.units.values()))
 
     def context(self) -> dict:
         return {

@@ -10,9 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from directives.forms.filters import YearFilter
-from directives.models import Directive, Urgency
-from directives.selectors.inbox import inbox_search
-from directives.selectors.scope import receiving_unit_ids
+from directives.models import Urgency
+from directives.selectors.inbox import inbox_issuers, inbox_search
 from directives.selectors.workspace import DEADLINE_SOON_DAYS
 from directives.workdays import local_today, overdue_cutoff
 from recipients.models import Unit
@@ -55,11 +54,7 @@ class InboxFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["issuer"].queryset = Unit.objects.filter(
-            pk__in=Directive.objects.filter(
-                dispatches__unit_id__in=receiving_unit_ids(user)
-            ).values("issuing_unit_id")
-        )
+        self.filters["issuer"].queryset = inbox_issuers(user)
         for name, field in self.form.fields.items():
             css = (
                 "form-select form-select-sm"

@@ -54,6 +54,16 @@ class Dispatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["directive", "unit"], name="dispatch_unique_unit")
         ]
+        # The inbox's two orders (selectors.inbox.InboxRows): a unit's letters newest first,
+        # and those it has not acknowledged yet.
+        indexes = [
+            models.Index(fields=["unit", "-created_at", "-id"], name="dispatch_unit_newest"),
+            models.Index(
+                fields=["unit", "-created_at"],
+                condition=models.Q(acknowledged_at__isnull=True),
+                name="dispatch_unit_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.directive_id} -> {self.unit}"
@@ -130,6 +140,14 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         constraints = [
             models.UniqueConstraint(fields=["task", "unit"], name="assignment_unique_unit")
+        ]
+        # The open tasks by deadline: the dashboard's overdue list and count, the reminders.
+        indexes = [
+            models.Index(
+                fields=["due_date", "id"],
+                condition=models.Q(status__in=("pending", "in_progress")),
+                name="assignment_open_due",
+            )
         ]
 
     def __str__(self) -> str:

@@ -266,7 +266,11 @@ class Directive(models.Model):
                 name="directive_unique_number_per_register_year",
             ),
         ]
-        indexes = [models.Index(fields=["issuing_unit", "status"])]
+        indexes = [
+            models.Index(fields=["issuing_unit", "status"]),
+            # The desk's list, most recently changed first, walked from its newest end.
+            models.Index(fields=["-updated_at", "-id"], name="directive_recent_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number_symbol or _('(unnumbered)')} {self.subject[:60]}"

@@ -7,14 +7,25 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directives.models import Assignment, Directive, Dispatch
 from directives.selectors.workspace import overdue_q, tracked_directives
 from directives.workdays import is_overdue, local_today, reported_on_time
-from recipients.models import User
+from recipients.models import Unit, User
 
 
 @dataclass
@@ -43,6 +54,14 @@ class Dashboard:
     chart: dict
 
 
+def _count(dispatches) -> Coalesce:
+    return Coalesce(
+        Subquery(dispatches.values("directive").annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )
+
+
 def dashboard_build(
     *, user: User, today: datetime.date | None = None, days: int = 365
 ) -> Dashboard:
@@ -64,41 +83,58 @@ def dashboard_build(
     overdue_list = list(
         overdue_qs.select_related("unit", "task", "task__directive").order_by("due_date", "pk")[:20]
     )
+    # Counted for the fifteen letters shown only, not grouped over the whole year's dispatches.
+    sent = Dispatch.objects.filter(directive=OuterRef("pk")).order_by()
     recent = list(
         directives.filter(issued_at__gte=since)
         .annotate(
-            n_dispatch=Count("dispatches", distinct=True),
-            n_ack=Count(
-                "dispatches", filter=Q(dispatches__acknowledged_at__isnull=False), distinct=True
-            ),
+            n_dispatch=_count(sent),
+            n_ack=_count(sent.filter(acknowledged_at__isnull=False)),
         )
         .order_by("-issued_at", "-pk")[:15]
     )
 
     figures: dict[int, UnitFigures] = {}
-    ack_hours: dict[int, list[float]] = defaultdict(list)
     window = directives.filter(issued_at__gte=since).values("pk")
-    for unit_id, name, created, issued, acked in Dispatch.objects.filter(
-        directive__in=window
-    ).values_list("unit_id", "unit__name", "created_at", "directive__issued_at", "acknowledged_at"):
-        fig = figures.setdefault(unit_id, UnitFigures(unit_id=unit_id, name=name))
-        fig.dispatches += 1
-        if acked:
-            fig.acknowledged += 1
-            start = issued or created
-            ack_hours[unit_id].append(max(0.0, (acked - start).total_seconds() / 3600))
-    for unit_id, name, due, status, reported in Assignment.objects.filter(
-        task__directive__in=window, due_date__isnull=False
-    ).values_list("unit_id", "unit__name", "due_date", "status", "reported_at"):
+    # Counted by the database; only the two columns each rule needs come back per row.
+    received = Dispatch.objects.filter(directive__in=window).order_by()
+    for unit_id, total, acknowledged in (
+        received.values("unit_id")
+        .annotate(
+            total=Count("pk"), acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False))
+        )
+        .values_list("unit_id", "total", "acknowledged")
+    ):
+        figures[unit_id] = UnitFigures(
+            unit_id=unit_id, name="", dispatches=total, acknowledged=acknowledged
+        )
+    ack_hours: dict[int, list[float]] = defaultdict(list)
+    delay = ExpressionWrapper(
+        F("acknowledged_at") - Coalesce("directive__issued_at", "created_at"),
+        output_field=DurationField(),
+    )
+    for unit_id, waited in (
+        received.filter(acknowledged_at__isnull=False)
+        .annotate(waited=delay)
+        .values_list("unit_id", "waited")
+    ):
+        ack_hours[unit_id].append(max(0.0, waited.total_seconds() / 3600))
+    for unit_id, due, status, reported in (
+        Assignment.objects.filter(task__directive__in=window, due_date__isnull=False)
+        .order_by()
+        .values_list("unit_id", "due_date", "status", "reported_at")
+    ):
         finished = status in Assignment.FINISHED_STATUSES and reported is not None
         if not finished and not is_overdue(due, today=today):
             continue  # not due yet: neither on time nor late
-        fig = figures.setdefault(unit_id, UnitFigures(unit_id=unit_id, name=name))
+        fig = figures.setdefault(unit_id, UnitFigures(unit_id=unit_id, name=""))
         fig.due += 1
         if finished and reported_on_time(due, reported_on=local_today(reported)):
             fig.on_time += 1
     for unit_id, hours in ack_hours.items():
         figures[unit_id].median_ack_hours = round(statistics.median(hours), 1)
+    for unit_id, name in Unit.objects.filter(pk__in=list(figures)).values_list("pk", "name"):
+        figures[unit_id].name = name
 
     def rank(fig: UnitFigures) -> tuple:
         share = fig.on_time_share

@@ -102,6 +102,7 @@ def desk_event_labels() -> dict[str, str]:
         "submitted": _("Submitted for approval"),
         "approved": _("Approved and signed off"),
         "returned": _("Returned to the drafter"),
+        "withdrawn": _("Withdrawn by the drafter before approval"),
         "numbered": _("Numbered (number and date taken)"),
         "signed": _("Signed digitally by the signer"),
         "remote_signature_requested": _(

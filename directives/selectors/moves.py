@@ -217,6 +217,7 @@ class DirectiveMoves:
     delete: bool = False
     attachments: bool = False  # add and remove files
     submit: bool = False
+    withdraw: bool = False  # the drafter takes a submitted draft back before it is approved
     approve: bool = False
     return_: bool = False
     number: bool = False  # the clerk takes the register's number and date ("Cấp số")
@@ -237,6 +238,7 @@ class DirectiveMoves:
         return any(
             (
                 self.submit,
+                self.withdraw,
                 self.approve,
                 self.return_,
                 self.number,
@@ -262,6 +264,12 @@ def directive_moves(*, directive: Directive, user: User) -> DirectiveMoves:
     """What `user` may do to `directive` now, from its status and the user's roles and unit."""
     status = Directive.Status
     drafting = directive.status == status.DRAFT and can_edit(user, directive)
+    # Until the signer approves it, the one who may edit and submit it may take it back.
+    withdrawing = (
+        directive.status == status.SUBMITTED
+        and can_edit(user, directive)
+        and user.has_perm("directives.submit_directive")
+    )
     signing = directive.status == status.SUBMITTED and can_sign(user, directive)
     issued = directive.status == status.ISSUED
     clerk = is_clerk_for(user, directive.issuing_unit_id, "issue_directive")
@@ -278,6 +286,7 @@ def directive_moves(*, directive: Directive, user: User) -> DirectiveMoves:
         delete=drafting,
         attachments=drafting,
         submit=drafting and user.has_perm("directives.submit_directive"),
+        withdraw=withdrawing,
         approve=signing,
         return_=signing,
         number=directive.status == status.APPROVED and clerk,

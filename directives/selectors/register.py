@@ -3,6 +3,7 @@ general register, and the register of legal normative documents of a unit that k
 
 from __future__ import annotations
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from directives.selectors.scope import agency_unit_ids, issuing_agency_id
 from recipients.models import Unit, User
 
 GENERAL = RegisterKind.GENERAL
+REGISTER_PAGE_SIZE = 100
 
 
 def _sees_all(user: User) -> bool:
@@ -57,13 +59,50 @@ def register_entries(*, user: User, year: int, kind: str = GENERAL) -> QuerySet[
     return entries.order_by("number", "pk")
 
 
-def register_lines(*, user: User, year: int, doc_type: str = "", kind: str = GENERAL) -> list[dict]:
-    """One dict per register line, in the register's order, from three queries: what each
-    column shows (the signer's printed name, the file copy's holder, a status other than
-    issued in the notes) is decided here, not in the page or the export."""
+def register_page(
+    *, user: User, year: int, doc_type: str = "", kind: str = GENERAL, page: str | None = None
+) -> tuple[Page, list[dict]]:
+    """One page of the register (REGISTER_PAGE_SIZE letters, with the cancelled numbers that
+    fall among them): a year of a busy agency is a few thousand lines, which the page would
+    otherwise read and draw at once. The export keeps the whole year (`register_lines`)."""
     entries = register_entries(user=user, year=year, kind=kind)
     if doc_type:
         entries = entries.filter(doc_type=doc_type)
+    shown = Paginator(entries.only("pk", "number"), REGISTER_PAGE_SIZE).get_page(page)
+    letters = list(shown.object_list)
+    numbers = [d.number for d in letters]
+    lines = register_lines(
+        user=user,
+        year=year,
+        doc_type=doc_type,
+        kind=kind,
+        only=[d.pk for d in letters],
+        after=numbers[0] if numbers and shown.has_previous() else None,
+        before=numbers[-1] if numbers and shown.has_next() else None,
+    )
+    return shown, lines
+
+
+def register_lines(
+    *,
+    user: User,
+    year: int,
+    doc_type: str = "",
+    kind: str = GENERAL,
+    only: list[int] | None = None,
+    after: int | None = None,
+    before: int | None = None,
+) -> list[dict]:
+    """One dict per register line, in the register's order, from three queries: what each
+    column shows (the signer's printed name, the file copy's holder, a status other than
+    issued in the notes) is decided here, not in the page or the export. `only` limits the
+    letters to a page of them, and `after`/`before` the cancelled numbers to those among
+    them."""
+    entries = register_entries(user=user, year=year, kind=kind)
+    if doc_type:
+        entries = entries.filter(doc_type=doc_type)
+    if only is not None:
+        entries = entries.filter(pk__in=only)
     entries = (
         entries.select_related("signer", "issuing_unit", "drafting_unit")
         .prefetch_related(
@@ -108,11 +147,15 @@ def register_lines(*, user: User, year: int, doc_type: str = "", kind: str = GEN
                 ),
             }
         )
-    rows += _cancelled_lines(user=user, year=year, doc_type=doc_type, kind=kind)
+    rows += _cancelled_lines(
+        user=user, year=year, doc_type=doc_type, kind=kind, after=after, before=before
+    )
     return sorted(rows, key=lambda row: row["number_value"])
 
 
-def _cancelled_lines(*, user: User, year: int, doc_type: str, kind: str) -> list[dict]:
+def _cancelled_lines(
+    *, user: User, year: int, doc_type: str, kind: str, after: int | None, before: int | None
+) -> list[dict]:
     """The numbers whose letters were abandoned after later numbers were given: a line each,
     "cancelled" in the notes, never given again."""
     cancelled = CancelledNumber.objects.filter(year=year, register_kind=kind).select_related(
@@ -122,6 +165,10 @@ def _cancelled_lines(*, user: User, year: int, doc_type: str, kind: str) -> list
         cancelled = cancelled.filter(unit_id__in=agency_unit_ids(user))
     if doc_type:
         cancelled = cancelled.filter(directive__doc_type=doc_type)
+    if after is not None:
+        cancelled = cancelled.filter(number__gt=after)
+    if before is not None:
+        cancelled = cancelled.filter(number__lt=before)
     return [
         {
             "directive": None,

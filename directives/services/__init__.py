@@ -7,6 +7,7 @@ changed) and writes an Event. Views import this package and call these names.
 from directives.services.drafting import (
     attachment_add,
     attachment_remove,
+    copy_recipient_link,
     directive_delete_draft,
     directive_save_draft,
     directive_start_replacement,
@@ -25,11 +26,17 @@ from directives.services.remote_signing import (
     directive_remote_sign_finish,
 )
 from directives.services.signing import directive_sign
-from directives.services.workflow import directive_approve, directive_return, directive_submit
+from directives.services.workflow import (
+    directive_approve,
+    directive_return,
+    directive_submit,
+    directive_withdraw,
+)
 
 __all__ = [
     "attachment_add",
     "attachment_remove",
+    "copy_recipient_link",
     "directive_approve",
     "directive_delete_draft",
     "directive_enter_paper",
@@ -46,5 +53,6 @@ __all__ = [
     "directive_sign",
     "directive_start_replacement",
     "directive_submit",
+    "directive_withdraw",
     "dispatches_create_for",
 ]

@@ -44,6 +44,11 @@ def ensure_can_submit(user: User, directive: Directive) -> None:
         raise PermissionDeniedError(_("Only the drafter of this directive can submit it."))
 
 
+def ensure_can_withdraw(user: User, directive: Directive) -> None:
+    if not directive_moves(directive=directive, user=user).withdraw:
+        raise PermissionDeniedError(_("Only the drafter of this directive can withdraw it."))
+
+
 def ensure_can_sign(user: User, directive: Directive) -> None:
     """Approve or return: the chosen signer, or another Signer of the issuing unit."""
     moves = directive_moves(directive=directive, user=user)

@@ -12,17 +12,19 @@ from django.utils.translation import gettext as _
 
 from common.uploads import check_upload
 from directives.errors import DirectiveError, TransitionError
-from directives.models import LETTER_FIELDS, Attachment, Directive
+from directives.models import LETTER_FIELDS, Attachment, CopyRecipient, Directive
+from directives.selectors.moves import is_signer_for
 from directives.services.access import ensure_can_create, ensure_can_edit, ensure_can_replace
 from directives.services.events import event_record
 from directives.services.lines import (
     apply_fields,
     check_lines,
     read_lines,
+    signer_follow,
     validate_directive,
     write_lines,
 )
-from recipients.models import User
+from recipients.models import Unit, User
 
 # A replacement copies the letter but never its register entry, file, workflow or signature.
 REPLACEMENT_COPIED_FIELDS = (*(f for f in LETTER_FIELDS if f != "notes"), "signer")
@@ -51,6 +53,19 @@ def _check_replaces(directive: Directive) -> None:
         raise TransitionError(_("Only an issued or recalled directive can be replaced."))
 
 
+def _signer_chosen(draft: Directive, *, before: User | None) -> None:
+    """A newly chosen signer must be one of the issuing unit's; the printed title and name
+    follow the choice. A signer kept from before stays, whatever became of their role."""
+    if draft.signer_id is None or (before is not None and before.pk == draft.signer_id):
+        return
+    if draft.issuing_unit_id is not None and not is_signer_for(draft.signer, draft):
+        raise DirectiveError(
+            _("%(user)s cannot sign directives of %(unit)s: choose one of its signers.")
+            % {"user": draft.signer, "unit": draft.issuing_unit}
+        )
+    signer_follow(draft, before=before)
+
+
 def directive_save_draft(
     *,
     by: User,
@@ -67,6 +82,7 @@ def directive_save_draft(
         if directive is None:
             draft = Directive(drafter=by, status=Directive.Status.DRAFT)
             apply_fields(draft, fields)
+            _signer_chosen(draft, before=None)
             validate_directive(draft)
             ensure_can_create(
                 by, issuing_unit=draft.issuing_unit, drafting_unit=draft.drafting_unit
@@ -77,7 +93,9 @@ def directive_save_draft(
             ensure_draft(draft)
             ensure_can_edit(by, draft)
             units_before = (draft.issuing_unit_id, draft.drafting_unit_id)
+            signer_before = draft.signer
             apply_fields(draft, fields)
+            _signer_chosen(draft, before=signer_before)
             validate_directive(draft)
             if (draft.issuing_unit_id, draft.drafting_unit_id) != units_before:
                 ensure_can_create(
@@ -89,6 +107,35 @@ def directive_save_draft(
         write_lines(draft, addressees, copies, tasks)
         event_record(directive=draft, verb=verb, by=by, ip=ip)
     return draft
+
+
+def copy_recipient_link(
+    *, directive: Directive, by: User, index: int, unit: Unit, ip: str | None = None
+) -> CopyRecipient:
+    """Link a "Nơi nhận" line printed but not sent (the `index`-th line) to a unit, which then
+    receives the letter too; the printed line stays as written."""
+    with transaction.atomic():
+        draft = locked(directive)
+        ensure_draft(draft)
+        ensure_can_edit(by, draft)
+        lines = list(draft.copy_recipients.all())
+        if not 0 <= index < len(lines):
+            raise DirectiveError(_("This Nơi nhận line is no longer in the draft."))
+        line = lines[index]
+        if line.unit_id is not None or line.group_id is not None:
+            raise DirectiveError(_("This Nơi nhận line is already sent to a unit or group."))
+        if not unit.is_active:
+            raise DirectiveError(_("%(unit)s no longer receives letters.") % {"unit": unit})
+        line.unit = unit
+        line.save(update_fields=["unit"])
+        event_record(
+            directive=draft,
+            verb="updated",
+            by=by,
+            ip=ip,
+            data={"copy_line": index + 1, "unit": unit.pk},
+        )
+    return line
 
 
 def directive_delete_draft(*, directive: Directive, by: User) -> None:

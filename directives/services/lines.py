@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from directives.errors import DirectiveError
 from directives.models import LETTER_FIELDS, Addressee, CopyRecipient, Directive, Task
+from recipients.models import User
 
 # What a drafter may set; the register, the workflow and the signing own everything else.
 EDITABLE_FIELDS = frozenset({*LETTER_FIELDS, "signer", "replaces"})
@@ -25,6 +26,18 @@ def apply_fields(directive: Directive, fields: dict[str, Any]) -> None:
         raise TypeError(f"Not a field a drafter sets: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(directive, name, "" if value is None and name not in _NULLABLE else value)
+
+
+def signer_follow(directive: Directive, *, before: User | None) -> None:
+    """The printed signer follows the chosen one: a title or name left empty, or still the one
+    of the signer chosen before, becomes the new signer's; one the drafter wrote stays."""
+    chosen = directive.signer
+    if chosen is None or (before is not None and before.pk == chosen.pk):
+        return
+    if directive.signer_name in ("", before.get_full_name() if before else ""):
+        directive.signer_name = chosen.get_full_name()
+    if chosen.title and directive.signer_title in ("", before.title if before else ""):
+        directive.signer_title = chosen.title
 
 
 def validate_directive(directive: Directive) -> None:

@@ -1,4 +1,5 @@
-"""Approval: the drafter submits to a chosen signer, who approves or returns it with a reason."""
+"""Approval: the drafter submits to the chosen signer, who approves or returns it with a reason;
+until then the drafter may withdraw it."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from django.utils.translation import gettext as _
 
 from directives.errors import DirectiveError, TransitionError
 from directives.models import Directive
+from directives.selectors.drafts import directive_version
 from directives.selectors.moves import is_signer_for
-from directives.services.access import ensure_can_sign, ensure_can_submit
+from directives.services.access import ensure_can_sign, ensure_can_submit, ensure_can_withdraw
 from directives.services.drafting import locked
 from directives.services.events import event_record
+from directives.services.lines import signer_follow
 from directives.services.notices import people
 from recipients.models import User
 
@@ -25,14 +28,19 @@ def _has_recipients(directive: Directive) -> bool:
 
 
 def directive_submit(
-    *, directive: Directive, by: User, signer: User, ip: str | None = None
+    *, directive: Directive, by: User, signer: User | None = None, ip: str | None = None
 ) -> Directive:
-    """Hand the draft to a signer of the issuing unit."""
+    """Hand the draft to its signer: the one chosen on the drafting page, or `signer` (a draft
+    saved before the page offered the choice). The printed signer follows a new choice."""
     with transaction.atomic():
         draft = locked(directive)
         if draft.status != Directive.Status.DRAFT:
             raise TransitionError(_("Only a draft can be submitted for approval."))
         ensure_can_submit(by, draft)
+        before = draft.signer
+        signer = signer or before
+        if signer is None:
+            raise DirectiveError(_("Choose the signer on the drafting page first."))
         if not is_signer_for(signer, draft):
             raise DirectiveError(
                 _("%(user)s cannot sign directives of %(unit)s: choose one of its signers.")
@@ -44,11 +52,20 @@ def directive_submit(
             )
         draft.status = Directive.Status.SUBMITTED
         draft.signer = signer
+        signer_follow(draft, before=before)
         draft.submitted_at = timezone.now()
         # The last return is answered by this submission; the history keeps its reason.
         draft.return_reason = ""
         draft.save(
-            update_fields=["status", "signer", "submitted_at", "return_reason", "updated_at"]
+            update_fields=[
+                "status",
+                "signer",
+                "signer_name",
+                "signer_title",
+                "submitted_at",
+                "return_reason",
+                "updated_at",
+            ]
         )
         event = event_record(
             directive=draft, verb="submitted", by=by, ip=ip, data={"signer": signer.pk}
@@ -57,6 +74,32 @@ def directive_submit(
             directive=draft, occasion=people.SUBMITTED, by=by, key=event.pk
         )
     return draft
+
+
+def directive_withdraw(*, directive: Directive, by: User, ip: str | None = None) -> Directive:
+    """The drafter takes a submitted draft back to edit it, until the signer approves it; the
+    signer is told it no longer waits for them."""
+    with transaction.atomic():
+        submitted = locked(directive)
+        if submitted.status != Directive.Status.SUBMITTED:
+            raise TransitionError(
+                _("Only a directive awaiting approval can be withdrawn; this one is “%(status)s”.")
+                % {"status": submitted.get_status_display()}
+            )
+        ensure_can_withdraw(by, submitted)
+        submitted.status = Directive.Status.DRAFT
+        submitted.save(update_fields=["status", "updated_at"])
+        event = event_record(
+            directive=submitted,
+            verb="withdrawn",
+            by=by,
+            ip=ip,
+            data={"signer": submitted.signer_id},
+        )
+        people.directive_people_notify(
+            directive=submitted, occasion=people.WITHDRAWN, by=by, key=event.pk
+        )
+    return submitted
 
 
 def directive_approve(
@@ -110,7 +153,15 @@ def directive_return(
         submitted.status = Directive.Status.DRAFT
         submitted.return_reason = reason
         submitted.save(update_fields=["status", "return_reason", "updated_at"])
-        event = event_record(directive=submitted, verb="returned", by=by, ip=ip, comment=reason)
+        # The version the signer read: on the next submission the signer sees what changed.
+        event = event_record(
+            directive=submitted,
+            verb="returned",
+            by=by,
+            ip=ip,
+            comment=reason,
+            data={"version": directive_version(submitted)},
+        )
         people.directive_people_notify(
             directive=submitted, occasion=people.RETURNED, by=by, key=event.pk, body=reason
         )

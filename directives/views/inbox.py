@@ -23,7 +23,7 @@ from directives.forms.workspace import ExtensionForm, InboxFilter, ReportForm
 from directives.models import Assignment, AttachmentSeal, Directive
 from directives.selectors.distribution import distribution_letters_visible_to
 from directives.selectors.history import history_for_unit
-from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
+from directives.selectors.inbox import InboxRows, inbox_dispatch_assignments, inbox_dispatches
 from directives.selectors.moves import assignment_moves, dispatch_entry, dispatch_moves
 from directives.selectors.scope import receiving_unit_ids
 from directives.selectors.workspace import (
@@ -55,7 +55,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied  # neither a unit officer nor a clerk keeping a book
     queryset = inbox_dispatches(request.user)
     flt = InboxFilter(request.GET or None, queryset=queryset, user=request.user)
-    page = Paginator(flt.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(InboxRows(flt.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -137,6 +138,9 @@ def incoming_home(request: HttpRequest) -> HttpResponse:
     return incoming_book(request, units[0].pk)
 
 
+BOOK_PAGE_SIZE = 100
+
+
 def _book(request: HttpRequest, unit_id: int):
     unit = _book_unit(request, unit_id)
     flt = IncomingBookFilter(
@@ -148,7 +152,11 @@ def _book(request: HttpRequest, unit_id: int):
 @login_required
 def incoming_book(request: HttpRequest, unit: int) -> HttpResponse:
     book_unit, flt = _book(request, unit)
-    params = request.GET.urlencode()
+    # A page of the book at a time; its print and its export keep the whole selection.
+    page = Paginator(flt.qs, BOOK_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    params = params.urlencode()
     return render(
         request,
         "directives/incoming/book.html",
@@ -157,7 +165,8 @@ def incoming_book(request: HttpRequest, unit: int) -> HttpResponse:
             "units": receiving_units(request.user),
             "filter": flt,
             "year": flt.book_year,
-            "lines": incoming_book_lines(flt.qs),
+            "page": page,
+            "lines": incoming_book_lines(page.object_list),
             "awaiting": awaiting_receipt(request.user).filter(unit=book_unit),
             "query_string": params,
         },

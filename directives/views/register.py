@@ -23,7 +23,12 @@ from directives.exports import register_headers
 from directives.exports import register_xlsx as register_xlsx_bytes
 from directives.forms import DraftForms, PaperForm
 from directives.models import DocumentType, RegisterKind
-from directives.selectors.register import register_agency, register_kinds, register_lines
+from directives.selectors.register import (
+    register_agency,
+    register_kinds,
+    register_lines,
+    register_page,
+)
 from directives.workdays import local_today
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,6 +56,11 @@ def register(request: HttpRequest) -> HttpResponse:
     doc_type = request.GET.get("doc_type", "")
     if doc_type not in DocumentType.values:
         doc_type = ""
+    page, rows = register_page(
+        user=request.user, year=year, doc_type=doc_type, kind=kind, page=request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "directives/register.html",
@@ -62,7 +72,9 @@ def register(request: HttpRequest) -> HttpResponse:
             "kind_label": RegisterKind(kind).label,
             "kinds": register_kinds(request.user),
             "agency": register_agency(request.user),
-            "rows": register_lines(user=request.user, year=year, doc_type=doc_type, kind=kind),
+            "page": page,
+            "rows": rows,
+            "query_string": params.urlencode(),
             "headers": register_headers(),
             "years": range(local_today().year, local_today().year - 6, -1),
         },

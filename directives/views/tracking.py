@@ -217,11 +217,20 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("directives:assignment_review", pk=extension.assignment_id)
 
 
+# The ranking shows the first units; a province's thousand are one click away.
+RANKED_UNITS_SHOWN = 50
+
+
 @login_required
 @permission_required("directives.track_directive", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    board = dashboard_build(user=request.user)
+    show_all = request.GET.get("units") == "all"
+    shown = board.units if show_all else board.units[:RANKED_UNITS_SHOWN]
     return render(
-        request, "directives/tracking/dashboard.html", {"board": dashboard_build(user=request.user)}
+        request,
+        "directives/tracking/dashboard.html",
+        {"board": board, "ranked": shown, "more_units": len(board.units) - len(shown)},
     )
 
 

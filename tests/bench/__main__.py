@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ("pdf", "fanout", "matrix", "sign2")
+BENCHMARKS = ("pdf", "fanout", "matrix", "sign2", "scale")
 BY_NAME_ONLY = ("faults",)
 
 

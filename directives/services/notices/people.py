@@ -24,6 +24,7 @@ from recipients.models import User
 # The occasions people_notify knows, and the kind of their rows.
 RETURNED = "draft_returned"
 SUBMITTED = "draft_submitted"
+WITHDRAWN = "draft_withdrawn"
 APPROVED = "draft_approved"
 NUMBERED = "letter_numbered"
 SIGNED = "letter_signed"
@@ -144,6 +145,7 @@ def directive_people_notify(
     event), so that the notice is written once.
 
     - SUBMITTED: the chosen signer, a draft to approve;
+    - WITHDRAWN: the signer it was submitted to, who need not decide on it any more;
     - RETURNED: the drafter, with the reason (`body`);
     - APPROVED: the drafter, and the agency's clerks, a letter to number;
     - NUMBERED: the signer, a numbered letter to sign;
@@ -159,6 +161,14 @@ def directive_people_notify(
             people=_only(directive.signer),
             kind=SUBMITTED,
             subject=_("Submitted to you for approval: %(subject)s") % {"subject": title},
+            **common,
+        )
+    if occasion == WITHDRAWN:
+        return _write(
+            people=_only(directive.signer),
+            kind=WITHDRAWN,
+            subject=_("Withdrawn by the drafter, no longer awaiting your approval: %(subject)s")
+            % {"subject": title},
             **common,
         )
     if occasion == RETURNED:

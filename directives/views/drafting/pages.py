@@ -21,6 +21,7 @@ from directives.documents.pdf import render_directive_html
 from directives.errors import DirectiveError
 from directives.forms import AttachmentForm, DirectiveFilter, DraftForms
 from directives.models import Directive
+from directives.selectors.drafts import directive_unsent_copy_lines
 from directives.selectors.moves import awaiting_signature_q, directive_moves
 from directives.selectors.scope import desk_directives
 from directives.views.drafting.common import desk_directive, require_desk
@@ -83,6 +84,9 @@ def _draft_page(request: HttpRequest, directive: Directive | None) -> HttpRespon
     context = bundle.context() | {"directive": directive, "attachment_form": AttachmentForm()}
     if directive is not None:
         context["moves"] = directive_moves(directive=directive, user=request.user)
+        if request.method != "POST":
+            # Shown until the live preview (which lists them as they are typed) takes over.
+            context["unsent"] = directive_unsent_copy_lines(directive)
     return render(request, "directives/form.html", context, status=status)
 
 
@@ -109,6 +113,7 @@ def _preview(request: HttpRequest, directive: Directive | None) -> HttpResponse:
     bundle = DraftForms(user=request.user, data=request.POST, directive=directive)
     errors: list[str] = []
     letter = ""
+    unsent: list = []
     if bundle.is_valid():
         try:
             with transaction.atomic():
@@ -117,12 +122,15 @@ def _preview(request: HttpRequest, directive: Directive | None) -> HttpResponse:
                 )
                 letter = render_directive_html(saved, draft=True)
                 transaction.set_rollback(True)
+            unsent = bundle.unsent_copies()
         except DirectiveError as exc:
             errors.append(str(exc.message))
     else:
         errors = bundle.error_list()
     return render(
-        request, "directives/partials/preview.html", {"letter_html": letter, "errors": errors}
+        request,
+        "directives/partials/preview.html",
+        {"letter_html": letter, "errors": errors, "unsent": unsent},
     )
 
 

@@ -24,12 +24,14 @@ from directives.errors import DirectiveError
 from directives.forms import (
     ApproveForm,
     AttachmentForm,
+    CopyLinkForm,
     ReasonForm,
     RemoteConfirmForm,
     SignForm,
     SubmitForm,
 )
 from directives.models import SIGNING_STATES, Attachment, Directive, Dispatch
+from directives.selectors.drafts import changes_since_return, directive_unsent_copy_lines
 from directives.selectors.history import desk_history
 from directives.selectors.moves import directive_moves, remote_signature_pending
 from directives.selectors.scope import desk_directives, directives_visible_to
@@ -81,6 +83,9 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pdf_shown": pdf_shown,
             "events": events,
             "submit_form": SubmitForm(directive=directive) if moves.submit else None,
+            "unsent": directive_unsent_copy_lines(directive) if moves.edit else [],
+            # The signer deciding sees what changed since they last returned it.
+            "changes": changes_since_return(directive) if moves.approve else None,
             "reason_form": ReasonForm(),
             "approve_form": ApproveForm(),
             "sign_form": SignForm() if moves.sign else None,
@@ -118,9 +123,21 @@ MOVES: dict[str, Move] = {
     "submit": Move(
         lambda r, d: SubmitForm(r.POST, directive=d),
         lambda d, by, ip, data: services.directive_submit(
-            directive=d, by=by, signer=data["signer"], ip=ip
+            directive=d, by=by, signer=data.get("signer"), ip=ip
         ),
         _("The directive has been submitted for approval."),
+    ),
+    "withdraw": Move(
+        None,
+        lambda d, by, ip, data: services.directive_withdraw(directive=d, by=by, ip=ip),
+        _("The directive has been withdrawn: it is a draft again and the signer has been told."),
+    ),
+    "copy_link": Move(
+        lambda r, d: CopyLinkForm(r.POST),
+        lambda d, by, ip, data: services.copy_recipient_link(
+            directive=d, by=by, index=data["index"], unit=data["unit"], ip=ip
+        ),
+        _("The Nơi nhận line is now sent to the unit as well."),
     ),
     "approve": Move(
         lambda r, d: ApproveForm(r.POST),
@@ -271,6 +288,8 @@ urlpatterns: list = [
         path(f"directives/<int:pk>/{name.replace('_', '-')}/", _move_view(name), name=name)
         for name in (
             "submit",
+            "withdraw",
+            "copy_link",
             "approve",
             "return",
             "number",

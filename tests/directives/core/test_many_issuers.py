@@ -240,6 +240,8 @@ LETTER_PAGES = [
     ("directives:edit", "get"),
     ("directives:preview_edit", "post"),
     ("directives:submit", "post"),
+    ("directives:withdraw", "post"),
+    ("directives:copy_link", "post"),
     ("directives:approve", "post"),
     ("directives:return", "post"),
     ("directives:number", "post"),
