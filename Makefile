@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := portal.settings
 
-.PHONY: run test lint format bench faults install install-dev messages clean
+.PHONY: run test lint format bench faults screenshots install install-dev messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ bench: $(VENV)/.installed-dev
 # Recovery from each delivery fault of issue 14 (PostgreSQL, Redis, redis-server), measured.
 faults: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.bench faults
+
+# The README's pictures (docs/screenshots/), taken again by the browser tests: the story needs
+# PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL) and Chromium.
+screenshots: $(VENV)/.installed-dev
+	README_SCREENSHOTS=1 REQUIRE_SERVICES=1 $(BIN)/pytest tests/e2e/test_story.py \
+		tests/e2e/test_accessibility.py -k "sample_letter or phone" $(PYTEST_ARGS)
 
 # The catalogue tools need no production secret.
 messages: export DEBUG ?= 1

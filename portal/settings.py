@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
     "recipients",
@@ -76,12 +79,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "common.sessions.SessionRefreshMiddleware",
     "portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.AuditlogMiddleware",
+    "recipients.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -118,6 +123,8 @@ else:
 # The cache (the PDFs' signature checks, by hash): per process by default; in production a Redis
 # that every web process and worker share, e.g. CACHE_URL=redis://redis:6379/1.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The clerk's dashboard counts a year of letters: counted at most once a minute per clerk.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "recipients.User"
@@ -148,6 +155,20 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The code of the login's second step is never written into axes' record of a failure.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+
+# Two-factor login (django-otp: a TOTP authenticator app, backup codes; README "Two-factor
+# login"). Signers, clerks and administrators must use it where their unit's setting says so,
+# everywhere with OTP_REQUIRED=1 (production sets it); anyone may turn it on on their profile.
+# A wrong code counts as a failed login for the lockout above and the login rate limit, and
+# each device waits OTP_*_THROTTLE_FACTOR × 2^(failures − 1) seconds before the next try.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Cổng văn bản điều hành")
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_BACKUP_CODES = env.int("OTP_BACKUP_CODES", default=10)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # What an administrator changes is recorded (django-auditlog: who, when, from which address, the
 # old and the new values), shown in the admin's "History" of each record and its "Log entries".
@@ -168,6 +189,27 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     },
     {"model": "auth.Group", "m2m_fields": ["permissions"]},
     "recipients.SigningKeyStore",
+    # Two-factor devices: enrolled, reset (deleted); never their secret, nor each login's
+    # counters (a change of only those records nothing).
+    {
+        "model": "otp_totp.TOTPDevice",
+        "exclude_fields": [
+            "key",
+            "last_t",
+            "drift",
+            "throttling_failure_timestamp",
+            "throttling_failure_count",
+            "last_used_at",
+        ],
+    },
+    {
+        "model": "otp_static.StaticDevice",
+        "exclude_fields": [
+            "throttling_failure_timestamp",
+            "throttling_failure_count",
+            "last_used_at",
+        ],
+    },
     "directives.Register",
     "directives.CancelledNumber",
 )
@@ -379,6 +421,8 @@ CONTENT_SECURITY_POLICY = {
         # which inherits this policy ('self' stays the portal) and fetches them with CORS.
         "font-src": ["'self'"],
         "script-src": ["'self'"],
+        # PDF.js's worker (static/vendor/pdfjs), which draws the letter on phones.
+        "worker-src": ["'self'"],
         "frame-src": ["'self'"],
         "object-src": ["'self'"],
         "base-uri": ["'self'"],

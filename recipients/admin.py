@@ -7,18 +7,21 @@ from auditlog.filters import CIDFilter
 from auditlog.filters import ResourceTypeFilter as AuditlogResourceTypeFilter
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from auditlog.models import LogEntry
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
 
 from common.params import id_param, int_param
@@ -33,7 +36,8 @@ from recipients.resources import (
     encoding_errors,
     report_from_result,
 )
-from recipients.selectors import account_moves
+from recipients.selectors import account_moves, two_factor_state
+from recipients.services import two_factor_devices_reset
 
 # Only the two formats the issue promises; fewer choices, fewer surprises.
 IMPORT_EXPORT_FORMATS = [TextCSV, TextXLSX]
@@ -134,7 +138,7 @@ class UnitAdmin(
         "officer_count",
     )
     list_display_links = ("name", "code")
-    list_filter = ("kind", "is_active", "is_external", ParentFilter)
+    list_filter = ("kind", "is_active", "is_external", "requires_two_factor", ParentFilter)
     list_select_related = ("parent",)
     search_fields = (
         "name",
@@ -166,6 +170,7 @@ class UnitAdmin(
         ),
         (_("Contact"), {"fields": ("contact_emails", "is_external")}),
         (_("Issuing letters"), {"fields": ("has_normative_register", "seal_image")}),
+        (_("Login"), {"fields": ("requires_two_factor",)}),
         (_("Status and order"), {"fields": ("is_active", "sort_order")}),
         (_("Officers"), {"fields": ("officer_list",)}),
     )
@@ -269,8 +274,10 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
             _("Access"),
             {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")},
         ),
+        (_("Two-factor login"), {"fields": ("two_factor_display",)}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+    readonly_fields = ("two_factor_display",)
     add_fieldsets = (
         (
             None,
@@ -323,6 +330,70 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
 
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/two-factor-reset/",
+                self.admin_site.admin_view(self.two_factor_reset_view),
+                name="recipients_user_two_factor_reset",
+            ),
+            *super().get_urls(),
+        ]
+
+    def two_factor_reset_view(self, request, object_id):
+        """A superuser removes the person's authenticator app and backup codes (a lost phone);
+        recorded in the audit log. Administrators who are not superusers cannot."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        account = self.get_object(request, unquote(object_id))
+        if account is None:
+            raise Http404
+        change_url = reverse("admin:recipients_user_change", args=[account.pk])
+        if request.method == "POST":
+            count = two_factor_devices_reset(account=account, by=request.user)
+            self.message_user(
+                request,
+                _("Two-factor login of %(person)s is reset (%(count)d devices removed).")
+                % {"person": account, "count": count},
+                messages.SUCCESS,
+            )
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reset two-factor login"),
+            "account": account,
+            "opts": self.model._meta,
+            "change_url": change_url,
+            "state": two_factor_state(user=account),
+        }
+        return TemplateResponse(request, "admin/recipients/user/two_factor_reset.html", context)
+
+    @admin.display(description=_("two-factor login"))
+    def two_factor_display(self, obj: User) -> str:
+        if not obj.pk:
+            return "—"
+        state = two_factor_state(user=obj)
+        if state.enrolled:
+            status = _("On")
+        elif state.required:
+            status = _("Required, not set up yet")
+        else:
+            status = _("Off")
+        if state.required:
+            return format_html("{} ({})", status, _("required for this person"))
+        return status
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The "Reset two-factor login" button (templates/admin/recipients/user/change_form.html).
+        if request.user.is_superuser:
+            extra_context = {
+                **(extra_context or {}),
+                "two_factor_reset_url": reverse(
+                    "admin:recipients_user_two_factor_reset", args=[unquote(object_id)]
+                ),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: User) -> str:
         return obj.get_full_name()
@@ -374,6 +445,11 @@ class ResourceTypeFilter(AuditlogResourceTypeFilter):
 
 
 admin.site.unregister(LogEntry)
+# Two-factor devices are not edited in the admin (their secrets stay out of it): a superuser
+# resets a person's from the person's page.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 
 @admin.register(LogEntry)

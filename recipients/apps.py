@@ -12,9 +12,12 @@ class RecipientsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from common.sessions import session_refreshed_at_login
+        from recipients.middleware import two_factor_checked_at_login
 
         post_migrate.connect(_sync_roles, dispatch_uid="recipients.roles_sync")
         user_logged_in.connect(session_refreshed_at_login, dispatch_uid="common.sessions")
+        # After the one above: it records the refresh time that one sets.
+        user_logged_in.connect(two_factor_checked_at_login, dispatch_uid="recipients.two_factor")
 
 
 def _sync_roles(sender, app_config=None, using="default", **kwargs) -> None:

@@ -59,3 +59,40 @@ class NoticePreferenceForm(forms.Form):
             "for me."
         ),
     )
+
+
+class LoginCodeForm(forms.Form):
+    """The login's second step: six digits from the authenticator app, or a backup code."""
+
+    otp_token = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "class": "form-control-lg text-center",
+            }
+        ),
+        error_messages={"required": _("Type the code.")},
+    )
+
+
+class EnrolCodeForm(forms.Form):
+    """Setting up the app: the six digits it shows once the QR code is scanned."""
+
+    otp_token = forms.CharField(
+        label=_("Code shown by the app"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "class": "form-control-lg text-center",
+            }
+        ),
+        error_messages={"required": _("Type the code.")},
+    )

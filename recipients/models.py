@@ -170,6 +170,14 @@ class Unit(models.Model):
             "register of their own, apart from its other outgoing letters."
         ),
     )
+    requires_two_factor = models.BooleanField(
+        _("require two-factor login for signers, clerks and administrators"),
+        default=False,
+        help_text=_(
+            "The unit's signers, clerks and administrators enter a code from an authenticator "
+            "app on their phone after their password, and set one up at their next login."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     search_text = models.TextField(editable=False, blank=True, default="")

@@ -7,4 +7,8 @@ app_name = "recipients"
 urlpatterns = [
     path("directory/", views.directory, name="directory"),
     path("profile/", views.profile, name="profile"),
+    path("two-factor/", views.two_factor_login, name="two_factor_login"),
+    path("two-factor/enrol/", views.two_factor_enrol, name="two_factor_enrol"),
+    path("two-factor/backup-codes/", views.two_factor_backup_codes, name="two_factor_backup_codes"),
+    path("two-factor/off/", views.two_factor_off, name="two_factor_off"),
 ]

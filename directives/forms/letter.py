@@ -170,9 +170,58 @@ class ReasonForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
+    """The signer's approval, with an optional comment. `reason` carries what is typed in the
+    return form beside it (copied by static/js/actions.js), so that approving never drops a
+    reason written for returning: the page asks which one is meant."""
+
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    reason = forms.CharField(
+        required=False, widget=forms.HiddenInput(attrs={"data-mirror-of": "return_reason"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "approve_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("reason") or "").strip():
+            raise forms.ValidationError(
+                _(
+                    "You have also written a reason for returning the draft. To approve, clear "
+                    "that reason; to return it, press “Return to the drafter”."
+                )
+            )
+        return data
+
+
+class SignerReturnForm(forms.Form):
+    """The signer's return, with its required reason. `comment` carries what is typed in the
+    approval form beside it, so that returning never drops a comment written for approving."""
+
+    reason = forms.CharField(
+        label=_("Reason for returning (required)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    comment = forms.CharField(
+        required=False, widget=forms.HiddenInput(attrs={"data-mirror-of": "approve_comment"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "return_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("comment") or "").strip() and (data.get("reason") or "").strip():
+            raise forms.ValidationError(
+                _(
+                    "You have also written an approval comment. To return the draft, clear that "
+                    "comment; to approve it, press “Approve and sign off”."
+                )
+            )
+        return data
 
 
 class SignForm(forms.Form):

@@ -369,6 +369,33 @@ class DraftForms:
             "unit_options": self.catalogue.unit_options,
         }
 
+    def error_summary(self, form_id: str = "draft-form") -> list[dict[str, str]]:
+        """Every error with the id of the field it is about (or of its form, `form_id`, or its
+        list when it is about no one field), for the summary a refused save shows at the top."""
+        form = self.form
+        found = [{"anchor": form_id, "text": str(e)} for e in form.non_field_errors()]
+        for name, errs in form.errors.items():
+            if name != "__all__" and name in form.fields:
+                label = form.fields[name].label or name
+                anchor = form[name].id_for_label or form_id
+                found += [{"anchor": anchor, "text": f"{label}: {e}"} for e in errs]
+        for formset, title in (
+            (self.addressees, _("Kính gửi line")),
+            (self.copies, _("Nơi nhận line")),
+            (self.tasks, _("Task")),
+        ):
+            box = f"formset-{formset.prefix}"
+            found += [{"anchor": box, "text": str(e)} for e in formset.non_form_errors()]
+            for number, line in enumerate(formset.forms, start=1):
+                for name, errs in line.errors.items():
+                    field = line[name] if name in line.fields else None
+                    anchor = (field.id_for_label if field is not None else "") or box
+                    label = f" ({line.fields[name].label})" if field is not None else ""
+                    found += [
+                        {"anchor": anchor, "text": f"{title} {number}{label}: {e}"} for e in errs
+                    ]
+        return found
+
     def error_list(self) -> list[str]:
         """Every error as one readable line ("Task 2: This field is required.")."""
         form = self.form

@@ -83,6 +83,7 @@ class InboxRows:
     page time as one year's."""
 
     def __init__(self, queryset: QuerySet[Dispatch]):
+        self.all = queryset
         self.waiting = queryset.filter(acknowledged_at__isnull=True).order_by(
             "-urgency_rank", "-created_at", "-pk"
         )
@@ -92,14 +93,9 @@ class InboxRows:
         self._waiting_count: int | None = None
         self._count: int | None = None
 
-    def waiting_count(self) -> int:
-        if self._waiting_count is None:
-            self._waiting_count = self.waiting.count()
-        return self._waiting_count
-
     def count(self) -> int:
         if self._count is None:
-            self._count = self.waiting_count() + self.acknowledged.count()
+            self._count = self.all.count()
         return self._count
 
     def __len__(self) -> int:
@@ -110,11 +106,17 @@ class InboxRows:
             raise TypeError("InboxRows takes a slice without a step")
         start = key.start or 0
         stop = self.count() if key.stop is None else key.stop
-        split = self.waiting_count()
         rows: list[Dispatch] = []
-        if start < split:
-            rows += list(self.waiting[start : min(stop, split)])
-        if stop > split:
+        if self._waiting_count is None or start < self._waiting_count:
+            rows = list(self.waiting[start:stop])
+            if len(rows) < stop - start:
+                # Fewer waiting letters than asked for: the first page tells how many there
+                # are without counting them; a later page counts them once.
+                self._waiting_count = (
+                    start + len(rows) if rows or start == 0 else self.waiting.count()
+                )
+        split = self._waiting_count
+        if split is not None and stop > split:
             rows += list(self.acknowledged[max(0, start - split) : stop - split])
         return rows
 

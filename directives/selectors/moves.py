@@ -234,7 +234,8 @@ class DirectiveMoves:
 
     @property
     def any_decision(self) -> bool:
-        """Whether the page's "Actions" card has a button to show."""
+        """Whether the page's "Actions" card has a button to show (recall has its own place,
+        under "More actions" after the delivery progress)."""
         return any(
             (
                 self.submit,
@@ -248,7 +249,6 @@ class DirectiveMoves:
                 self.sign_cancel,
                 self.cancel_number,
                 self.issue,
-                self.recall,
                 self.replace,
                 self.delete,
             )

@@ -13,6 +13,7 @@ from directives.models import (
     CancelledNumber,
     CopyRecipient,
     Directive,
+    Register,
     RegisterKind,
 )
 from directives.selectors.scope import agency_unit_ids, issuing_agency_id
@@ -188,3 +189,32 @@ def _cancelled_lines(
         }
         for c in cancelled
     ]
+
+
+def register_next_number(
+    *, unit_id: int, year: int, kind: str = GENERAL, after: int | None = None
+) -> int:
+    """The number the unit's register of `kind` gives next in `year`: the first after `after`
+    (the register's last number, read here when not given) that no letter entered from paper
+    holds and no cancelled line keeps. Reads only: the numbering service calls it under the
+    register's lock to take the number, the clerk's question before "Cấp số" to name it."""
+    if after is None:
+        after = (
+            Register.objects.filter(unit_id=unit_id, kind=kind, year=year)
+            .values_list("last_number", flat=True)
+            .first()
+            or 0
+        )
+    held = Directive.objects.filter(
+        issuing_unit_id=unit_id, register_kind=kind, register_year=year, number__gt=after
+    )
+    cancelled = CancelledNumber.objects.filter(
+        unit_id=unit_id, register_kind=kind, year=year, number__gt=after
+    )
+    used = set(held.values_list("number", flat=True)) | set(
+        cancelled.values_list("number", flat=True)
+    )
+    number = after + 1
+    while number in used:
+        number += 1
+    return number

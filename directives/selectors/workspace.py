@@ -90,3 +90,14 @@ def tracked_assignments(user: User) -> QuerySet[Assignment]:
     return Assignment.objects.filter(
         task__directive__in=tracked_directives(user).values("pk")
     ).filter(pk__in=assignments_visible_to(user).values("pk"))
+
+
+def reports_awaiting_review(directive: Directive) -> QuerySet[Assignment]:
+    """The reports of a tracked directive that wait for the clerk's decision (accept or
+    return), in task and unit order: the tracking page's list for accepting several at once.
+    The directive comes from `tracked_directives`."""
+    return (
+        Assignment.objects.filter(task__directive=directive, status=Assignment.Status.DONE)
+        .select_related("task", "unit")
+        .order_by("task__position", "unit__sort_order", "unit__name", "pk")
+    )

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from common.uploads import check_upload
 from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import Assignment, Directive, Dispatch, ReportFile
+from directives.selectors import reminding
 from directives.selectors.moves import assignment_moves, can_review
 from directives.services.events import event_record
 from directives.services.notices import people
@@ -294,13 +295,15 @@ class RemindNowResult:
 def dispatches_remind_now(
     *,
     directive: Directive,
-    dispatch_ids: Iterable[int],
+    dispatch_ids: Iterable[int] = (),
+    scope: str = reminding.SELECTED,
     by: User,
     ip: str | None = None,
     today: datetime.date | None = None,
 ) -> RemindNowResult:
-    """The clerk's "remind now" for chosen units: a reminder about receipt (not acknowledged
-    yet) or about each open task.
+    """The clerk's "remind now": the units ticked, only the late ones, only those that have not
+    acknowledged, or all (`scope`, selectors/reminding.py), each reminded about receipt (not
+    acknowledged yet) or about its open tasks (its late tasks, for the late units).
 
     A unit is reminded of one thing at most once a day (local date in Vietnam): keys are unique
     per (dispatch or assignment, "manual", day), so pressing the button again the same day, or
@@ -311,16 +314,12 @@ def dispatches_remind_now(
     with transaction.atomic():
         _ensure_reviewer(by, directive)
         _ensure_directive_live(directive)
-        dispatches = list(
-            Dispatch.objects.filter(directive=directive, pk__in=list(dispatch_ids))
-            .select_related("unit")
-            .prefetch_related("assignments__task")
+        chosen = reminding.remind_targets(
+            directive=directive, scope=scope, dispatch_ids=dispatch_ids, today=today
         )
-        for dispatch in dispatches:
-            open_tasks = [
-                a for a in dispatch.assignments.all() if a.status in Assignment.OPEN_STATUSES
-            ]
-            if dispatch.acknowledged_at is None:
+        for target in chosen:
+            dispatch = target.dispatch
+            if target.receipt:
                 targets = [
                     (
                         f"remind:dispatch:{dispatch.pk}:manual:{day}",
@@ -339,10 +338,8 @@ def dispatches_remind_now(
                             "date": a.due_date.strftime("%d/%m/%Y") if a.due_date else "—",
                         },
                     )
-                    for a in open_tasks
+                    for a in target.assignments
                 ]
-            if not targets:
-                continue
             addressed = fresh = 0
             for key, subject in targets:
                 rows, new = _tell_unit(
@@ -365,9 +362,65 @@ def dispatches_remind_now(
                 verb="reminded",
                 by=by,
                 ip=ip,
-                data={"manual": True, "dispatches": [d.pk for d in dispatches]},
+                data={
+                    "manual": True,
+                    "scope": scope,
+                    "dispatches": [t.dispatch.pk for t in chosen],
+                },
             )
     return RemindNowResult(reminded=reminded, already_today=already)
+
+
+@dataclass(frozen=True)
+class AcceptManyResult:
+    """What "accept the selected reports" did: the reports accepted, and those left as they
+    were, each with the reason."""
+
+    accepted: list[Assignment]
+    skipped: list[tuple[Assignment, str]]
+
+
+def _not_acceptable_reason(assignment: Assignment) -> str:
+    if assignment.status == Assignment.Status.ACCEPTED:
+        return _("already accepted")
+    if assignment.reviewed_at is not None:
+        return _("returned to the unit, waiting for its new report")
+    return _("no report submitted yet")
+
+
+def assignments_accept(
+    *,
+    directive: Directive,
+    assignment_ids: Iterable[int],
+    by: User,
+    comment: str = "",
+    ip: str | None = None,
+) -> AcceptManyResult:
+    """The clerk accepts several reports of one directive at once: each through
+    `assignment_accept` (its own checks, event and notice to the unit), all in one transaction.
+    A report that is no longer waiting (accepted or returned meanwhile, by another clerk or an
+    earlier click) is skipped with the reason, never an error; a refusal of the clerk (not the
+    issuing agency's, the directive recalled) stops the whole and changes nothing."""
+    accepted: list[Assignment] = []
+    skipped: list[tuple[Assignment, str]] = []
+    with transaction.atomic():
+        _ensure_reviewer(by, directive)
+        _ensure_directive_live(directive)
+        chosen = (
+            Assignment.objects.filter(task__directive=directive, pk__in=list(assignment_ids))
+            .select_related("task", "unit")
+            .order_by("task__position", "unit__sort_order", "unit__name", "pk")
+        )
+        for assignment in chosen:
+            try:
+                accepted.append(
+                    assignment_accept(assignment=assignment, by=by, comment=comment, ip=ip)
+                )
+            except TransitionError:
+                # Its own savepoint rolled back; read its state now to say why.
+                assignment.refresh_from_db(fields=["status", "reviewed_at"])
+                skipped.append((assignment, str(_not_acceptable_reason(assignment))))
+    return AcceptManyResult(accepted=accepted, skipped=skipped)
 
 
 def _tell_unit(

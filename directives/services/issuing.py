@@ -17,6 +17,7 @@ from directives import jobs
 from directives.documents.symbols import register_kind_for, symbol_for
 from directives.errors import ConcurrentIssueError, DirectiveError, TransitionError
 from directives.models import ISSUED_STATES, Assignment, Directive, Dispatch
+from directives.selectors.reach import directive_reach
 from directives.services.access import (
     ensure_can_issue,
     ensure_can_recall,
@@ -29,16 +30,11 @@ from directives.services.lines import apply_fields, check_lines, validate_direct
 from directives.services.notices import people
 from directives.services.register import register_reserve
 from directives.workdays import local_today
-from recipients.models import RecipientGroup, User
+from recipients.models import User
 
 REPLACEABLE = (Directive.Status.ISSUED, Directive.Status.RECALLED)
 
 M = TypeVar("M", bound=models.Model)
-
-
-def _group_unit_ids(group: RecipientGroup, issuer_id: int) -> list[int]:
-    # "Every department" must not send the issuing department its own letter.
-    return [pk for pk in group.current_units().values_list("pk", flat=True) if pk != issuer_id]
 
 
 def _unsaved(model: type[M], names: tuple[str, ...], rows: Iterable[tuple]) -> list[M]:
@@ -72,38 +68,8 @@ def dispatches_create_for(directive: Directive, *, require_recipient: bool = Tru
     """One Dispatch per unit reached by an addressee, a linked copy line or a task (groups
     expanded as they are today: later edits of a group change nothing), and one Assignment per
     task and unit. Returns the number of dispatches."""
-    issuer_id = directive.issuing_unit_id
-    sources: dict[int, str] = {}
-    expanded: dict[int, list[int]] = {}  # a group named by several lines is expanded once
-
-    def group_units(group: RecipientGroup) -> list[int]:
-        if group.pk not in expanded:
-            expanded[group.pk] = _group_unit_ids(group, issuer_id)
-        return expanded[group.pk]
-
-    def reach(unit_ids: list[int], source: str) -> None:
-        for unit_id in unit_ids:
-            sources.setdefault(unit_id, source)
-
-    def unit_ids_of(group: RecipientGroup | None, unit) -> list[int]:
-        if group is not None:
-            return group_units(group)
-        return [unit.pk] if unit is not None and unit.is_active else []
-
-    for line in directive.addressees.select_related("group", "unit"):
-        reach(unit_ids_of(line.group, line.unit), Dispatch.Source.ADDRESSEE)
-    for line in directive.copy_recipients.select_related("group", "unit"):
-        reach(unit_ids_of(line.group, None), Dispatch.Source.COPY)
-        reach(unit_ids_of(None, line.unit), Dispatch.Source.COPY)
-    task_units: list[tuple] = []
-    for task in directive.tasks.prefetch_related("groups", "units"):
-        unit_ids: list[int] = []
-        for group in task.groups.all():
-            unit_ids += group_units(group)
-        unit_ids += [u.pk for u in task.units.all() if u.is_active]
-        unit_ids = list(dict.fromkeys(unit_ids))
-        reach(unit_ids, Dispatch.Source.TASK)
-        task_units.append((task, unit_ids))
+    reach = directive_reach(directive)
+    sources, task_units = reach.sources, reach.task_units
     if require_recipient and not sources:
         raise TransitionError(
             _(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from directives.errors import NumberTakenError
 from directives.models import CancelledNumber, Directive, Register, RegisterKind
+from directives.selectors.register import register_next_number
 from recipients.models import Unit, User
 
 GENERAL = RegisterKind.GENERAL
@@ -37,18 +38,6 @@ def _locked_register(*, unit: Unit, year: int, kind: str = GENERAL) -> Register:
     return Register.objects.select_for_update().get(unit=unit, kind=kind, year=year)
 
 
-def _used_numbers(*, unit: Unit, year: int, kind: str, above: int) -> set[int]:
-    held = Directive.objects.filter(
-        issuing_unit=unit, register_kind=kind, register_year=year, number__gt=above
-    )
-    cancelled = CancelledNumber.objects.filter(
-        unit=unit, register_kind=kind, year=year, number__gt=above
-    )
-    return set(held.values_list("number", flat=True)) | set(
-        cancelled.values_list("number", flat=True)
-    )
-
-
 def register_take_next(*, unit: Unit, year: int, kind: str = GENERAL) -> int:
     """The next free number of the unit's register of `kind` for `year`; call inside the
     issuing transaction. Numbers already held by letters entered from paper are skipped."""
@@ -56,10 +45,7 @@ def register_take_next(*, unit: Unit, year: int, kind: str = GENERAL) -> int:
         # Outside the caller's transaction the lock would end here and the number with it.
         raise RuntimeError("register_take_next must run inside the issuing transaction")
     register = _locked_register(unit=unit, year=year, kind=kind)
-    used = _used_numbers(unit=unit, year=year, kind=kind, above=register.last_number)
-    number = register.last_number + 1
-    while number in used:
-        number += 1
+    number = register_next_number(unit_id=unit.pk, year=year, kind=kind, after=register.last_number)
     register.last_number = number
     register.save(update_fields=["last_number"])
     return number

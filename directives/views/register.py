@@ -129,7 +129,10 @@ def paper_create(request: HttpRequest) -> HttpResponse:
     else:
         bundle = DraftForms(user=request.user, form_class=PaperForm)
         status = 200
-    return render(request, "directives/paper_form.html", bundle.context(), status=status)
+    context = bundle.context()
+    if status == 400:
+        context["error_summary"] = bundle.error_summary(form_id="paper-form")
+    return render(request, "directives/paper_form.html", context, status=status)
 
 
 urlpatterns: list = [

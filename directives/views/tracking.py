@@ -21,14 +21,18 @@ from common.params import id_param
 from directives.exports import matrix_csv, matrix_xlsx
 from directives.forms.workspace import AcceptForm, DecideExtensionForm, ReturnForm
 from directives.models import Assignment, ExtensionRequest
-from directives.selectors.dashboard import dashboard_build
+from directives.selectors import reminding
+from directives.selectors.confirmations import remind_question
+from directives.selectors.dashboard import dashboard_for
 from directives.selectors.matrix import matrix_build, state_labels
 from directives.selectors.workspace import (
     extensions_visible_to,
+    reports_awaiting_review,
     tracked_assignments,
     tracked_directives,
 )
 from directives.services import assignments, extensions
+from directives.views.confirm import confirmation_page
 from directives.views.inbox import SERVICE_ERRORS, _service_error
 
 
@@ -59,6 +63,8 @@ def matrix(request: HttpRequest, pk: int) -> HttpResponse:
             "ext_label": _("Extension requested"),
             # Reversed once, not once per cell: the matrix has hundreds of links.
             "review_prefix": reverse("directives:assignment_review", args=[0])[:-2],
+            "waiting_reports": list(reports_awaiting_review(directive)),
+            "remind_scopes": reminding.SCOPES,
         },
     )
 
@@ -88,38 +94,93 @@ def matrix_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _export(request, pk, "csv")
 
 
-@login_required
-@require_POST
-def matrix_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    directive = get_object_or_404(tracked_directives(request.user), pk=pk)
-    ids = [n for n in map(id_param, request.POST.getlist("dispatch")) if n is not None]
-    if not ids:
-        messages.warning(request, _("Choose at least one unit to remind."))
-    else:
-        try:
-            result = assignments.dispatches_remind_now(
-                directive=directive, dispatch_ids=ids, by=request.user, ip=client_ip(request)
-            )
-        except SERVICE_ERRORS as exc:
-            _service_error(request, exc)
-        else:
-            if result.reminded:
-                messages.success(
-                    request, _("Reminder sent to %(n)d units.") % {"n": result.reminded}
-                )
-            if result.already_today:
-                messages.info(
-                    request,
-                    _("%(n)d units were already reminded today: nothing new was sent to them.")
-                    % {"n": result.already_today},
-                )
-            if not (result.reminded or result.already_today):
-                messages.info(request, _("Nothing to remind: those units are up to date."))
+def _back_to_matrix(request: HttpRequest, directive) -> HttpResponse:
     # Back to the same filtered view; only the matrix's own filters are carried over.
     back = QueryDict(request.POST.get("back", ""))
     kept = urlencode({k: back[k] for k in ("late", "group") if back.get(k, "").isdigit()})
     url = reverse("directives:matrix", args=[directive.pk])
     return redirect(f"{url}?{kept}" if kept else url)
+
+
+@login_required
+@require_POST
+def matrix_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Remind now": the ticked units, or only the late ones, only those that have not
+    acknowledged, or all. The page asks first (how many units), and reminds on `confirm=1`."""
+    directive = get_object_or_404(tracked_directives(request.user), pk=pk)
+    ids = [n for n in map(id_param, request.POST.getlist("dispatch")) if n is not None]
+    scope = request.POST.get("scope") or reminding.SELECTED
+    if scope not in reminding.SCOPES:
+        messages.error(request, _("Choose which units to remind."))
+        return _back_to_matrix(request, directive)
+    if scope == reminding.SELECTED and not ids:
+        messages.warning(request, _("Choose at least one unit to remind."))
+        return _back_to_matrix(request, directive)
+    if request.POST.get("confirm") != "1":
+        targets = reminding.remind_targets(directive=directive, scope=scope, dispatch_ids=ids)
+        if not targets:
+            messages.info(request, _("Nothing to remind: those units are up to date."))
+            return _back_to_matrix(request, directive)
+        return confirmation_page(
+            request,
+            question=remind_question(len(targets)),
+            back=reverse("directives:matrix", args=[directive.pk]),
+        )
+    try:
+        result = assignments.dispatches_remind_now(
+            directive=directive,
+            dispatch_ids=ids,
+            scope=scope,
+            by=request.user,
+            ip=client_ip(request),
+        )
+    except SERVICE_ERRORS as exc:
+        _service_error(request, exc)
+    else:
+        if result.reminded:
+            messages.success(request, _("Reminder sent to %(n)d units.") % {"n": result.reminded})
+        if result.already_today:
+            messages.info(
+                request,
+                _("%(n)d units were already reminded today: nothing new was sent to them.")
+                % {"n": result.already_today},
+            )
+        if not (result.reminded or result.already_today):
+            messages.info(request, _("Nothing to remind: those units are up to date."))
+    return _back_to_matrix(request, directive)
+
+
+@login_required
+@require_POST
+def matrix_accept_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept several reports of the directive at once (the tracking page's list)."""
+    directive = get_object_or_404(tracked_directives(request.user), pk=pk)
+    ids = [n for n in map(id_param, request.POST.getlist("assignment")) if n is not None]
+    if not ids:
+        messages.warning(request, _("Choose at least one report to accept."))
+        return _back_to_matrix(request, directive)
+    form = AcceptForm(request.POST)
+    form.is_valid()
+    try:
+        result = assignments.assignments_accept(
+            directive=directive,
+            assignment_ids=ids,
+            by=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+            ip=client_ip(request),
+        )
+    except SERVICE_ERRORS as exc:
+        _service_error(request, exc)
+    else:
+        if result.accepted:
+            messages.success(request, _("%(n)d reports accepted.") % {"n": len(result.accepted)})
+        for assignment, why in result.skipped:
+            messages.info(
+                request,
+                _("%(unit)s, task %(task)d: not accepted (%(why)s).")
+                % {"unit": assignment.unit.name, "task": assignment.task.position, "why": why},
+            )
+    return _back_to_matrix(request, directive)
 
 
 def _tracked_assignment(request: HttpRequest, pk: int) -> Assignment:
@@ -224,7 +285,7 @@ RANKED_UNITS_SHOWN = 50
 @login_required
 @permission_required("directives.track_directive", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    board = dashboard_build(user=request.user)
+    board = dashboard_for(user=request.user)
     show_all = request.GET.get("units") == "all"
     shown = board.units if show_all else board.units[:RANKED_UNITS_SHOWN]
     return render(
@@ -240,6 +301,7 @@ urlpatterns: list = [
     path("tracking/<int:pk>/export.xlsx", matrix_xlsx_view, name="matrix_xlsx"),
     path("tracking/<int:pk>/export.csv", matrix_csv_view, name="matrix_csv"),
     path("tracking/<int:pk>/remind/", matrix_remind, name="matrix_remind"),
+    path("tracking/<int:pk>/accept-reports/", matrix_accept_reports, name="matrix_accept_reports"),
     path("tracking/tasks/<int:pk>/", assignment_review, name="assignment_review"),
     path("tracking/tasks/<int:pk>/accept/", assignment_accept, name="assignment_accept"),
     path("tracking/tasks/<int:pk>/return/", assignment_return, name="assignment_return"),

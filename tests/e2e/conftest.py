@@ -83,13 +83,38 @@ def page_factory(browser):
         context.close()
 
 
+# The README's pictures (docs/screenshots/) and the screenshot each one is. `make screenshots`
+# (README_SCREENSHOTS=1) writes them again from the browser tests' run, in 256 colours.
+DOCS_SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+README_PICTURES = {
+    "01-drafter-preview": "drafting.png",
+    "04-officer-inbox": "inbox.png",
+    "05-officer-reports-task-1": "report.png",
+    "06-clerk-matrix-top": "matrix.png",
+    "phone-01-inbox": "phone-inbox.png",
+    "phone-03-letter": "phone-letter.png",
+    "phone-04-letter-pdf": "phone-pdf.png",
+}
+
+
+def readme_picture_save(path: Path, name: str) -> None:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        picture = image.convert("RGB").quantize(256)
+        picture.save(DOCS_SCREENSHOTS / README_PICTURES[name], optimize=True)
+
+
 @pytest.fixture
 def screenshot():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    refresh = os.environ.get("README_SCREENSHOTS") == "1"
 
     def take(page, name: str, *, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
+        if refresh and name in README_PICTURES:
+            readme_picture_save(path, name)
         return path
 
     return take

@@ -154,6 +154,10 @@ def test_sample_letter_from_draft_to_accepted_report(
     log_in(clerk, site, "vanthu")
     clerk.goto(f"{site}/directives/{directive.pk}/")
     clerk.get_by_test_id("number").click()
+    expect(clerk.get_by_test_id("confirm-modal-question")).to_contain_text(
+        "Cấp số 01/STTTT-TTBCXB, ngày "
+    )
+    clerk.get_by_test_id("confirm-modal-yes").click()
     expect(clerk.locator(".badge-status").first).to_have_text("Đã cấp số, chờ lãnh đạo ký số")
     signer.reload()
     signer.locator("input[name=pin]").fill(SIGNER_PIN)
@@ -163,12 +167,21 @@ def test_sample_letter_from_draft_to_accepted_report(
     )
     clerk.reload()
     clerk.get_by_test_id("issue").click()
+    directive.refresh_from_db()
+    asked = clerk.get_by_test_id("confirm-modal-question")
+    expect(asked).to_contain_text(f"Ban hành số {directive.number_symbol} đến ")
+    question = asked.inner_text()
+    clerk.get_by_test_id("confirm-modal-yes").click()
     expect(clerk.locator(".badge-status").first).to_have_text("Đã ban hành")
     expect(clerk.locator(f"#pdf-status-{directive.pk}")).to_have_attribute(
         "data-status", "ready", timeout=90_000
     )
     directive.refresh_from_db()
     assert directive.pdf_status == Directive.PdfStatus.READY and directive.number == 1
+    assert (
+        question
+        == f"Ban hành số {directive.number_symbol} đến {directive.dispatches.count()} đơn vị?"
+    )
     with directive.pdf.open("rb") as handle:
         assert handle.read().count(b"/ByteRange") == 2, "the signer's and the agency's signatures"
     clerk.reload()

@@ -82,6 +82,8 @@ def _draft_page(request: HttpRequest, directive: Directive | None) -> HttpRespon
     else:
         bundle = DraftForms(user=request.user, directive=directive)
     context = bundle.context() | {"directive": directive, "attachment_form": AttachmentForm()}
+    if status == 400:
+        context["error_summary"] = bundle.error_summary()
     if directive is not None:
         context["moves"] = directive_moves(directive=directive, user=request.user)
         if request.method != "POST":
@@ -127,11 +129,16 @@ def _preview(request: HttpRequest, directive: Directive | None) -> HttpResponse:
             errors.append(str(exc.message))
     else:
         errors = bundle.error_list()
-    return render(
+    response = render(
         request,
         "directives/partials/preview.html",
         {"letter_html": letter, "errors": errors, "unsent": unsent},
     )
+    if errors:
+        # Only the list of corrections changes (out of band); the frame keeps the last letter
+        # that had none, so the drafter still sees it while typing.
+        response["HX-Reswap"] = "none"
+    return response
 
 
 @login_required

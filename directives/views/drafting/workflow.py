@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -27,14 +27,23 @@ from directives.forms import (
     CopyLinkForm,
     ReasonForm,
     RemoteConfirmForm,
+    SignerReturnForm,
     SignForm,
     SubmitForm,
 )
 from directives.models import SIGNING_STATES, Attachment, Directive, Dispatch
+from directives.selectors.confirmations import (
+    issue_question,
+    number_question,
+    questions_for,
+    recall_question,
+    return_question,
+)
 from directives.selectors.drafts import changes_since_return, directive_unsent_copy_lines
 from directives.selectors.history import desk_history
 from directives.selectors.moves import directive_moves, remote_signature_pending
 from directives.selectors.scope import desk_directives, directives_visible_to
+from directives.views.confirm import confirmation_page
 from directives.views.drafting.common import desk_directive
 
 
@@ -48,6 +57,19 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if dispatch is None:
             raise Http404
         return redirect("directives:inbox_detail", pk=dispatch.pk)
+    return _detail_page(request, pk)
+
+
+def _detail_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    approve_form: forms.Form | None = None,
+    reason_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The directive page; a refused approval or return shows it again with what was typed in
+    both of the signer's forms, the refused one with its errors."""
     directive = (
         Directive.objects.select_related(
             "issuing_unit", "drafting_unit", "drafter", "signer", "replaces"
@@ -67,7 +89,7 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     moves = directive_moves(directive=directive, user=request.user)
     pdf_shown = directive.pdf_status == Directive.PdfStatus.READY and bool(directive.pdf)
     events = desk_history(directive)
-    return render(
+    response = render(
         request,
         "directives/detail.html",
         {
@@ -86,15 +108,19 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unsent": directive_unsent_copy_lines(directive) if moves.edit else [],
             # The signer deciding sees what changed since they last returned it.
             "changes": changes_since_return(directive) if moves.approve else None,
-            "reason_form": ReasonForm(),
-            "approve_form": ApproveForm(),
+            "reason_form": reason_form or SignerReturnForm(),
+            "recall_form": ReasonForm(auto_id="recall_%s"),
+            "approve_form": approve_form or ApproveForm(),
+            "questions": questions_for(directive, moves),
             "sign_form": SignForm() if moves.sign else None,
             "remote_signature": remote_signature_pending(directive),
             "confirm_form": RemoteConfirmForm() if moves.sign_confirm else None,
             "attachment_form": AttachmentForm(),
             "is_drafter": directive.drafter_id == request.user.pk,
         },
+        status=status,
     )
+    return response
 
 
 @dataclass(frozen=True)
@@ -106,6 +132,10 @@ class Move:
     success: str
     # Where to go afterwards, from the service's result; the directive page by default.
     then: Callable[[HttpRequest, Directive, object], HttpResponse] | None = None
+    # The question asked before a move that cannot be undone; the move waits for `confirm=1`.
+    ask: Callable[[Directive], str] | None = None
+    # The signer's two forms: a refusal shows the page again with both forms' text.
+    keeps_text: bool = False
 
 
 def _back_to_page(request: HttpRequest, directive: Directive, _result) -> HttpResponse:
@@ -145,18 +175,22 @@ MOVES: dict[str, Move] = {
             directive=d, by=by, ip=ip, comment=data.get("comment", "")
         ),
         _("The directive has been approved."),
+        keeps_text=True,
     ),
     "return": Move(
-        lambda r, d: ReasonForm(r.POST),
+        lambda r, d: SignerReturnForm(r.POST),
         lambda d, by, ip, data: services.directive_return(
             directive=d, by=by, reason=data["reason"], ip=ip
         ),
         _("The directive has been returned to draft."),
+        ask=return_question,
+        keeps_text=True,
     ),
     "number": Move(
         None,
         lambda d, by, ip, data: services.directive_number(directive=d, by=by, ip=ip),
         _("The directive has its number and date; it now awaits the signer's digital signature."),
+        ask=number_question,
     ),
     "sign": Move(
         lambda r, d: SignForm(r.POST),
@@ -192,6 +226,7 @@ MOVES: dict[str, Move] = {
         None,
         lambda d, by, ip, data: services.directive_issue(directive=d, by=by, ip=ip),
         _("The directive has been sealed and issued."),
+        ask=issue_question,
     ),
     "recall": Move(
         lambda r, d: ReasonForm(r.POST),
@@ -199,6 +234,7 @@ MOVES: dict[str, Move] = {
             directive=d, by=by, reason=data["reason"], ip=ip
         ),
         _("The directive has been recalled."),
+        ask=recall_question,
     ),
     "replace": Move(
         None,
@@ -228,20 +264,46 @@ MOVES: dict[str, Move] = {
 }
 
 
+def _kept_text_page(
+    request: HttpRequest, directive: Directive, form: forms.Form, errors: list[str]
+) -> HttpResponse:
+    """The page again after a refused approval or return: the refused form bound, with its
+    errors, and the other form holding what was typed in it (carried by the mirror field)."""
+    for error in errors:
+        form.add_error(None, error)
+    if isinstance(form, ApproveForm):
+        other = SignerReturnForm(initial={"reason": request.POST.get("reason", "")})
+        return _detail_page(request, directive.pk, approve_form=form, reason_form=other, status=400)
+    other = ApproveForm(initial={"comment": request.POST.get("comment", "")})
+    return _detail_page(request, directive.pk, approve_form=other, reason_form=form, status=400)
+
+
 def _perform(request: HttpRequest, directive: Directive, move: Move) -> HttpResponse:
     data: dict = {}
     form = move.form(request, directive) if move.form else None
     failed = form is not None and not form.is_valid()
     if failed:
+        if move.keeps_text and directive_moves(directive=directive, user=request.user).approve:
+            return _kept_text_page(request, directive, form, [])
         for errs in form.errors.values():
             for error in errs:
                 messages.error(request, error)
+    elif move.ask is not None and request.POST.get("confirm") != "1":
+        return confirmation_page(
+            request,
+            question=move.ask(directive),
+            back=reverse("directives:detail", args=[directive.pk]),
+        )
     else:
         data = form.cleaned_data if form is not None else {}
         try:
             result = move.call(directive, request.user, client_ip(request), data)
         except DirectiveError as exc:
             messages.error(request, str(exc.message))
+            # A signer who still has the two forms gets them back with their text; anyone else
+            # (not a signer, or the draft is no longer waiting) goes back to the page.
+            if move.keeps_text and directive_moves(directive=directive, user=request.user).approve:
+                return _kept_text_page(request, directive, form, [])
             failed = True
         except ValidationError as exc:  # an upload refused by its content or size
             for message in exc.messages:

@@ -262,6 +262,7 @@ LETTER_PAGES = [
     ("directives:matrix_xlsx", "get"),
     ("directives:matrix_csv", "get"),
     ("directives:matrix_remind", "post"),
+    ("directives:matrix_accept_reports", "post"),
 ]
 
 

@@ -24,7 +24,9 @@ def returned(client, drafter, signer, letter_post):
     draft = Directive.objects.get()
     client.post(reverse("directives:submit", args=[draft.pk]), {})
     client.force_login(signer)
-    client.post(reverse("directives:return", args=[draft.pk]), {"reason": "Sửa trích yếu"})
+    client.post(
+        reverse("directives:return", args=[draft.pk]), {"reason": "Sửa trích yếu", "confirm": "1"}
+    )
     draft.refresh_from_db()
     assert draft.status == Directive.Status.DRAFT
     return draft

@@ -28,8 +28,11 @@ def page(client, user, directive: Directive) -> str:
 
 
 def press(client, user, name: str, directive: Directive, data=None):
+    """Press the button and confirm its question, as the page asks."""
     client.force_login(user)
-    response = client.post(reverse(f"directives:{name}", args=[directive.pk]), data or {})
+    response = client.post(
+        reverse(f"directives:{name}", args=[directive.pk]), {"confirm": "1", **(data or {})}
+    )
     return response, [str(m) for m in get_messages(response.wsgi_request)]
 
 

@@ -28,8 +28,11 @@ def draft(client, drafter, letter_post) -> Directive:
 
 
 def press(client, user, name: str, directive: Directive, data=None):
+    """Press the button and confirm its question, as the page asks."""
     client.force_login(user)
-    return client.post(reverse(f"directives:{name}", args=[directive.pk]), data or {})
+    return client.post(
+        reverse(f"directives:{name}", args=[directive.pk]), {"confirm": "1", **(data or {})}
+    )
 
 
 def test_submit_approve_issue_through_the_buttons(client, draft, drafter, signer, clerk):

@@ -117,7 +117,7 @@ def test_the_demo_signer_signs_on_the_token_and_the_clerk_seals_with_its_agency_
     assert numbered.status == Directive.Status.SIGNED
     client.force_login(User.objects.get(username="vanthu"))
     with django_capture_on_commit_callbacks(execute=True):  # the PDF worker's job, eager
-        client.post(reverse("directives:issue", args=[numbered.pk]))
+        client.post(reverse("directives:issue", args=[numbered.pk]), {"confirm": "1"})
     numbered.refresh_from_db()
     assert numbered.status == Directive.Status.ISSUED
     delivered = final_pdf(numbered)

@@ -117,7 +117,7 @@ def test_remind_now_for_selected_units(client, clerk, directive, dispatch_x, off
     client.force_login(clerk)
     response = client.post(
         reverse("directives:matrix_remind", args=[directive.pk]),
-        {"dispatch": [dispatch_x.pk], "back": "late=1"},
+        {"dispatch": [dispatch_x.pk], "back": "late=1", "confirm": "1"},
     )
     assert response.status_code == 302
     assert response["Location"].endswith("?late=1")
@@ -132,7 +132,7 @@ def test_remind_now_pressed_twice_reminds_once_and_says_so(
     url = reverse("directives:matrix_remind", args=[directive.pk])
 
     def press() -> list[str]:
-        response = client.post(url, {"dispatch": [dispatch_x.pk]}, follow=True)
+        response = client.post(url, {"dispatch": [dispatch_x.pk], "confirm": "1"}, follow=True)
         assert response.status_code == 200
         shown = [str(m) for m in response.context["messages"]]
         assert all(text in response.content.decode() for text in shown)

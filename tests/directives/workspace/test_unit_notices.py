@@ -195,7 +195,7 @@ def test_remind_now_page_tells_the_units_officers_once(
     clicked = timezone.now().replace(hour=10, minute=15, second=20)
     monkeypatch.setattr(timezone, "now", lambda: clicked)
     url = reverse("directives:matrix_remind", args=[directive.pk])
-    assert press_twice(client, clerk, url, {"dispatch": [task1_x.dispatch_id]}) == 0
+    assert press_twice(client, clerk, url, {"dispatch": [task1_x.dispatch_id], "confirm": "1"}) == 0
     rows = Notification.objects.filter(kind="reminder")
     # Unit X acknowledged: one reminder per open task, each to every officer and address.
     for assignment in Assignment.objects.filter(dispatch=task1_x.dispatch):
@@ -212,7 +212,7 @@ def test_remind_now_page_tells_the_units_officers_once(
 
 def test_recall_page_tells_the_units_officers_once(client, clerk, directive, unit_x, people):
     url = reverse("directives:recall", args=[directive.pk])
-    assert press_twice(client, clerk, url, {"reason": "Ban hành nhầm"}) == 0
+    assert press_twice(client, clerk, url, {"reason": "Ban hành nhầm", "confirm": "1"}) == 0
     assert_unit_told("recalled", unit_x, people, only_unit=False)
     subject = Notification.objects.filter(kind="recalled").first().subject
     assert shows(client, people["told"][1], subject)
