@@ -4,6 +4,7 @@ from directives.views import (
     distribution,
     documents,
     drafting,
+    handling,
     inbox,
     incoming,
     notices,
@@ -23,6 +24,7 @@ urlpatterns = [
     *inbox.urlpatterns,
     *incoming.urlpatterns,
     *distribution.urlpatterns,
+    *handling.urlpatterns,
     *tracking.urlpatterns,
     *todo.urlpatterns,
     *pki.urlpatterns,  # seals: the development CA's CRL

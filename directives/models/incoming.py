@@ -59,6 +59,11 @@ class IncomingEntry(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REFUSED = "refused", _("Refused")
 
+    class HeadReview(models.TextChoices):
+        NONE = "", _("None")
+        WAITING = "waiting", _("Waiting for the head's review")
+        RETURNED = "returned", _("Returned by the head")
+
     class RefusalReason(models.TextChoices):
         MISADDRESSED = "misaddressed", _("Sent to the wrong unit")
         INVALID_SIGNATURE = "invalid_signature", _("Invalid digital signature")
@@ -101,6 +106,28 @@ class IncomingEntry(models.Model):
     handler_note = models.TextField(_("head's note"), blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Ký nhận: the first time the handler (or an officer of the handling division) opened the
+    # letter or one of its tasks inside the unit.
+    handler_opened_at = models.DateTimeField(null=True, blank=True)
+    handler_opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A letter with no task for the unit: the handler starts, marks it handled with a short
+    # text for the head, who approves (the issuer sees 06) or returns it with a reason.
+    handling_started_at = models.DateTimeField(null=True, blank=True)
+    handler_report = models.TextField(_("how it was handled"), blank=True)
+    handler_reported_at = models.DateTimeField(null=True, blank=True)
+    handler_reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    head_review = models.CharField(
+        max_length=16, choices=HeadReview.choices, default=HeadReview.NONE, blank=True
+    )
+    head_comment = models.TextField(_("head's comment"), blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     scan = models.FileField(upload_to="incoming/%Y/%m/", blank=True)

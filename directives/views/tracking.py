@@ -202,7 +202,7 @@ def assignment_review(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "assignment": assignment,
             "directive": assignment.task.directive,
-            "files": list(assignment.files.all()),
+            "files": list(assignment.files.filter(to_issuer=True)),
             "extensions": list(assignment.extensions.select_related("requested_by")),
             "accept_form": AcceptForm(),
             "return_form": ReturnForm(),
