@@ -446,6 +446,13 @@ def signature_check(root: etree._Element, *, roots: list[asn1_x509.Certificate])
     return Checked(root=signed, signer_subject=signing_cert.subject.rfc4514_string())
 
 
+def addressing(root: etree._Element) -> tuple[str, str]:
+    """(DocumentId, From/OrganId) as a message says them, to answer a refusal; not proof of
+    who sent it (read them before the signature check only for that)."""
+    head = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}/{q('MessageHeader')}")
+    return _text(head, "DocumentId")[:200], _text(head, "From/OrganId")[:13]
+
+
 def is_status(root: etree._Element) -> bool:
     return root.find(f".//{q('MessageHeader')}/{q('StatusCode')}") is not None
 

@@ -103,8 +103,24 @@ def _seen_before(unit: Unit, document_id: str) -> None:
         raise edxml.EdxmlRefused(edxml.DUPLICATE, f"DocumentId {document_id} was received before")
 
 
+class _Refused(Exception):
+    """A refusal with whom to answer: the message's DocumentId and sender, when it says them."""
+
+    def __init__(self, refusal: edxml.EdxmlRefused, answer_to: tuple[str, str]) -> None:
+        super().__init__(refusal.reason)
+        self.refusal = refusal
+        self.answer_to = answer_to
+
+
 def _letter_of(data: bytes) -> tuple[edxml.LetterMessage, str]:
     root = edxml.safe_parse(data, max_bytes=settings.EDXML_MAX_BYTES)
+    try:
+        return _signed_letter(root)
+    except edxml.EdxmlRefused as refusal:
+        raise _Refused(refusal, edxml.addressing(root)) from refusal
+
+
+def _signed_letter(root) -> tuple[edxml.LetterMessage, str]:
     checked = edxml.signature_check(root, roots=trust_roots())
     if edxml.is_status(checked.root):
         raise edxml.EdxmlRefused(edxml.MALFORMED, "a status message, not a letter")
@@ -188,8 +204,13 @@ def edxml_message_receive(*, data: bytes) -> Received:
     saved); the status messages back to the issuer are written either way when its sender is
     known."""
     letter = unit = None
+    answer_to = ("", "")
     try:
-        letter, signer = _letter_of(data)
+        try:
+            letter, signer = _letter_of(data)
+        except _Refused as refused:
+            answer_to = refused.answer_to
+            raise refused.refusal from refused
         unit = _receiving_unit(letter)
         _seen_before(unit, letter.document_id)
         entry = _entry_create(letter=letter, unit=unit, pdf=_letter_pdf(letter), signer=signer)
@@ -198,8 +219,13 @@ def edxml_message_receive(*, data: bytes) -> Received:
         with translation.override(settings.LANGUAGE_CODE):
             text = f"{refusal_text(refusal.code)} ({refusal.reason})"
         result = Received(code=refusal.code, reason=text)
-        if letter is not None and status_send(
-            letter=letter, unit=unit, code=REFUSED, description=text
+        if status_send(
+            letter=letter,
+            unit=unit,
+            code=REFUSED,
+            description=text,
+            document_id=answer_to[0],
+            sender_organ_id=answer_to[1],
         ):
             result.statuses.append(REFUSED)
         return result
