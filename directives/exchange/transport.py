@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from django.conf import settings
 SUFFIX = ".edxml"
 PROCESSED = "processed"
 REFUSED = "refused"
+WORKING = "working"
+# A reader takes seconds over a message; a claim older than this belongs to one that died.
+CLAIM_SECONDS = 600
 
 
 def message_name(*parts: str) -> str:
@@ -84,17 +88,43 @@ class DropFolder:
     def incoming(self, *, max_bytes: int) -> Iterator[Incoming]:
         if not self.inbox.is_dir():
             return
+        self.unclaimed()
         paths = sorted(
             (p for p in self.inbox.iterdir() if p.is_file() and p.suffix in (SUFFIX, ".xml")),
             key=lambda p: (p.stat().st_mtime, p.name),
         )
+        working = self.inbox / WORKING
+        working.mkdir(exist_ok=True)
         for path in paths:
+            # Claimed by a rename: of two readers at once, one takes the file, the other skips it.
+            claimed = working / path.name
             try:
-                with open(path, "rb") as handle:
+                os.rename(path, claimed)
+                os.utime(claimed)  # the claim's time, for `unclaimed`
+            except OSError:
+                continue
+            try:
+                with open(claimed, "rb") as handle:
                     data = handle.read(max_bytes + 1)  # one byte more: the parser says too large
             except OSError:
                 continue
-            yield Incoming(name=path.name, data=data, path=path)
+            yield Incoming(name=path.name, data=data, path=claimed)
+
+    def unclaimed(self, *, older_than: float = CLAIM_SECONDS) -> int:
+        """Messages a reader claimed `older_than` seconds ago and never finished (it died):
+        handed back to the inbox for the next reader."""
+        working = self.inbox / WORKING
+        if not working.is_dir():
+            return 0
+        count, now = 0, time.time()
+        for path in working.iterdir():
+            try:
+                if now - path.stat().st_mtime >= older_than:
+                    os.replace(path, self.inbox / path.name)
+                    count += 1
+            except OSError:
+                continue
+        return count
 
     def done(self, item: Incoming, *, refused_reason: str = "") -> None:
         folder = self.inbox / (REFUSED if refused_reason else PROCESSED)

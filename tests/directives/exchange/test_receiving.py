@@ -168,6 +168,7 @@ def test_a_message_dropped_in_the_inbox_takes_the_units_next_arrival_number(
     assert (entry.unit, entry.arrival_number, entry.year) == (sttt, 5, year)
     assert IncomingBook.objects.get(unit=other).last_number == 9
     assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == []
+    assert not list((inbox / "working").iterdir())
     assert (inbox / "processed" / "a.edxml").exists()
     assert (inbox / "refused" / "b.edxml").exists()
     assert "malformed" in (inbox / "refused" / "b.edxml.reason.txt").read_text()
@@ -184,3 +185,27 @@ def test_the_sender_is_named_in_the_status_messages(sttt, signed_pdf, outbox):
     assert head.findtext("e:From/e:OrganId", namespaces=ns) == OUR_ORGAN
     assert head.findtext("e:ResponseFor/e:OrganId", namespaces=ns) == OTHER_ORGAN
     assert "số đến 1/" in head.findtext("e:Description", namespaces=ns)
+
+
+def test_two_readers_at_once_take_each_message_once(sttt, signed_pdf, inbox, outbox):
+    """The second reader finds the file claimed by the first and skips it."""
+    from directives.exchange.transport import transport
+
+    (inbox / "a.edxml").write_bytes(signed(letter_to(OUR_ORGAN, signed_pdf)))
+    first, second = transport(), transport()
+    taken = list(first.incoming(max_bytes=10**8))
+    assert [item.name for item in taken] == ["a.edxml"]
+    assert list(second.incoming(max_bytes=10**8)) == []
+    first.done(taken[0])
+    assert (inbox / "processed" / "a.edxml").exists()
+
+
+def test_a_message_a_dead_reader_claimed_is_taken_again_later(sttt, signed_pdf, inbox, outbox):
+    from directives.exchange.transport import transport
+
+    (inbox / "a.edxml").write_bytes(signed(letter_to(OUR_ORGAN, signed_pdf)))
+    assert len(list(transport().incoming(max_bytes=10**8))) == 1  # claimed, never done
+    assert edxml_inbox_read() == {"entered": 0, "refused": 0}  # the claim is fresh
+    assert transport().unclaimed(older_than=0) == 1
+    assert edxml_inbox_read() == {"entered": 1, "refused": 0}
+    assert IncomingEntry.objects.get().arrival_number == 1
