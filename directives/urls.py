@@ -4,6 +4,7 @@ from directives.views import (
     distribution,
     documents,
     drafting,
+    exchange,
     inbox,
     incoming,
     notices,
@@ -25,5 +26,6 @@ urlpatterns = [
     *distribution.urlpatterns,
     *tracking.urlpatterns,
     *todo.urlpatterns,
+    *exchange.urlpatterns,  # another portal posts its edXML messages
     *pki.urlpatterns,  # seals: the development CA's CRL
 ]

@@ -334,6 +334,10 @@ EDXML_OUTBOX_DIR = Path(env.str("EDXML_OUTBOX_DIR", default=str(VAR_DIR / "edxml
 EDXML_INBOX_DIR = Path(env.str("EDXML_INBOX_DIR", default=str(VAR_DIR / "edxml" / "inbox")))
 EDXML_MAX_BYTES = env.int("EDXML_MAX_BYTES", default=40 * 1024 * 1024)
 EDXML_ATTACHMENT_MAX_BYTES = env.int("EDXML_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Another portal posts its messages to /exchange/edxml/ with this token (Authorization: Bearer);
+# empty: the endpoint is off (404).
+EDXML_PEER_TOKEN = env.str("EDXML_PEER_TOKEN", default="")
+RATELIMIT_EDXML = env.str("RATELIMIT_EDXML", default="600/600")  # messages posted by a peer
 
 # Digital signature (PAdES). A PKCS#12 file per issuing unit may live at
 # SIGNING_P12_DIR/<UNIT CODE>.p12; otherwise SIGNING_P12 signs for every unit.

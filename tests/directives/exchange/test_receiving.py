@@ -209,3 +209,54 @@ def test_a_message_a_dead_reader_claimed_is_taken_again_later(sttt, signed_pdf, 
     assert transport().unclaimed(older_than=0) == 1
     assert edxml_inbox_read() == {"entered": 1, "refused": 0}
     assert IncomingEntry.objects.get().arrival_number == 1
+
+
+TOKEN = "a-long-shared-secret-between-two-portals"
+
+
+@pytest.fixture
+def peer(settings):
+    settings.EDXML_PEER_TOKEN = TOKEN
+    return {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
+
+
+def post(client, data: bytes, **headers):
+    return client.post("/exchange/edxml/", data=data, content_type="application/xml", **headers)
+
+
+def test_another_portal_posts_a_letter_with_the_shared_token(client, peer, sttt, signed_pdf):
+    response = post(client, signed(letter_to(OUR_ORGAN, signed_pdf)), **peer)
+    assert response.status_code == 201, response.content
+    assert response.json()["arrival_number"] == 1
+    assert response.json()["statuses"] == ["01", "03"]
+    assert IncomingEntry.objects.get().unit == sttt
+
+
+def test_a_refused_post_says_why_and_saves_nothing(client, peer, sttt, signed_pdf):
+    data = signed(letter_to(OUR_ORGAN, signed_pdf)).replace(b"2491<", b"2492<")
+    response = post(client, data, **peer)
+    assert response.status_code == 422
+    assert response.json()["code"] == edxml.BAD_SIGNATURE
+    nothing_saved(sttt)
+
+
+def test_without_the_token_nothing_is_read(client, peer, sttt, signed_pdf):
+    data = signed(letter_to(OUR_ORGAN, signed_pdf))
+    assert post(client, data).status_code == 401
+    assert post(client, data, HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    assert client.get("/exchange/edxml/", **peer).status_code == 405
+    nothing_saved(sttt)
+
+
+def test_the_endpoint_is_off_without_a_token(client, settings, sttt, signed_pdf):
+    settings.EDXML_PEER_TOKEN = ""
+    response = post(client, signed(letter_to(OUR_ORGAN, signed_pdf)), HTTP_AUTHORIZATION="Bearer ")
+    assert response.status_code == 404
+    nothing_saved(sttt)
+
+
+def test_a_post_over_the_limit_is_refused_unread(client, peer, settings, sttt, signed_pdf):
+    data = signed(letter_to(OUR_ORGAN, signed_pdf))
+    settings.EDXML_MAX_BYTES = len(data) - 1
+    assert post(client, data, **peer).status_code == 413
+    nothing_saved(sttt)
