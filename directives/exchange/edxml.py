@@ -432,6 +432,8 @@ def signature_check(root: etree._Element, *, roots: list[asn1_x509.Certificate])
         result = verifier.verify(root, parser=_parser(), expect_config=config)
     except (InvalidInput, SignXMLException, ValueError) as exc:
         raise EdxmlRefused(BAD_SIGNATURE, f"XML signature not valid: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - e.g. lxml's DocumentInvalid for a broken element
+        raise EdxmlRefused(BAD_SIGNATURE, f"XML signature not valid: {exc!r}"[:500]) from exc
     signing_cert = verifier.chain_verifier.signing_cert if verifier.chain_verifier else None
     if signing_cert is None:
         raise EdxmlRefused(BAD_SIGNATURE, "the signature carries no certificate")

@@ -118,6 +118,10 @@ def _letter_of(data: bytes) -> tuple[edxml.LetterMessage, str]:
         return _signed_letter(root)
     except edxml.EdxmlRefused as refusal:
         raise _Refused(refusal, edxml.addressing(root)) from refusal
+    except Exception as exc:  # a shape nobody foresaw: refused, never a crash of the reader
+        logger.exception("edXML message could not be read")
+        refusal = edxml.EdxmlRefused(edxml.MALFORMED, f"unreadable message: {type(exc).__name__}")
+        raise _Refused(refusal, edxml.addressing(root)) from exc
 
 
 def _signed_letter(root) -> tuple[edxml.LetterMessage, str]:

@@ -163,3 +163,19 @@ def test_a_message_over_the_size_limit_is_refused_before_parsing():
     with pytest.raises(edxml.EdxmlRefused) as refused:
         edxml.safe_parse(b"<x>" + b"a" * 2000 + b"</x>", max_bytes=1000)
     assert refused.value.code == edxml.TOO_LARGE
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (b"<ds:SignatureValue>", b"<ds:SignatureValue>AAAA"),
+        (b"<ds:X509Certificate>", b"<ds:X509Certificate>AAAA"),
+        (b'Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"', b'Algorithm="x"'),
+        (b"<ds:DigestValue>", b"<ds:DigestValue>=="),
+    ],
+)
+def test_a_broken_signature_element_is_refused_not_a_crash(db, before, after):
+    data = signed(full_letter())
+    assert before in data
+    with pytest.raises(edxml.EdxmlRefused):
+        read_back(data.replace(before, after, 1))
