@@ -325,6 +325,7 @@ CELERY_TASK_ROUTES = {
     "directives.tasks.send_notification": {"queue": "mail"},
     "directives.tasks.deliver_directive": {"queue": "mail"},
     "directives.tasks.send_edxml": {"queue": "mail"},
+    "directives.tasks.send_edxml_status": {"queue": "mail"},
 }
 # --- end of dispatch settings ---
 

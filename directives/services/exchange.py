@@ -14,15 +14,17 @@ import datetime
 import logging
 from io import BytesIO
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from directives.documents.keys import SigningKeyError, unit_key
 from directives.documents.signing import SigningKey, SigningNotConfigured, signing_key_for
 from directives.exchange import edxml
 from directives.exchange.transport import message_name, transport
-from directives.models import AttachmentSeal, Directive, Dispatch, Task, Urgency
+from directives.models import AttachmentSeal, Directive, Dispatch, IncomingEntry, Task, Urgency
 from directives.services.events import event_record
 from recipients.models import Unit
 
@@ -224,32 +226,68 @@ def status_send(
     description: str,
     document_id: str = "",
     sender_organ_id: str = "",
+    response: edxml.ResponseFor | None = None,
 ) -> bool:
-    """Write a signed status message (StatusCode `code`) back to the letter's issuer; False when
-    there is nobody to answer (the sender is unknown) or no key to sign with."""
-    document_id = letter.document_id if letter else document_id
-    organ_id = letter.sender.organ_id if letter else sender_organ_id
-    if not document_id or not organ_id:
+    """Write a signed status message (StatusCode `code`) back to the letter's issuer, once per
+    letter, unit and code; False when there is nobody to answer (the sender is unknown), no key
+    to sign with, or that status went already."""
+    if response is None:
+        response = edxml.ResponseFor(
+            organ_id=letter.sender.organ_id if letter else sender_organ_id,
+            code=f"{letter.code_number}/{letter.code_notation}" if letter else "",
+            promulgation_date=letter.promulgation_date if letter else None,
+            document_id=letter.document_id if letter else document_id,
+        )
+    if not response.document_id or not response.organ_id:
         return False
     sender = organ_of(unit) if unit is not None else edxml.Organ(organ_id="")
     message = edxml.StatusMessage(
         sender=sender,
-        response_for=edxml.ResponseFor(
-            organ_id=organ_id,
-            code=f"{letter.code_number}/{letter.code_notation}" if letter else "",
-            promulgation_date=letter.promulgation_date if letter else None,
-            document_id=document_id,
-        ),
+        response_for=response,
         status_code=code,
         description=description,
         timestamp=timezone.now().replace(microsecond=0),
         staff=edxml.Staff(department=unit.name if unit else "", email=sender.email),
     )
+    name = message_name(response.document_id, sender.organ_id or "portal", f"status-{code}")
+    out = transport()
+    if out.sent(name):
+        return False
     try:
         with _status_key(unit) as key:
             data = edxml.message_sign(edxml.status_build(message), key=key)
     except (SigningKeyError, SigningNotConfigured) as exc:
-        logger.error("edXML status %s for %s not signed: %s", code, document_id, exc)
+        logger.error("edXML status %s for %s not signed: %s", code, response.document_id, exc)
         return False
-    name = message_name(document_id, sender.organ_id or "portal", f"status-{code}")
-    return transport().send(name, data)
+    return out.send(name, data)
+
+
+def incoming_entry_status_send(*, entry_id: int, code: str) -> bool:
+    """The status `code` of an entry that came by edXML, back to its issuer (04 once the head
+    assigned it: the handler named in the Description)."""
+    entry = (
+        IncomingEntry.objects.select_related("unit", "handler_unit", "handler_user")
+        .filter(pk=entry_id, source=IncomingEntry.Source.EDXML)
+        .exclude(edxml_document_id="")
+        .first()
+    )
+    if entry is None or code not in STATUS_TEXTS:
+        return False
+    handler = entry.handler_unit or entry.handler_user
+    handler_name = (
+        (handler.get_full_name() or handler.username) if entry.handler_user else str(handler or "")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        description = str(STATUS_TEXTS[code]) % {"handler": handler_name}
+    response = edxml.ResponseFor(
+        organ_id=entry.edxml_document_id.split(",", 1)[0],
+        code=entry.number_symbol,
+        promulgation_date=entry.letter_date,
+        document_id=entry.edxml_document_id,
+    )
+    return status_send(
+        letter=None, unit=entry.unit, code=code, description=description, response=response
+    )
+
+
+STATUS_TEXTS = {"04": gettext_lazy("Assigned inside the unit to %(handler)s.")}

@@ -260,3 +260,29 @@ def test_a_post_over_the_limit_is_refused_unread(client, peer, settings, sttt, s
     settings.EDXML_MAX_BYTES = len(data) - 1
     assert post(client, data, **peer).status_code == 413
     nothing_saved(sttt)
+
+
+def test_when_the_head_assigns_an_edxml_letter_the_issuer_is_told_04(
+    sttt, signed_pdf, outbox, celery_eager, django_capture_on_commit_callbacks
+):
+    from directives.services.distribution import incoming_entry_assign
+    from recipients import roles
+    from recipients.models import Unit
+    from tests.factories import UserFactory
+
+    letter = letter_to(OUR_ORGAN, signed_pdf)
+    entry = edxml_message_receive(data=signed(letter)).entry
+    head = UserFactory(unit=sttt, roles=[roles.UNIT_OFFICER], is_unit_head=True)
+    division = UnitFactory(
+        code="PTTBCXB", name="Phòng TTBCXB", kind=Unit.Kind.DIVISION, parent=sttt
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        incoming_entry_assign(entry=entry, by=head, handler_unit=division)
+    sent = statuses(outbox)
+    assert [s[0] for s in sent] == ["01", "03", "04"]
+    assert sent[2][1] == letter.document_id
+    assert sent[2][2] == "Đã giao xử lý trong đơn vị cho Phòng TTBCXB."
+    # Assigned again to someone else: the issuer already knows 04; nothing is written twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        incoming_entry_assign(entry=entry, by=head, handler_unit=division)
+    assert len(statuses(outbox)) == 3
