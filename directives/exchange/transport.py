@@ -1,9 +1,10 @@
 """How edXML messages travel: one small interface, `Transport`, and the drop folder.
 
 A transport hands a message out under a name, exactly once (`send` answers False, writing
-nothing, when a message of that name went already), and hands incoming messages in, each until
-the caller says what became of it. The drop folder is the one a gateway program (the province's
-connector to the national exchange platform, Trục liên thông văn bản quốc gia) reads and fills:
+nothing, when a message of that name went already; `sent` asks first), and hands incoming
+messages in, each until the caller says what became of it. The drop folder is the one a gateway
+program (the province's connector to the national exchange platform, Trục liên thông văn bản
+quốc gia) reads and fills:
 `EDXML_OUTBOX_DIR` for what the portal sends, `EDXML_INBOX_DIR` for what it receives. The
 national platform's own API is not public: its adapter is another `Transport` (see
 docs/edxml.md) chosen by `transport()`.
@@ -48,6 +49,9 @@ class Incoming:
 class Transport(Protocol):
     def send(self, name: str, data: bytes) -> bool:
         """Hand the message out once: False (nothing written) if `name` went already."""
+
+    def sent(self, name: str) -> bool:
+        """Whether a message of that name went already (to skip building it again)."""
 
     def incoming(self, *, max_bytes: int) -> Iterator[Incoming]:
         """The messages waiting, oldest first; at most `max_bytes + 1` bytes of each."""
