@@ -179,3 +179,43 @@ def test_a_broken_signature_element_is_refused_not_a_crash(db, before, after):
     assert before in data
     with pytest.raises(edxml.EdxmlRefused):
         read_back(data.replace(before, after, 1))
+
+
+@pytest.mark.parametrize("days, refused", [(10, True), (60, False)])
+def test_a_message_signed_with_an_expired_certificate_is_refused(db, days, refused):
+    """The same CA, a certificate issued a month ago: expired after 10 days, in force for 60."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from directives.documents.pki import dev_pki_ensure, issue_certificate
+
+    pki = dev_pki_ensure()
+    month_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=30)
+    key, cert = issue_certificate(
+        pki,
+        common_name="Sở Tài chính",
+        organisation="Sở Tài chính",
+        not_before=month_ago,
+        days=days,
+    )
+    der = serialization.Encoding.DER
+    signer = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(der)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        ),
+        cert_registry=SimpleCertificateStore.from_certs([]),
+    )
+    data = edxml.message_sign(
+        edxml.letter_build(full_letter()),
+        key=SigningKey(signer=signer, organisation="Sở Tài chính", path=pki.ca_pem),
+    )
+    if not refused:
+        assert read_back(data) == full_letter()
+        return
+    with pytest.raises(edxml.EdxmlRefused) as refusal:
+        read_back(data)
+    assert refusal.value.code == edxml.BAD_SIGNATURE
