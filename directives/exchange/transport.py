@@ -4,10 +4,9 @@ A transport hands a message out under a name, exactly once (`send` answers False
 nothing, when a message of that name went already; `sent` asks first), and hands incoming
 messages in, each until the caller says what became of it. The drop folder is the one a gateway
 program (the province's connector to the national exchange platform, Trục liên thông văn bản
-quốc gia) reads and fills:
-`EDXML_OUTBOX_DIR` for what the portal sends, `EDXML_INBOX_DIR` for what it receives. The
-national platform's own API is not public: its adapter is another `Transport` (see
-docs/edxml.md) chosen by `transport()`.
+quốc gia) reads and fills: `EDXML_OUTBOX_DIR` for what the portal sends, `EDXML_INBOX_DIR` for
+what it receives. The national platform's own API is not public: its adapter is another
+`Transport` (see docs/edxml.md) chosen by `transport()`.
 """
 
 from __future__ import annotations
