@@ -4,6 +4,7 @@ from directives.views import (
     distribution,
     documents,
     drafting,
+    exchange,
     handling,
     inbox,
     incoming,
@@ -27,5 +28,6 @@ urlpatterns = [
     *handling.urlpatterns,
     *tracking.urlpatterns,
     *todo.urlpatterns,
+    *exchange.urlpatterns,  # another portal posts its edXML messages
     *pki.urlpatterns,  # seals: the development CA's CRL
 ]

@@ -377,8 +377,21 @@ CELERY_TASK_ROUTES = {
     "directives.tasks.deliver_dispatches": {"queue": "mail"},
     "directives.tasks.send_notification": {"queue": "mail"},
     "directives.tasks.deliver_directive": {"queue": "mail"},
+    "directives.tasks.send_edxml": {"queue": "mail"},
+    "directives.tasks.send_edxml_status": {"queue": "mail"},
 }
 # --- end of dispatch settings ---
+
+# edXML exchange (QCVN 102:2016): the drop folders a gateway program reads and fills, and the
+# limits on an incoming message (refused above them, nothing saved).
+EDXML_OUTBOX_DIR = Path(env.str("EDXML_OUTBOX_DIR", default=str(VAR_DIR / "edxml" / "outbox")))
+EDXML_INBOX_DIR = Path(env.str("EDXML_INBOX_DIR", default=str(VAR_DIR / "edxml" / "inbox")))
+EDXML_MAX_BYTES = env.int("EDXML_MAX_BYTES", default=40 * 1024 * 1024)
+EDXML_ATTACHMENT_MAX_BYTES = env.int("EDXML_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Another portal posts its messages to /exchange/edxml/ with this token (Authorization: Bearer);
+# empty: the endpoint is off (404).
+EDXML_PEER_TOKEN = env.str("EDXML_PEER_TOKEN", default="")
+RATELIMIT_EDXML = env.str("RATELIMIT_EDXML", default="600/600")  # messages posted by a peer
 
 # Digital signature (PAdES). A PKCS#12 file per issuing unit may live at
 # SIGNING_P12_DIR/<UNIT CODE>.p12; otherwise SIGNING_P12 signs for every unit.

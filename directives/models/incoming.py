@@ -54,6 +54,7 @@ class IncomingEntry(models.Model):
         PORTAL = "portal", _("Through the portal")
         PAPER = "paper", _("On paper")
         EMAIL = "email", _("By e-mail")
+        EDXML = "edxml", _("By edXML exchange")
 
     class Decision(models.TextChoices):
         ACCEPTED = "accepted", _("Accepted")
@@ -138,6 +139,8 @@ class IncomingEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_by_name = models.CharField(max_length=150, blank=True)
+    # An edXML message's DocumentId (`OrganId,yyyy/mm/dd,number/symbol`): seen once per unit.
+    edxml_document_id = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -154,6 +157,11 @@ class IncomingEntry(models.Model):
                 condition=Q(decision="refused", arrival_number__isnull=True)
                 | Q(decision="accepted", arrival_number__isnull=False),
                 name="incoming_entry_number_iff_accepted",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "edxml_document_id"],
+                condition=~Q(edxml_document_id=""),
+                name="incoming_entry_unique_edxml_document",
             ),
         ]
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directives import jobs
 from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import Assignment, Directive, IncomingEntry, ReportFile
 from directives.selectors.moves import assignment_moves, entry_moves
@@ -238,6 +239,9 @@ def incoming_entry_assign(
                 **_handler_data(handler_unit, handler_user),
             },
         )
+        if entry.source == IncomingEntry.Source.EDXML:  # the issuer is on another system: 04
+            entry_id = entry.pk
+            transaction.on_commit(lambda: jobs.edxml_status_enqueue(entry_id, "04"))
     return entry
 
 
