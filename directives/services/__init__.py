@@ -12,6 +12,7 @@ from directives.services.drafting import (
     directive_start_replacement,
 )
 from directives.services.issuing import (
+    assignments_snapshot_write,
     directive_enter_paper,
     directive_issue,
     directive_pdf_retry,
@@ -28,6 +29,7 @@ from directives.services.signing import directive_sign
 from directives.services.workflow import directive_approve, directive_return, directive_submit
 
 __all__ = [
+    "assignments_snapshot_write",
     "attachment_add",
     "attachment_remove",
     "directive_approve",

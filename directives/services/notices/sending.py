@@ -296,7 +296,12 @@ class _UnitSend:
     outcome: _Outcome
     all_held: bool = True  # every accepted row was still this job's when recorded sent
     recorded_rows: bool = False  # its accepted rows recorded sent (_unit_sent_record)
-    recorded: bool = False  # the unit recorded delivered already (_unit_sent_record)
+
+    @property
+    def delivered(self) -> bool:
+        """This job wrote all the unit's rows and saw every e-mail accepted (the usual case):
+        the batch's record marks the unit delivered without reading its rows again."""
+        return self.all_held and self.unit.written and not self.outcome.errors
 
 
 def dispatches_deliver(*, dispatch_ids: Sequence[int]) -> DeliveryResult:
@@ -341,7 +346,7 @@ def _letter_deliver(group: list[Dispatch], *, result: DeliveryResult, started: f
             continue  # taken back meanwhile by a sweep: that hand sends them
         send = _UnitSend(unit, mine, _send_unit(unit.dispatch, mine))
         # At once, not at the end of the batch: a worker killed later in the batch must leave
-        # these rows sent (or they would go out again) and this unit delivered.
+        # these rows sent, or they would go out again.
         _until_recorded(lambda send=send: _unit_sent_record(send))
         sends.append(send)
     if sends:
@@ -406,38 +411,37 @@ def _claims_release(unit: UnitRows) -> None:
 
 
 def _unit_sent_record(send: _UnitSend) -> None:
-    """The rows the server accepted, sent; and the unit delivered when this job wrote all its
-    rows and saw every one accepted (the usual case).
+    """The rows the server accepted, sent: one statement that commits alone, the one write a
+    fan-out makes for each unit (a commit waits for the disk).
 
-    Two statements, each committing alone: no BEGIN and COMMIT round trips for each unit of a
-    fan-out. Should the second be lost with its connection, the unit is not `recorded`, and the
-    batch's record (or, had the worker died, the sweep) works its status out from its rows."""
-    if not send.outcome.sent and not (send.unit.written and not send.mine):
+    The unit's delivery status follows in the batch's record (_sends_record), one statement for
+    all its units. Should the worker die in between, the unit's rows are all sent, and the
+    redelivered job or the sweep records it delivered from them; nothing goes out again."""
+    if send.recorded_rows or not send.outcome.sent:
         return
-    now = timezone.now()
-    if not send.recorded_rows:
-        accepted = [row.pk for row in send.outcome.sent]
-        held = notifications_mark_sent(notification_ids=accepted, now=now)
-        send.all_held, send.recorded_rows = held == len(accepted), True
-    if send.all_held and send.unit.written and not send.outcome.errors:
-        dispatches_mark_sent(dispatch_ids=[send.unit.dispatch.pk], now=now)
-        send.recorded = True
+    accepted = [row.pk for row in send.outcome.sent]
+    held = notifications_mark_sent(notification_ids=accepted, now=timezone.now())
+    send.all_held, send.recorded_rows = held == len(accepted), True
 
 
 def _sends_record(directive_id: int, sends: list[_UnitSend]) -> list[tuple[int, float]]:
-    """The failures of the batch and the delivery status of its units not recorded delivered
-    already, in one transaction after the SMTP exchanges (no transaction waits on the mail
-    server).
+    """The failures of the batch and the delivery status of its units, in one transaction after
+    the SMTP exchanges (no transaction waits on the mail server): the units this job saw
+    delivered in one statement, the others each from its rows.
     If the letter was recalled meanwhile, the units that have just received it are told."""
     waits: list[tuple[int, float]] = []
     ids = [send.unit.dispatch.pk for send in sends]
     with transaction.atomic():
         dispatches_lock(ids)
+        dispatches_mark_sent(
+            dispatch_ids=[send.unit.dispatch.pk for send in sends if send.delivered],
+            now=timezone.now(),
+        )
         for send in sends:
             wait = send.outcome.record_errors()
             if wait is not None:
                 waits.append((send.unit.dispatch.pk, wait))
-            if not send.recorded:
+            if not send.delivered:
                 dispatch_delivery_update(dispatch_id=send.unit.dispatch.pk)
         if not still_issued(directive_id):
             _withdrawn_told(directive_id, ids)

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import Message
+from email.policy import Compat32
 from io import BytesIO
 
 from celery import signals
@@ -172,8 +173,28 @@ class _Flattener(BytesGenerator):
     It writes an encoded part line by line; for the signed PDF attached to the e-mail of every
     unit of a fan-out, that is most of the work of flattening a message. The PDF's part object
     is shared by all those e-mails (sending._pdf_part), so its bytes are kept with it, per line
-    ending. It also draws multipart boundaries without searching the message for them.
-    Everything else is the standard generator's own work."""
+    ending. It also draws multipart boundaries without searching the message for them, and
+    folds a header once for all the e-mails of a fan-out that carry it unchanged (the subject,
+    the sender, each part's own headers): folding is most of the rest. Everything else is the
+    standard generator's own work."""
+
+    def _write_headers(self, msg) -> None:
+        policy = self.policy
+        # What compat32's folding depends on (Django's messages use it); another policy folds
+        # as the standard generator does.
+        known = type(policy) is Compat32
+        fold_by = (policy.linesep, policy.max_line_length, policy.cte_type)
+        for name, value in msg.raw_items():
+            key = (name, value, fold_by) if known and isinstance(value, str) else None
+            folded = _folded.get(key) if key is not None else None
+            if folded is None:
+                folded = policy.fold_binary(name, value)
+                if key is not None:
+                    if len(_folded) >= FOLDED_KEPT:
+                        _folded.clear()
+                    _folded[key] = folded
+            self._fp.write(folded)
+        self.write(self._NL)
 
     @classmethod
     def _make_boundary(cls, text=None) -> str:
@@ -203,6 +224,10 @@ class _Flattener(BytesGenerator):
 
 _flat_parts: dict[tuple[int, str], tuple[object, bytes]] = {}
 FLAT_PARTS_KEPT = 8
+# Folded headers by name, value and policy: those of one letter's e-mails repeat a thousand
+# times; an address or a Message-ID is used once, so the table is emptied when full.
+_folded: dict[tuple, bytes] = {}
+FOLDED_KEPT = 512
 
 
 def mime_flatten(mime: Message) -> bytes:
