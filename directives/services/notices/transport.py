@@ -21,6 +21,7 @@ import smtplib
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import Message
@@ -131,8 +132,15 @@ def _drop() -> None:
         _held = None
 
 
-def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+def email_deliver(
+    message: EmailMessage, *, before_data: Callable[[], None] | None = None
+) -> dict[str, tuple[int, bytes]]:
     """Hand one e-mail to the mail server on this process's connection.
+
+    `before_data` is called once the server has answered for the recipients, just before the
+    message itself goes over (the point after which the server may have it): a delivery job
+    waits there for the record of its previous e-mail. Should it raise, nothing was handed
+    over and the connection is dropped.
 
     Returns the recipients the server refused while accepting the others (address as the
     message gave it -> SMTP code and text): Django's backend drops that answer, so the SMTP
@@ -150,8 +158,12 @@ def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
     data = mime_flatten(message.message())
     with _lock:
         held = _take()
+        smtp = held.backend.connection
         try:
-            refused = held.backend.connection.sendmail(sender, list(given), data)
+            if before_data is not None:
+                # smtplib's sendmail has no hook between RCPT and DATA: its own data(), preceded.
+                smtp.data = _preceded(smtp.data, before_data)
+            refused = smtp.sendmail(sender, list(given), data)
         except smtplib.SMTPRecipientsRefused as exc:
             _drop()
             raise smtplib.SMTPRecipientsRefused(
@@ -162,9 +174,19 @@ def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
             # the next e-mail must not continue it.
             _drop()
             raise
+        finally:
+            smtp.__dict__.pop("data", None)
         held.sent += 1
         held.used_at = time.monotonic()
     return {given.get(a, a): answer for a, answer in refused.items()}
+
+
+def _preceded(data: Callable, before: Callable[[], None]) -> Callable:
+    def preceded(msg):
+        before()
+        return data(msg)
+
+    return preceded
 
 
 class _Flattener(BytesGenerator):
