@@ -140,9 +140,13 @@ def dispatches_create_for(
 
 
 def _assignments_create(
-    assignments: Iterable[tuple[int, int, datetime.date | None]], dispatch_ids: dict[int, int]
+    assignments: Iterable[tuple[int, int, datetime.date | None]],
+    dispatch_ids: dict[int, int],
+    *,
+    existing_kept: bool = False,
 ) -> None:
-    """Assignments (task, unit, due date) pointing at their units' dispatches."""
+    """Assignments (task, unit, due date) pointing at their units' dispatches; with
+    `existing_kept`, a task and unit that has one already keeps it."""
     Assignment.objects.bulk_create(
         _unsaved(
             Assignment,
@@ -151,7 +155,8 @@ def _assignments_create(
                 (task_id, unit_id, dispatch_ids[unit_id], due)
                 for task_id, unit_id, due in assignments
             ),
-        )
+        ),
+        ignore_conflicts=existing_kept,
     )
 
 
@@ -181,7 +186,9 @@ def assignments_snapshot_write(*, directive_id: int) -> int:
             for unit_id in units
             if unit_id in dispatch_ids
         ]
-        _assignments_create(rows, dispatch_ids)
+        # Kept if there: a letter saved whole from a copy read before this job cleared its
+        # pending units would bring them back; the unit's own row, and its work, stays.
+        _assignments_create(rows, dispatch_ids, existing_kept=True)
         Directive.objects.filter(pk=directive_id).update(pending_assignments=None)
     return len(rows)
 
