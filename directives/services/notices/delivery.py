@@ -52,6 +52,7 @@ def deliverable(directive: Directive | None) -> bool:
         and directive.pdf_status == Directive.PdfStatus.READY
         and directive.pdf
         and directive.pdf_sha256
+        and directive.pending_assignments is None  # each unit's e-mail names its own tasks
     )
 
 
