@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directives', '0012_distribution'),
+        ('directives', '0017_edxml_inbox_every_minute'),
     ]
 
     operations = [
