@@ -1,10 +1,18 @@
-"""Everything that changes the recipient lists: imports (units, group membership) and exports."""
+"""Everything that changes the recipient lists: imports (units, group membership) and exports;
+a person's own settings and API tokens."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime
+import hashlib
+import secrets
 
-from recipients.models import RecipientGroup, Unit, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from recipients.models import ApiToken, RecipientGroup, Unit, User
 from recipients.resources import (
     FORMATS,
     AllOrNothingResource,
@@ -64,3 +72,54 @@ def user_notice_preference_set(*, user: User, by_email: bool) -> User:
         User.objects.filter(pk=user.pk).update(notify_by_email=by_email)
         user.notify_by_email = by_email
     return user
+
+
+API_TOKEN_PREFIX = "dp_"  # noqa: S105 - the visible start of every secret
+API_TOKEN_MAX_DAYS = 366
+
+
+def api_token_digest(secret: str) -> str:
+    """What is stored of a token's secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str, days: int) -> tuple[ApiToken, str]:
+    """A new personal token for `user`, valid `days` days; returns it and its secret, which is
+    not kept and cannot be shown again."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("Name the token (what program uses it)."))
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            _("A token is valid for 1 to %(max)d days.") % {"max": API_TOKEN_MAX_DAYS}
+        )
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name[:100],
+            digest=api_token_digest(secret),
+            prefix=secret[:10],
+            expires_at=timezone.now() + datetime.timedelta(days=days),
+        )
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    """The owner ends their token at once; a revoked token is refused from now on."""
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk, user=by)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+    return locked
+
+
+def api_token_mark_used(*, token: ApiToken) -> None:
+    """Record when a token was last used, at most once a minute (no write on every call)."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < datetime.timedelta(minutes=1):
+        return
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

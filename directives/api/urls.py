@@ -1,0 +1,19 @@
+"""`/api/v1/`: one router for both apps' endpoints."""
+
+from __future__ import annotations
+
+from rest_framework.routers import DefaultRouter
+
+from directives.api import views
+from recipients.api import schema  # noqa: F401 - the token's security scheme
+from recipients.api.views import GroupViewSet, UnitViewSet
+
+router = DefaultRouter(use_regex_path=False)
+router.register("units", UnitViewSet, basename="unit")
+router.register("groups", GroupViewSet, basename="group")
+router.register("directives", views.DirectiveViewSet, basename="directive")
+router.register("inbox", views.InboxViewSet, basename="inbox")
+router.register("assignments", views.AssignmentViewSet, basename="assignment")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+
+urlpatterns = router.urls
