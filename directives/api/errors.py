@@ -36,6 +36,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, AckLinkError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": list(exc.messages)}
-        exc = exceptions.ValidationError(detail)
+        if hasattr(exc, "error_dict"):
+            return exception_handler(exceptions.ValidationError(exc.message_dict), context)
+        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
     return exception_handler(exc, context)

@@ -225,4 +225,4 @@ class SignInput(serializers.Serializer):
 
 
 class ReportInput(serializers.Serializer):
-    text = serializers.CharField(allow_blank=False)
+    text = serializers.CharField(allow_blank=True, required=False, default="")

@@ -8,7 +8,12 @@ from directives.api import views
 from recipients.api import schema  # noqa: F401 - the token's security scheme
 from recipients.api.views import GroupViewSet, UnitViewSet
 
-router = DefaultRouter(use_regex_path=False)
+
+class ApiRouter(DefaultRouter):
+    include_format_suffixes = False  # JSON only: no `.json` twins of every URL
+
+
+router = ApiRouter(use_regex_path=False)
 router.register("units", UnitViewSet, basename="unit")
 router.register("groups", GroupViewSet, basename="group")
 router.register("directives", views.DirectiveViewSet, basename="directive")

@@ -1,0 +1,104 @@
+"""The schema and Swagger UI (signed-in people only, local files under the CSP); units and
+groups; my notifications; my unit's tasks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from directives.models import Assignment, Notification
+from directives.services import directive_issue
+from recipients import roles
+from tests.api.conftest import token_client
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_and_the_docs_are_for_signed_in_people(agency):
+    anonymous = APIClient()
+    assert anonymous.get("/api/schema/").status_code == 401
+    assert anonymous.get("/api/docs/").status_code == 401
+
+    schema = token_client(agency.drafter).get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/directives/{id}/issue/" in paths and "/api/v1/inbox/{id}/acknowledge/" in paths
+    assert schema.json()["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_swagger_ui_is_served_from_the_portal_under_its_csp(client, agency):
+    client.force_login(agency.drafter)
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    csp = page["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "<style" not in html
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all("src=" in attrs for attrs in scripts), "no inline script"
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert all(s.startswith("/") for s in sources), sources
+    assert any("swagger-ui-dist" in s for s in sources)
+    init = client.get(reverse("api-docs") + "?script")
+    assert init.status_code == 200 and b"SwaggerUIBundle" in init.content
+
+
+def test_units_and_groups_read_for_the_directory_roles(agency):
+    client = token_client(agency.drafter)
+    units = client.get("/api/v1/units/", {"q": "so tai chinh"})
+    assert units.status_code == 200
+    assert [u["code"] for u in units.json()["results"]] == ["STC"]
+    one = client.get(f"/api/v1/units/{agency.bao.pk}/").json()
+    assert one["kind"] == "press" and one["name"] == "Báo Gia Lai"
+    groups = client.get("/api/v1/groups/").json()
+    press = next(g for g in groups["results"] if g["code"] == "bao-chi")
+    assert sorted(press["units"]) == sorted([agency.bao.pk, agency.ptth.pk])
+    assert client.get(f"/api/v1/groups/{agency.press.pk}/").json()["code"] == "bao-chi"
+    assert client.get("/api/v1/groups/999999/").status_code == 404
+    # Read only: no write through the API.
+    assert client.post("/api/v1/units/", {"code": "X", "name": "X"}).status_code == 405
+
+
+def test_notifications_are_my_own(agency):
+    agency.submitted()  # tells the signer
+    mine = token_client(agency.signer).get("/api/v1/notifications/")
+    assert mine.status_code == 200 and mine.json()["count"] >= 1
+    row = mine.json()["results"][0]
+    assert set(row) >= {"id", "subject", "link", "read_at"}
+    assert (
+        token_client(agency.drafter).post(f"/api/v1/notifications/{row['id']}/read/").status_code
+        == 404
+    )
+    read = token_client(agency.signer).post(f"/api/v1/notifications/{row['id']}/read/")
+    assert read.status_code == 200 and read.json()["read_at"]
+    assert Notification.objects.get(pk=row["id"]).read_at is not None
+
+
+def test_my_unit_starts_and_reports_its_task(agency, agency_key):
+    issued = directive_issue(directive=agency.signed(), by=agency.clerk)
+    officer = UserFactory(unit=agency.so_tc, roles=[roles.UNIT_OFFICER])
+    client = token_client(officer)
+    dispatch = issued.dispatches.get(unit=agency.so_tc)
+    tasks = client.get(f"/api/v1/inbox/{dispatch.pk}/tasks/").json()
+    assert [t["title"] for t in tasks] == ["Phổ biến, quán triệt Bộ Quy tắc"]
+    task = tasks[0]
+    early = client.post(f"/api/v1/assignments/{task['id']}/start/")
+    assert early.status_code == 409
+    assert early.json() == {
+        "detail": "Acknowledge receipt of the directive before starting a task."
+    }
+    client.post(f"/api/v1/inbox/{dispatch.pk}/acknowledge/")
+    started = client.post(f"/api/v1/assignments/{task['id']}/start/")
+    assert started.status_code == 200 and started.json()["status"] == "in_progress"
+    empty = client.post(f"/api/v1/assignments/{task['id']}/report/", {"text": ""})
+    assert empty.status_code == 400 and isinstance(empty.json()["detail"], str)
+    done = client.post(f"/api/v1/assignments/{task['id']}/report/", {"text": "Đã phổ biến."})
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    assert Assignment.objects.get(pk=task["id"]).report_text == "Đã phổ biến."
+
+    other = Assignment.objects.exclude(unit=agency.so_tc).first()
+    assert client.post(f"/api/v1/assignments/{other.pk}/start/").status_code == 404
