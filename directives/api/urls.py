@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from directives.api import views
 from recipients.api import schema  # noqa: F401 - the token's security scheme
-from recipients.api.views import GroupViewSet, UnitViewSet
+from recipients.api.views import GroupViewSet, MeView, UnitViewSet
 
 
 class ApiRouter(DefaultRouter):
@@ -21,4 +22,4 @@ router.register("inbox", views.InboxViewSet, basename="inbox")
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
-urlpatterns = router.urls
+urlpatterns = [path("me/", MeView.as_view(), name="me"), *router.urls]

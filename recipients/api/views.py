@@ -4,10 +4,10 @@ rule: people with the directory role)."""
 from __future__ import annotations
 
 from django.http import Http404
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import generics, permissions, serializers, viewsets
 from rest_framework.response import Response
 
-from recipients.models import Unit
+from recipients.models import Unit, User
 from recipients.selectors import GroupEntry, directory_groups, directory_units
 
 
@@ -75,3 +75,21 @@ class GroupViewSet(viewsets.GenericViewSet):
             if str(entry.group.pk) == str(pk):
                 return Response(GroupSerializer(entry).data)
         raise Http404
+
+
+class MeSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ("id", "username", "full_name", "title", "unit")
+        read_only_fields = fields
+
+
+class MeView(generics.RetrieveAPIView):
+    """Who the token (or the session) speaks for: the person and their unit."""
+
+    serializer_class = MeSerializer
+
+    def get_object(self):
+        return self.request.user

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from recipients.services import api_token_create
-from tests.directives.core.conftest import Agency, agency, other_agency  # noqa: F401
+from tests.directives.core.conftest import Agency, agency, memory_broker, other_agency  # noqa: F401
 from tests.signing_keys import throwaway_pki
 
 
