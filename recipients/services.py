@@ -7,7 +7,7 @@ import datetime
 import hashlib
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,3 +123,77 @@ def api_token_mark_used(*, token: ApiToken) -> None:
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+# What the API lets an administrator write (the admin pages write the rest: seal images).
+UNIT_FIELDS = frozenset(
+    {
+        "name",
+        "short_name",
+        "code",
+        "abbreviation",
+        "identifier_code",
+        "kind",
+        "parent",
+        "contact_emails",
+        "head_title",
+        "is_external",
+        "has_normative_register",
+        "is_active",
+        "sort_order",
+    }
+)
+GROUP_FIELDS = frozenset({"name", "code", "description", "kinds", "sort_order"})
+
+
+def _ensure_perm(by: User, perm: str) -> None:
+    if not by.has_perm(perm):
+        raise PermissionDenied(_("Only administrators change units and recipient groups."))
+
+
+def unit_save(*, by: User, unit: Unit | None, fields: dict) -> Unit:
+    """An administrator adds a unit (unit None) or changes the given fields of one; the
+    model's rules (unique code and identifier, formats) refuse bad values, nothing saved."""
+    _ensure_perm(by, "recipients.add_unit" if unit is None else "recipients.change_unit")
+    unknown = set(fields) - UNIT_FIELDS
+    if unknown:
+        raise TypeError(f"Not a unit field the API writes: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        target = Unit() if unit is None else Unit.objects.select_for_update().get(pk=unit.pk)
+        for name, value in fields.items():
+            setattr(target, name, value)
+        target.full_clean()
+        target.save()
+    return target
+
+
+def group_save(
+    *, by: User, group: RecipientGroup | None, fields: dict, members: list[Unit] | None = None
+) -> RecipientGroup:
+    """An administrator adds or changes a recipient group (and, if given, its members)."""
+    _ensure_perm(
+        by,
+        "recipients.add_recipientgroup" if group is None else "recipients.change_recipientgroup",
+    )
+    unknown = set(fields) - GROUP_FIELDS
+    if unknown:
+        raise TypeError(f"Not a group field the API writes: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        target = (
+            RecipientGroup()
+            if group is None
+            else RecipientGroup.objects.select_for_update().get(pk=group.pk)
+        )
+        for name, value in fields.items():
+            setattr(target, name, value)
+        if "kinds" in fields:
+            chosen = set(fields["kinds"] or [])
+            unknown_kinds = chosen - set(Unit.Kind.values)
+            if unknown_kinds:
+                raise ValidationError({"kinds": _("Unknown unit kind.")})
+            target.kinds = [k for k in Unit.Kind.values if k in chosen]
+        target.full_clean()
+        target.save()
+        if members is not None:
+            target.members.set(members)
+    return target

@@ -1,14 +1,17 @@
 """Units and recipient groups, read through the directory's selectors (the directory page's
-rule: people with the directory role)."""
+rule: people with the directory role), written by administrators through the services."""
 
 from __future__ import annotations
 
 from django.http import Http404
-from rest_framework import generics, permissions, serializers, viewsets
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
-from recipients.models import Unit, User
+from recipients.models import RecipientGroup, Unit, User
 from recipients.selectors import GroupEntry, directory_groups, directory_units
+from recipients.services import group_save, unit_save
 
 
 class CanReadDirectory(permissions.BasePermission):
@@ -33,6 +36,41 @@ class UnitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class UnitInput(serializers.ModelSerializer):
+    """The fields an administrator writes; the service checks them against the model."""
+
+    class Meta:
+        model = Unit
+        fields = (
+            "code",
+            "name",
+            "short_name",
+            "abbreviation",
+            "identifier_code",
+            "kind",
+            "parent",
+            "contact_emails",
+            "head_title",
+            "is_external",
+            "has_normative_register",
+            "is_active",
+            "sort_order",
+        )
+        # The model's own checks run once, in the service (unit_save's full_clean).
+        extra_kwargs = {name: {"validators": []} for name in fields}
+
+
+class GroupInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=50, required=False)
+    name = serializers.CharField(max_length=255, required=False)
+    description = serializers.CharField(allow_blank=True, required=False)
+    kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    sort_order = serializers.IntegerField(min_value=0, required=False)
+    members = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), many=True, required=False
+    )
+
+
 class GroupSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="group.pk", read_only=True)
     code = serializers.CharField(source="group.code", read_only=True)
@@ -46,7 +84,8 @@ class GroupSerializer(serializers.Serializer):
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
-    """Active units, by kind and name; `q` searches name and code, `kind` filters."""
+    """Active units, by kind and name; `q` searches name and code, `kind` filters. Only
+    administrators add (POST) and change (PATCH) units."""
 
     lookup_value_converter = "int"
 
@@ -56,6 +95,21 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         params = self.request.query_params
         return directory_units(query=params.get("q", ""), kind=params.get("kind", ""))
+
+    @extend_schema(request=UnitInput, responses={201: UnitSerializer})
+    def create(self, request):
+        data = UnitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        unit = unit_save(by=request.user, unit=None, fields=dict(data.validated_data))
+        return Response(UnitSerializer(unit).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=UnitInput, responses=UnitSerializer)
+    def partial_update(self, request, pk=None):
+        unit = get_object_or_404(Unit.objects.all(), pk=pk)  # inactive units too
+        data = UnitInput(unit, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        unit = unit_save(by=request.user, unit=unit, fields=dict(data.validated_data))
+        return Response(UnitSerializer(unit).data)
 
 
 class GroupViewSet(viewsets.GenericViewSet):
@@ -71,10 +125,30 @@ class GroupViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(GroupSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
+        return Response(GroupSerializer(self._entry(pk)).data)
+
+    def _entry(self, pk) -> GroupEntry:
         for entry in directory_groups():
             if str(entry.group.pk) == str(pk):
-                return Response(GroupSerializer(entry).data)
+                return entry
         raise Http404
+
+    def _save(self, request, group, code: int) -> Response:
+        data = GroupInput(data=request.data, partial=group is not None)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        members = fields.pop("members", None)
+        saved = group_save(by=request.user, group=group, fields=fields, members=members)
+        return Response(GroupSerializer(self._entry(saved.pk)).data, status=code)
+
+    @extend_schema(request=GroupInput, responses={201: GroupSerializer})
+    def create(self, request):
+        return self._save(request, None, status.HTTP_201_CREATED)
+
+    @extend_schema(request=GroupInput, responses=GroupSerializer)
+    def partial_update(self, request, pk=None):
+        group = get_object_or_404(RecipientGroup.objects.all(), pk=pk)
+        return self._save(request, group, status.HTTP_200_OK)
 
 
 class MeSerializer(serializers.ModelSerializer):
