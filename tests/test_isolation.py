@@ -122,12 +122,14 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directive-issue": {"pk": "directive"},
     "directive-recall": {"pk": "directive"},
     "directive-pdf": {"pk": "directive"},
+    "directive-events": {"pk": "directive"},
     "inbox-detail": {"pk": "dispatch"},
     "inbox-acknowledge": {"pk": "dispatch"},
     "inbox-tasks": {"pk": "dispatch"},
     "assignment-detail": {"pk": "assignment"},
     "assignment-start": {"pk": "assignment"},
     "assignment-report": {"pk": "assignment"},
+    "assignment-extension": {"pk": "assignment"},
     "notification-read": {"pk": "notification"},
 }
 

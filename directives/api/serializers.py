@@ -15,6 +15,8 @@ from directives.models import (
     CopyRecipient,
     Directive,
     Dispatch,
+    Event,
+    ExtensionRequest,
     Notification,
     Task,
 )
@@ -225,4 +227,40 @@ class SignInput(serializers.Serializer):
 
 
 class ReportInput(serializers.Serializer):
+    """JSON with `text`, or multipart with `text` and any number of `files`."""
+
     text = serializers.CharField(allow_blank=True, required=False, default="")
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, write_only=True
+    )
+
+
+class ExtensionInput(serializers.Serializer):
+    requested_date = serializers.DateField()
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = ("id", "assignment", "requested_date", "reason", "status", "requested_at")
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField()
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ("id", "verb", "label", "created_at", "actor", "unit", "comment")
+        read_only_fields = fields
+
+    def get_label(self, event: Event) -> str:
+        known = getattr(event, "label", None)  # history_for_unit words each row itself
+        return str(known or self.context.get("labels", {}).get(event.verb, event.verb))
+
+    def get_actor(self, event: Event) -> str:
+        if event.actor is not None:
+            return event.actor.get_full_name() or event.actor.get_username()
+        return event.actor_name

@@ -22,11 +22,12 @@ from directives import services
 from directives.api import serializers as s
 from directives.forms import DirectiveFilter
 from directives.models import Assignment, Directive
+from directives.selectors.history import desk_event_labels, history_for_unit
 from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
 from directives.selectors.moves import directive_moves
 from directives.selectors.scope import desk_directives, directives_visible_to, receiving_unit_ids
 from directives.selectors.workspace import assignments_visible_to
-from directives.services import assignments
+from directives.services import assignments, extensions
 from directives.services.notices import notification_mark_read, notifications_for
 from directives.services.receipts import dispatch_acknowledge
 
@@ -69,7 +70,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         user = self.request.user
-        if self.action == "retrieve" or self.action == "pdf":
+        if self.action in ("retrieve", "pdf", "events"):
             return directives_visible_to(user).prefetch_related(
                 "addressees", "copy_recipients", "tasks__groups", "tasks__units", "replaced_by"
             )
@@ -208,6 +209,19 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             s.ReasonInput,
         )
 
+    @extend_schema(responses=s.EventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request: Request, pk=None) -> Response:
+        """The directive's history: all of it for its agency's desk, else what the person's
+        unit may see (its own steps and the directive-wide ones), as the pages show it."""
+        directive = self.get_object()
+        if desk_directives(request.user).filter(pk=directive.pk).exists():
+            rows = directive.events.select_related("actor").order_by("created_at", "pk")
+            labels = desk_event_labels()
+        else:
+            rows, labels = history_for_unit(directive, request.user.unit_id), {}
+        return Response(s.EventSerializer(rows, many=True, context={"labels": labels}).data)
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk=None) -> FileResponse:
@@ -282,15 +296,32 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.ReportInput, responses=s.AssignmentSerializer)
     @action(detail=True, methods=["post"])
     def report(self, request: Request, pk=None) -> Response:
+        assignment = self.get_object()
         data = _input(s.ReportInput, request)
         return self._done(
             assignments.assignment_report(
-                assignment=self.get_object(),
+                assignment=assignment,
                 by=request.user,
                 text=data["text"],
+                files=data["files"],
                 ip=client_ip(request),
             )
         )
+
+    @extend_schema(request=s.ExtensionInput, responses={201: s.ExtensionSerializer})
+    @action(detail=True, methods=["post"])
+    def extension(self, request: Request, pk=None) -> Response:
+        """Ask the issuing agency's clerk for a later due date, with a reason."""
+        assignment = self.get_object()  # another unit's task: a 404 before any 400
+        data = _input(s.ExtensionInput, request)
+        made = extensions.extension_request_create(
+            assignment=assignment,
+            by=request.user,
+            requested_date=data["requested_date"],
+            reason=data["reason"],
+            ip=client_ip(request),
+        )
+        return Response(s.ExtensionSerializer(made).data, status=status.HTTP_201_CREATED)
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -102,3 +102,50 @@ def test_my_unit_starts_and_reports_its_task(agency, agency_key):
 
     other = Assignment.objects.exclude(unit=agency.so_tc).first()
     assert client.post(f"/api/v1/assignments/{other.pk}/start/").status_code == 404
+
+
+def test_the_history_the_desk_and_a_receiving_unit_each_see(agency, agency_key):
+    issued = agency.issued()
+    desk = token_client(agency.clerk).get(f"/api/v1/directives/{issued.pk}/events/")
+    assert desk.status_code == 200
+    verbs = [e["verb"] for e in desk.json()]
+    assert verbs[:2] == ["created", "submitted"] and "issued" in verbs
+    assert desk.json()[0]["label"] == "Draft created"
+    assert desk.json()[0]["actor"] == agency.drafter.get_full_name()
+
+    officer = UserFactory(unit=agency.so_tc, roles=[roles.UNIT_OFFICER])
+    unit = token_client(officer).get(f"/api/v1/directives/{issued.pk}/events/")
+    assert unit.status_code == 200
+    assert [e["verb"] for e in unit.json()] == ["issued"], "the desk's own steps stay the desk's"
+
+
+def test_a_unit_reports_with_files_and_asks_for_more_time(agency, agency_key):
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    issued = agency.issued()
+    officer = UserFactory(unit=agency.so_tc, roles=[roles.UNIT_OFFICER])
+    client = token_client(officer)
+    dispatch = issued.dispatches.get(unit=agency.so_tc)
+    client.post(f"/api/v1/inbox/{dispatch.pk}/acknowledge/")
+    task = client.get(f"/api/v1/inbox/{dispatch.pk}/tasks/").json()[0]
+
+    later = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+    asked = client.post(
+        f"/api/v1/assignments/{task['id']}/extension/",
+        {"requested_date": later, "reason": "Chờ kinh phí"},
+        format="json",
+    )
+    assert asked.status_code == 201, asked.json()
+    assert asked.json()["status"] == "pending" and asked.json()["requested_date"] == later
+
+    report = SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    done = client.post(
+        f"/api/v1/assignments/{task['id']}/report/",
+        {"text": "Đã triển khai.", "files": [report]},
+        format="multipart",
+    )
+    assert done.status_code == 200, done.json()
+    assignment = Assignment.objects.get(pk=task["id"])
+    assert assignment.status == "done" and assignment.files.count() == 1
