@@ -206,3 +206,44 @@ def test_draft_to_acknowledgement_with_tokens(agency, agency_key):
     assert token_client(officer).get(url).status_code == 200
     other = Dispatch.objects.exclude(unit=agency.so_tc).first()
     assert token_client(officer).post(f"/api/v1/inbox/{other.pk}/acknowledge/").status_code == 404
+
+
+def test_the_drafter_withdraws_a_submitted_draft_and_deletes_a_draft(agency):
+    drafter = token_client(agency.drafter)
+    submitted = agency.submitted()
+    withdrawn = drafter.post(f"{DIRECTIVES}{submitted.pk}/withdraw/")
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "draft"
+    assert drafter.post(f"{DIRECTIVES}{submitted.pk}/withdraw/").status_code == 409
+    assert token_client(agency.signer).delete(f"{DIRECTIVES}{submitted.pk}/").status_code == 403
+    assert drafter.delete(f"{DIRECTIVES}{submitted.pk}/").status_code == 204
+    assert not Directive.objects.filter(pk=submitted.pk).exists()
+
+
+def test_the_clerk_cancels_a_numbering_and_recalls_an_issued_letter(agency, agency_key):
+    clerk = token_client(agency.clerk)
+    numbered = agency.numbered()
+    cancelled = clerk.post(f"{DIRECTIVES}{numbered.pk}/cancel-number/")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "approved"
+
+    issued = agency.issued()
+    assert clerk.post(f"{DIRECTIVES}{issued.pk}/recall/", {"reason": ""}).status_code == 400
+    assert (
+        token_client(agency.drafter)
+        .post(f"{DIRECTIVES}{issued.pk}/recall/", {"reason": "Sai sót"})
+        .status_code
+        == 403
+    )
+    recalled = clerk.post(f"{DIRECTIVES}{issued.pk}/recall/", {"reason": "Sai sót số liệu"})
+    assert recalled.status_code == 200 and recalled.json()["status"] == "recalled"
+    assert recalled.json()["recall_reason"] == "Sai sót số liệu"
+    assert clerk.post(f"{DIRECTIVES}{issued.pk}/recall/", {"reason": "lần hai"}).status_code == 409
+
+
+def test_a_signer_with_a_wrong_pin_is_a_400_and_nothing_is_signed(agency):
+    signer_key_issue(agency.signer)
+    numbered = agency.numbered()
+    response = token_client(agency.signer).post(f"{DIRECTIVES}{numbered.pk}/sign/", {"pin": "000"})
+    assert response.status_code == 400 and response.json()["detail"]
+    assert Directive.objects.get(pk=numbered.pk).status == Directive.Status.NUMBERED
+    missing = token_client(agency.signer).post(f"{DIRECTIVES}{numbered.pk}/sign/", {})
+    assert missing.status_code == 400 and "pin" in missing.json()
