@@ -21,6 +21,7 @@ from common.client_ip import client_ip
 from directives import services
 from directives.api import serializers as s
 from directives.forms import DirectiveFilter
+from directives.forms.workspace import InboxFilter
 from directives.models import Assignment, Directive
 from directives.selectors.history import desk_event_labels, history_for_unit
 from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
@@ -54,6 +55,16 @@ FILTER_PARAMETERS = [
     OpenApiParameter("signer", int),
     OpenApiParameter("drafting_unit", int),
     OpenApiParameter("urgency", str),
+]
+
+
+INBOX_PARAMETERS = [
+    OpenApiParameter("q", str, description="Number, symbol, subject; accents optional"),
+    OpenApiParameter("acknowledged", str, enum=["no", "yes"]),
+    OpenApiParameter("due", str, enum=["soon", "overdue"]),
+    OpenApiParameter("urgency", str),
+    OpenApiParameter("year", int),
+    OpenApiParameter("issuer", int),
 ]
 
 
@@ -248,6 +259,15 @@ class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if not receiving_unit_ids(self.request.user):
             raise PermissionDenied
         return inbox_dispatches(self.request.user)
+
+    @extend_schema(parameters=INBOX_PARAMETERS)
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        """The inbox's order (not acknowledged first, the most urgent first) and its filters."""
+        flt = InboxFilter(request.query_params, queryset=self.get_queryset(), user=request.user)
+        if not flt.is_valid():
+            raise exceptions.ValidationError(flt.errors)
+        page = self.paginate_queryset(flt.qs)
+        return self.get_paginated_response(s.DispatchSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses=s.DispatchSerializer)
     @action(detail=True, methods=["post"])

@@ -149,3 +149,21 @@ def test_a_unit_reports_with_files_and_asks_for_more_time(agency, agency_key):
     assert done.status_code == 200, done.json()
     assignment = Assignment.objects.get(pk=task["id"])
     assert assignment.status == "done" and assignment.files.count() == 1
+
+
+def test_the_inbox_has_the_pages_filters(agency, agency_key):
+    first = agency.issued(subject="phòng, chống dịch bệnh mùa mưa")
+    agency.issued(subject="an toàn thông tin mạng")
+    officer = UserFactory(unit=agency.so_tc, roles=[roles.UNIT_OFFICER])
+    client = token_client(officer)
+    everything = client.get("/api/v1/inbox/").json()
+    assert everything["count"] == 2
+    found = client.get("/api/v1/inbox/", {"q": "chong dich benh"}).json()
+    assert [r["directive"]["id"] for r in found["results"]] == [first.pk]
+    row = found["results"][0]
+    client.post(f"/api/v1/inbox/{row['id']}/acknowledge/")
+    waiting = client.get("/api/v1/inbox/", {"acknowledged": "no"}).json()
+    assert first.pk not in [r["directive"]["id"] for r in waiting["results"]]
+    assert waiting["count"] == 1
+    assert client.get("/api/v1/inbox/", {"acknowledged": "maybe"}).status_code == 400
+    assert token_client(agency.drafter).get("/api/v1/inbox/").status_code == 403
