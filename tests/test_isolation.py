@@ -131,6 +131,11 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "assignment-report": {"pk": "assignment"},
     "assignment-extension": {"pk": "assignment"},
     "notification-read": {"pk": "notification"},
+    "review-detail": {"pk": "assignment"},
+    "review-accept": {"pk": "assignment"},
+    "review-return-": {"pk": "assignment"},
+    "extension-detail": {"pk": "extension"},
+    "extension-decide": {"pk": "extension"},
 }
 
 # The shared directory (every unit and group, the directory page's list): no unit's own object.

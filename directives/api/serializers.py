@@ -264,3 +264,35 @@ class EventSerializer(serializers.ModelSerializer):
         if event.actor is not None:
             return event.actor.get_full_name() or event.actor.get_username()
         return event.actor_name
+
+
+class ReviewInput(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class DecideInput(serializers.Serializer):
+    grant = serializers.BooleanField()
+    new_date = serializers.DateField(allow_null=True, required=False, default=None)
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class TrackedAssignmentSerializer(serializers.ModelSerializer):
+    """A unit's task as the issuing agency's clerk follows it."""
+
+    title = serializers.CharField(source="task.title", read_only=True)
+    directive = serializers.IntegerField(source="task.directive_id", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = (
+            "id",
+            "directive",
+            "task",
+            "title",
+            "unit",
+            "status",
+            "due_date",
+            "report_text",
+            "reported_at",
+        )
+        read_only_fields = fields

@@ -20,6 +20,8 @@ router.register("groups", GroupViewSet, basename="group")
 router.register("directives", views.DirectiveViewSet, basename="directive")
 router.register("inbox", views.InboxViewSet, basename="inbox")
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("extensions", views.ExtensionViewSet, basename="extension")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [path("me/", MeView.as_view(), name="me"), *router.urls]

@@ -27,7 +27,11 @@ from directives.selectors.history import desk_event_labels, history_for_unit
 from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
 from directives.selectors.moves import directive_moves
 from directives.selectors.scope import desk_directives, directives_visible_to, receiving_unit_ids
-from directives.selectors.workspace import assignments_visible_to
+from directives.selectors.workspace import (
+    assignments_visible_to,
+    extensions_visible_to,
+    tracked_assignments,
+)
 from directives.services import assignments, extensions
 from directives.services.notices import notification_mark_read, notifications_for
 from directives.services.receipts import dispatch_acknowledge
@@ -342,6 +346,77 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             ip=client_ip(request),
         )
         return Response(s.ExtensionSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The issuing agency's clerk: a unit's task of one of the agency's letters, its report
+    accepted or sent back with a comment."""
+
+    lookup_value_converter = "int"
+    serializer_class = s.TrackedAssignmentSerializer
+
+    def get_queryset(self):
+        return tracked_assignments(self.request.user).select_related("task", "unit", "dispatch")
+
+    def _done(self, assignment: Assignment) -> Response:
+        fresh = self.get_queryset().get(pk=assignment.pk)
+        return Response(s.TrackedAssignmentSerializer(fresh).data)
+
+    @extend_schema(request=s.ReviewInput, responses=s.TrackedAssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk=None) -> Response:
+        assignment = self.get_object()
+        data = _input(s.ReviewInput, request)
+        return self._done(
+            assignments.assignment_accept(
+                assignment=assignment,
+                by=request.user,
+                comment=data["comment"],
+                ip=client_ip(request),
+            )
+        )
+
+    @extend_schema(request=s.ReviewInput, responses=s.TrackedAssignmentSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk=None) -> Response:
+        assignment = self.get_object()
+        data = _input(s.ReviewInput, request)
+        return self._done(
+            assignments.assignment_return(
+                assignment=assignment,
+                by=request.user,
+                comment=data["comment"],
+                ip=client_ip(request),
+            )
+        )
+
+
+class ExtensionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Extension requests of the units, decided by the issuing agency's clerk."""
+
+    lookup_value_converter = "int"
+    serializer_class = s.ExtensionSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        return extensions_visible_to(user).filter(
+            assignment__in=tracked_assignments(user).values("pk")
+        )
+
+    @extend_schema(request=s.DecideInput, responses=s.ExtensionSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk=None) -> Response:
+        extension = self.get_object()
+        data = _input(s.DecideInput, request)
+        decided = extensions.extension_request_decide(
+            extension=extension,
+            by=request.user,
+            grant=data["grant"],
+            new_date=data["new_date"],
+            note=data["note"],
+            ip=client_ip(request),
+        )
+        return Response(s.ExtensionSerializer(decided).data)
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -167,3 +167,40 @@ def test_the_inbox_has_the_pages_filters(agency, agency_key):
     assert waiting["count"] == 1
     assert client.get("/api/v1/inbox/", {"acknowledged": "maybe"}).status_code == 400
     assert token_client(agency.drafter).get("/api/v1/inbox/").status_code == 403
+
+
+def test_the_clerk_reviews_reports_and_decides_extensions(agency, agency_key):
+    import datetime
+
+    issued = agency.issued()
+    officer = UserFactory(unit=agency.so_tc, roles=[roles.UNIT_OFFICER])
+    unit = token_client(officer)
+    dispatch = issued.dispatches.get(unit=agency.so_tc)
+    unit.post(f"/api/v1/inbox/{dispatch.pk}/acknowledge/")
+    task = unit.get(f"/api/v1/inbox/{dispatch.pk}/tasks/").json()[0]
+    later = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+    asked = unit.post(
+        f"/api/v1/assignments/{task['id']}/extension/",
+        {"requested_date": later, "reason": "Chờ kinh phí"},
+        format="json",
+    ).json()
+    unit.post(f"/api/v1/assignments/{task['id']}/report/", {"text": "Đã triển khai."})
+
+    clerk = token_client(agency.clerk)
+    assert unit.post(f"/api/v1/reviews/{task['id']}/accept/").status_code == 404
+    assert (
+        unit.post(f"/api/v1/extensions/{asked['id']}/decide/", {"grant": True}).status_code == 404
+    )
+    sent_back = clerk.post(f"/api/v1/reviews/{task['id']}/return/", {"comment": ""})
+    assert sent_back.status_code == 400
+    sent_back = clerk.post(f"/api/v1/reviews/{task['id']}/return/", {"comment": "Bổ sung số liệu"})
+    assert sent_back.status_code == 200 and sent_back.json()["status"] == "in_progress"
+    unit.post(f"/api/v1/assignments/{task['id']}/report/", {"text": "Đã bổ sung."})
+    accepted = clerk.post(f"/api/v1/reviews/{task['id']}/accept/", {"comment": "Tốt"})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    assert clerk.post(f"/api/v1/reviews/{task['id']}/accept/").status_code == 409
+
+    decided = clerk.post(
+        f"/api/v1/extensions/{asked['id']}/decide/", {"grant": False, "note": "Không"}
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "declined"
