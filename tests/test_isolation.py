@@ -126,6 +126,8 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "inbox-detail": {"pk": "dispatch"},
     "inbox-acknowledge": {"pk": "dispatch"},
     "inbox-tasks": {"pk": "dispatch"},
+    "inbox-accept": {"pk": "dispatch"},
+    "inbox-refuse": {"pk": "dispatch"},
     "assignment-detail": {"pk": "assignment"},
     "assignment-start": {"pk": "assignment"},
     "assignment-report": {"pk": "assignment"},

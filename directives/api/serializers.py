@@ -17,6 +17,7 @@ from directives.models import (
     Dispatch,
     Event,
     ExtensionRequest,
+    IncomingEntry,
     Notification,
     Task,
 )
@@ -294,5 +295,33 @@ class TrackedAssignmentSerializer(serializers.ModelSerializer):
             "due_date",
             "report_text",
             "reported_at",
+        )
+        read_only_fields = fields
+
+
+class AcceptInput(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class RefuseInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class IncomingEntrySerializer(serializers.ModelSerializer):
+    """The letter's line in the receiving unit's incoming book (or its refusal)."""
+
+    class Meta:
+        model = IncomingEntry
+        fields = (
+            "id",
+            "unit",
+            "dispatch",
+            "decision",
+            "year",
+            "arrival_number",
+            "arrived_at",
+            "refusal_reason",
+            "signatures_valid",
         )
         read_only_fields = fields

@@ -33,6 +33,7 @@ from directives.selectors.workspace import (
     tracked_assignments,
 )
 from directives.services import assignments, extensions
+from directives.services.incoming import dispatch_accept, dispatch_refuse
 from directives.services.notices import notification_mark_read, notifications_for
 from directives.services.receipts import dispatch_acknowledge
 
@@ -280,6 +281,32 @@ class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             dispatch=self.get_object(), by=request.user, ip=client_ip(request)
         )
         return Response(s.DispatchSerializer(self.get_queryset().get(pk=dispatch.pk)).data)
+
+    @extend_schema(request=s.AcceptInput, responses={201: s.IncomingEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk=None) -> Response:
+        """Accept the letter into the unit's incoming book (tiếp nhận): its arrival number."""
+        dispatch = self.get_object()
+        data = _input(s.AcceptInput, request)
+        entry = dispatch_accept(
+            dispatch=dispatch, by=request.user, note=data["note"], ip=client_ip(request)
+        )
+        return Response(s.IncomingEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RefuseInput, responses={201: s.IncomingEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk=None) -> Response:
+        """Refuse the letter: `misaddressed`, `invalid_signature`, or `other` with a comment."""
+        dispatch = self.get_object()
+        data = _input(s.RefuseInput, request)
+        entry = dispatch_refuse(
+            dispatch=dispatch,
+            by=request.user,
+            reason=data["reason"],
+            comment=data["comment"],
+            ip=client_ip(request),
+        )
+        return Response(s.IncomingEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.AssignmentSerializer(many=True))
     @action(detail=True, methods=["get"])

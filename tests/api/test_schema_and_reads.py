@@ -204,3 +204,23 @@ def test_the_clerk_reviews_reports_and_decides_extensions(agency, agency_key):
         f"/api/v1/extensions/{asked['id']}/decide/", {"grant": False, "note": "Không"}
     )
     assert decided.status_code == 200 and decided.json()["status"] == "declined"
+
+
+def test_a_unit_accepts_one_letter_into_its_book_and_refuses_another(agency, agency_key):
+    first, second = agency.issued(), agency.issued()
+    officer = UserFactory(unit=agency.so_tc, roles=[roles.UNIT_OFFICER])
+    client = token_client(officer)
+    one = first.dispatches.get(unit=agency.so_tc)
+    other = second.dispatches.get(unit=agency.so_tc)
+
+    accepted = client.post(f"/api/v1/inbox/{one.pk}/accept/", {"note": "Chuyển phòng KH"})
+    assert accepted.status_code == 201, accepted.json()
+    assert accepted.json()["decision"] == "accepted" and accepted.json()["arrival_number"] == 1
+    assert client.post(f"/api/v1/inbox/{one.pk}/accept/").status_code == 409
+
+    assert client.post(f"/api/v1/inbox/{other.pk}/refuse/", {"reason": "other"}).status_code == 400
+    refused = client.post(
+        f"/api/v1/inbox/{other.pk}/refuse/", {"reason": "misaddressed", "comment": ""}
+    )
+    assert refused.status_code == 201 and refused.json()["decision"] == "refused"
+    assert refused.json()["arrival_number"] is None
