@@ -123,6 +123,7 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directive-recall": {"pk": "directive"},
     "directive-pdf": {"pk": "directive"},
     "directive-events": {"pk": "directive"},
+    "directive-attachments": {"pk": "directive"},
     "inbox-detail": {"pk": "dispatch"},
     "inbox-acknowledge": {"pk": "dispatch"},
     "inbox-tasks": {"pk": "dispatch"},

@@ -12,6 +12,7 @@ from directives.models import (
     LETTER_FIELDS,
     Addressee,
     Assignment,
+    Attachment,
     CopyRecipient,
     Directive,
     Dispatch,
@@ -39,6 +40,17 @@ class CopySerializer(serializers.ModelSerializer):
     class Meta:
         model = CopyRecipient
         fields = ("label", "unit", "group", "purpose")
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ("id", "name", "content_type", "size", "sha256", "uploaded_at")
+        read_only_fields = fields
+
+
+class AttachmentInput(serializers.Serializer):
+    file = serializers.FileField()
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -84,6 +96,7 @@ class DirectiveSerializer(serializers.ModelSerializer):
     addressees = AddresseeSerializer(many=True, read_only=True)
     copy_recipients = CopySerializer(many=True, read_only=True)
     tasks = TaskSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
     moves = serializers.SerializerMethodField()
 
     class Meta:
@@ -109,6 +122,7 @@ class DirectiveSerializer(serializers.ModelSerializer):
             "addressees",
             "copy_recipients",
             "tasks",
+            "attachments",
             "moves",
         )
         read_only_fields = fields

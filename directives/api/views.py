@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -88,10 +89,20 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         user = self.request.user
         if self.action in ("retrieve", "pdf", "events"):
             return directives_visible_to(user).prefetch_related(
-                "addressees", "copy_recipients", "tasks__groups", "tasks__units", "replaced_by"
+                "addressees",
+                "copy_recipients",
+                "tasks__groups",
+                "tasks__units",
+                "replaced_by",
+                "attachments",
             )
         return desk_directives(user).prefetch_related(
-            "addressees", "copy_recipients", "tasks__groups", "tasks__units", "replaced_by"
+            "addressees",
+            "copy_recipients",
+            "tasks__groups",
+            "tasks__units",
+            "replaced_by",
+            "attachments",
         )
 
     def _response(self, directive: Directive, code: int = status.HTTP_200_OK) -> Response:
@@ -224,6 +235,17 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             ),
             s.ReasonInput,
         )
+
+    @extend_schema(request=s.AttachmentInput, responses={201: s.AttachmentSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request: Request, pk=None) -> Response:
+        """Attach a file to a draft (multipart `file`), checked by its content and size."""
+        directive = self.get_object()
+        data = _input(s.AttachmentInput, request)
+        made = services.attachment_add(
+            directive=directive, by=request.user, upload=data["file"], ip=client_ip(request)
+        )
+        return Response(s.AttachmentSerializer(made).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.EventSerializer(many=True))
     @action(detail=True, methods=["get"])

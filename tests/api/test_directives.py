@@ -247,3 +247,29 @@ def test_a_signer_with_a_wrong_pin_is_a_400_and_nothing_is_signed(agency):
     assert Directive.objects.get(pk=numbered.pk).status == Directive.Status.NUMBERED
     missing = token_client(agency.signer).post(f"{DIRECTIVES}{numbered.pk}/sign/", {})
     assert missing.status_code == 400 and "pin" in missing.json()
+
+
+def test_the_drafter_attaches_a_file_checked_by_its_content(agency):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = agency.draft()
+    drafter = token_client(agency.drafter)
+    pdf = SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    made = drafter.post(f"{DIRECTIVES}{draft.pk}/attachments/", {"file": pdf}, format="multipart")
+    assert made.status_code == 201, made.json()
+    assert made.json()["name"] == "ke-hoach.pdf" and made.json()["size"] == 15
+    detail = drafter.get(f"{DIRECTIVES}{draft.pk}/").json()
+    assert [a["name"] for a in detail["attachments"]] == ["ke-hoach.pdf"]
+
+    fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    refused = drafter.post(
+        f"{DIRECTIVES}{draft.pk}/attachments/", {"file": fake}, format="multipart"
+    )
+    assert refused.status_code == 400 and isinstance(refused.json()["detail"], str)
+    assert draft.attachments.count() == 1
+    submitted = agency.submitted()
+    late = SimpleUploadedFile("muon.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    response = drafter.post(
+        f"{DIRECTIVES}{submitted.pk}/attachments/", {"file": late}, format="multipart"
+    )
+    assert response.status_code == 409
