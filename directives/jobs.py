@@ -15,6 +15,8 @@ PDF_RENDER = "directives.tasks.render_directive_pdf"
 FAN_OUT = "directives.tasks.deliver_directive"
 DISPATCHES_DELIVER = "directives.tasks.deliver_dispatches"
 NOTIFICATION_SEND = "directives.tasks.send_notification"
+EDXML_SEND = "directives.tasks.send_edxml"
+EDXML_STATUS_SEND = "directives.tasks.send_edxml_status"
 # A delivery job serves this many units: its reads, writes and records are a handful of
 # statements for all of them, and its e-mails share the worker's SMTP connection. Small enough
 # that a fan-out to a thousand units keeps every worker busy (50 jobs) and a retry repeats
@@ -40,6 +42,16 @@ def pdf_render_enqueue(directive_id: int) -> None:
 def fan_out_enqueue(directive_id: int) -> None:
     """Start the delivery of a letter whose signed PDF is ready: one job per unit."""
     _task(FAN_OUT).apply_async((directive_id,))
+
+
+def edxml_send_enqueue(directive_id: int) -> None:
+    """Write the letter's edXML messages to its external units (once each)."""
+    _task(EDXML_SEND).apply_async((directive_id,))
+
+
+def edxml_status_enqueue(entry_id: int, code: str) -> None:
+    """Tell the issuer on another system of a step of its letter (04 assigned...)."""
+    _task(EDXML_STATUS_SEND).apply_async((entry_id, code))
 
 
 def notification_send_enqueue(notification_id: int) -> None:

@@ -10,6 +10,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from directives import jobs
+from directives.documents.keys import SigningKeyError
+from directives.services.exchange import directive_edxml_send, incoming_entry_status_send
+from directives.services.exchange_in import edxml_inbox_read
 from directives.services.notices import (
     TRANSIENT_DATABASE_ERRORS,
     database_retry_countdown,
@@ -64,6 +67,31 @@ def deliver_dispatch(dispatch_id: int) -> None:
     """One unit's delivery, as jobs queued before delivery went by batches name it: handed
     to a batch job of one."""
     jobs.dispatch_deliver_enqueue([dispatch_id])
+
+
+@shared_task(bind=True, queue="mail", acks_late=True, reject_on_worker_lost=True, max_retries=8)
+def send_edxml(self, directive_id: int) -> int:
+    """The letter's edXML messages to its external units: each written once, whatever the
+    number of runs. A key out of reach or a full disk is retried by the portal's backoff."""
+    try:
+        return directive_edxml_send(directive_id=directive_id)
+    except (OSError, SigningKeyError, *TRANSIENT_DATABASE_ERRORS) as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries + 1))
+
+
+@shared_task(bind=True, queue="mail", acks_late=True, max_retries=8)
+def send_edxml_status(self, entry_id: int, code: str) -> bool:
+    """A status message of an edXML letter's step (04 assigned) back to its issuer, once."""
+    try:
+        return incoming_entry_status_send(entry_id=entry_id, code=code)
+    except (OSError, SigningKeyError, *TRANSIENT_DATABASE_ERRORS) as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries + 1))
+
+
+@shared_task(queue="default", acks_late=True)
+def read_edxml_inbox() -> dict[str, int]:
+    """Beat (or `manage.py edxml_inbox`): enter the edXML messages waiting in the inbox."""
+    return edxml_inbox_read()
 
 
 @shared_task(bind=True, queue="mail", acks_late=True, reject_on_worker_lost=True, max_retries=None)

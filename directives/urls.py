@@ -4,6 +4,8 @@ from directives.views import (
     distribution,
     documents,
     drafting,
+    exchange,
+    handling,
     inbox,
     incoming,
     notices,
@@ -23,7 +25,9 @@ urlpatterns = [
     *inbox.urlpatterns,
     *incoming.urlpatterns,
     *distribution.urlpatterns,
+    *handling.urlpatterns,
     *tracking.urlpatterns,
     *todo.urlpatterns,
+    *exchange.urlpatterns,  # another portal posts its edXML messages
     *pki.urlpatterns,  # seals: the development CA's CRL
 ]

@@ -16,13 +16,16 @@ from common.backoff import longest_chain_seconds
 from common.installation_key import installation_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A file of VARIABLE=value lines read before anything else (the process's own environment wins):
+# ENV_FILE, by default .env beside manage.py; in production /etc/portal/portal.env, the file the
+# systemd units read too (deploy/portal.env.example, deploy/manage).
+environ.Env.read_env(os.environ.get("ENV_FILE", str(BASE_DIR / ".env")), overwrite=False)
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env(
     DEBUG=(bool, False),
     ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1", "[::1]"]),
 )
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 # The test suite runs with DEBUG=False like production, but never holds real secrets.
@@ -59,30 +62,39 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "auditlog",
-    "axes",
+    "portal.apps.AxesConfig",  # django-axes, named in Vietnamese
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "health_check",
     "recipients",
     "directives",
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.MalformedRequestMiddleware",
     "portal.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # In place of LocaleMiddleware: Vietnamese whatever the browser asks, English when chosen.
+    "portal.middleware.LanguageMiddleware",
+    "portal.middleware.ApiLanguageMiddleware",
     "common.sessions.SessionRefreshMiddleware",
     "portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.AuditlogMiddleware",
+    "recipients.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -119,6 +131,8 @@ else:
 # The cache (the PDFs' signature checks, by hash): per process by default; in production a Redis
 # that every web process and worker share, e.g. CACHE_URL=redis://redis:6379/1.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The clerk's dashboard counts a year of letters: counted at most once a minute per clerk.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "recipients.User"
@@ -149,6 +163,20 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The code of the login's second step is never written into axes' record of a failure.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+
+# Two-factor login (django-otp: a TOTP authenticator app, backup codes; README "Two-factor
+# login"). Signers, clerks and administrators must use it where their unit's setting says so,
+# everywhere with OTP_REQUIRED=1 (production sets it); anyone may turn it on on their profile.
+# A wrong code counts as a failed login for the lockout above and the login rate limit, and
+# each device waits OTP_*_THROTTLE_FACTOR × 2^(failures − 1) seconds before the next try.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Cổng văn bản điều hành")
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_BACKUP_CODES = env.int("OTP_BACKUP_CODES", default=10)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # What an administrator changes is recorded (django-auditlog: who, when, from which address, the
 # old and the new values), shown in the admin's "History" of each record and its "Log entries".
@@ -169,6 +197,27 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     },
     {"model": "auth.Group", "m2m_fields": ["permissions"]},
     "recipients.SigningKeyStore",
+    # Two-factor devices: enrolled, reset (deleted); never their secret, nor each login's
+    # counters (a change of only those records nothing).
+    {
+        "model": "otp_totp.TOTPDevice",
+        "exclude_fields": [
+            "key",
+            "last_t",
+            "drift",
+            "throttling_failure_timestamp",
+            "throttling_failure_count",
+            "last_used_at",
+        ],
+    },
+    {
+        "model": "otp_static.StaticDevice",
+        "exclude_fields": [
+            "throttling_failure_timestamp",
+            "throttling_failure_count",
+            "last_used_at",
+        ],
+    },
     "directives.Register",
     "directives.CancelledNumber",
 )
@@ -177,6 +226,11 @@ AUDITLOG_MASK_CALLABLE = "portal.middleware.audit_mask"
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language a person picked (portal.middleware.LanguageMiddleware; signed-in people's choice
+# is their User.language): a year, and as guarded as the session's cookie.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -325,8 +379,21 @@ CELERY_TASK_ROUTES = {
     "directives.tasks.deliver_dispatches": {"queue": "mail"},
     "directives.tasks.send_notification": {"queue": "mail"},
     "directives.tasks.deliver_directive": {"queue": "mail"},
+    "directives.tasks.send_edxml": {"queue": "mail"},
+    "directives.tasks.send_edxml_status": {"queue": "mail"},
 }
 # --- end of dispatch settings ---
+
+# edXML exchange (QCVN 102:2016): the drop folders a gateway program reads and fills, and the
+# limits on an incoming message (refused above them, nothing saved).
+EDXML_OUTBOX_DIR = Path(env.str("EDXML_OUTBOX_DIR", default=str(VAR_DIR / "edxml" / "outbox")))
+EDXML_INBOX_DIR = Path(env.str("EDXML_INBOX_DIR", default=str(VAR_DIR / "edxml" / "inbox")))
+EDXML_MAX_BYTES = env.int("EDXML_MAX_BYTES", default=40 * 1024 * 1024)
+EDXML_ATTACHMENT_MAX_BYTES = env.int("EDXML_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Another portal posts its messages to /exchange/edxml/ with this token (Authorization: Bearer);
+# empty: the endpoint is off (404).
+EDXML_PEER_TOKEN = env.str("EDXML_PEER_TOKEN", default="")
+RATELIMIT_EDXML = env.str("RATELIMIT_EDXML", default="600/600")  # messages posted by a peer
 
 # Digital signature (PAdES). A PKCS#12 file per issuing unit may live at
 # SIGNING_P12_DIR/<UNIT CODE>.p12; otherwise SIGNING_P12 signs for every unit.
@@ -342,6 +409,9 @@ PKCS11_MODULE = env.str("PKCS11_MODULE", default="")
 SIGNING_CRLS = env.list("SIGNING_CRLS", default=[])
 SIGNING_REMOTE_CLIENT_SECRET = env.str("SIGNING_REMOTE_CLIENT_SECRET", default="")
 DEV_PKI_DIR = VAR_DIR / "pki"
+# Backups (`manage.py backup`, portal/backup.py): the folder of pg_dump and pg_restore when the
+# ones on PATH are older than the server (e.g. /usr/lib/postgresql/15/bin).
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 # Signers' personal keys (PKCS#12, the password is the PIN entered at signing, never stored):
 # SIGNER_P12_DIR/<username>.p12 with the certificate beside it as <username>.pem. In DEBUG
 # without it, the development PKI's DEV_PKI_DIR/signers.
@@ -421,6 +491,8 @@ X_FRAME_OPTIONS = "DENY"
 # The tests speak plain HTTP to the test client: no redirect there unless they ask for it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
+# The health probe of a load balancer or of systemd speaks plain HTTP to gunicorn directly.
+SECURE_REDIRECT_EXEMPT = [r"^health/(web/)?$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 # Only once the domain is on the browsers' preload list (hstspreload.org); until then
@@ -431,6 +503,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A session ends after SESSION_COOKIE_AGE seconds without a request (8 hours: a working day).
 # A signed-in user's session is saved again (its expiry and cookie pushed back) at most every
 # SESSION_REFRESH_SECONDS (common.sessions.SessionRefreshMiddleware): Django's
@@ -439,13 +512,52 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_SAVE_EVERY_REQUEST = False
 
+# Logs (README "Logs"): one JSON object per line on stdout in production (python-json-logger),
+# plain text with DEBUG; LOG_FORMAT=json|text chooses. Each line carries the request's id, path
+# and user id, or the Celery task's name and id, when it was logged serving one (common/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "common.logs.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": "time",  # ISO 8601, UTC
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # Django's development server logs each request itself; the portal's line says more.
+        "django.server": {"level": "WARNING"},
+    },
 }
+# Celery leaves logging to Django's configuration above (portal/celery.py, setup_logging).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# The health endpoint /health/ (portal/health.py, django-health-check): the database, the cache,
+# the media storage, Redis when it is the broker, and the Celery workers: every queue must have
+# one that answers a ping within HEALTH_CELERY_TIMEOUT seconds. The probe stops waiting as soon
+# as HEALTH_CELERY_WORKERS workers answered (set it to the number of workers of the installation;
+# 0 waits for the whole timeout, which is never wrong). /health/web/ leaves the workers out.
+HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=2.0)
+HEALTH_CELERY_WORKERS = env.int("HEALTH_CELERY_WORKERS", default=0)
 
 for _sub in (
     "mail",

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common.ratelimit import ratelimit
 from portal import views
+from portal.health import PortalHealthView
+from recipients.views import language_switch
 
 admin.site.site_header = "Cổng văn bản điều hành — Quản trị"
 admin.site.site_title = "Quản trị"
@@ -12,6 +14,8 @@ admin.site.index_title = "Danh mục đơn vị, nhóm nhận và người dùng
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", PortalHealthView.as_view(), name="health"),
+    path("health/web/", PortalHealthView.as_view(workers=False), name="health-web"),
     path(
         "login/",
         ratelimit("login", setting="RATELIMIT_LOGIN", methods=("POST",))(
@@ -39,7 +43,8 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The menu's language switch: Django's set_language, and the signed-in person's own choice.
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),
     path("recipients/", include("recipients.urls")),
     path("", include("directives.urls")),

@@ -7,23 +7,41 @@ from auditlog.filters import CIDFilter
 from auditlog.filters import ResourceTypeFilter as AuditlogResourceTypeFilter
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from auditlog.models import LogEntry
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
 
 from common.params import id_param, int_param
 from recipients import roles
-from recipients.forms import RecipientGroupAdminForm
+from recipients.forms import (
+    ColumnNamesExportForm,
+    FileFormatImportForm,
+    PermissionChoiceField,
+    RecipientGroupAdminForm,
+    permission_label,
+)
 from recipients.models import RecipientGroup, SigningKeyStore, Unit, User, fold_text
 from recipients.resources import (
     RecipientGroupResource,
@@ -33,7 +51,12 @@ from recipients.resources import (
     encoding_errors,
     report_from_result,
 )
-from recipients.selectors import account_moves
+from recipients.selectors import account_moves, two_factor_state
+from recipients.services import (
+    groups_import_template,
+    two_factor_devices_reset,
+    units_import_template,
+)
 
 # Only the two formats the issue promises; fewer choices, fewer surprises.
 IMPORT_EXPORT_FORMATS = [TextCSV, TextXLSX]
@@ -45,6 +68,36 @@ class AllOrNothingImportMixin:
     import_template_name = "admin/recipients/import.html"
     import_formats = IMPORT_EXPORT_FORMATS
     export_formats = IMPORT_EXPORT_FORMATS
+    import_form_class = FileFormatImportForm
+    export_form_class = ColumnNamesExportForm
+    # The empty file to fill in (recipients.services), per format.
+    import_template_file = None
+    TEMPLATE_TYPES = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+
+    def get_urls(self):
+        opts = self.model._meta
+        own = [
+            path(
+                "import/template.<str:format>",
+                self.admin_site.admin_view(self.import_template_view),
+                name=f"{opts.app_label}_{opts.model_name}_import_template",
+            )
+        ]
+        return own + super().get_urls()
+
+    def import_template_view(self, request, format: str):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if format not in self.TEMPLATE_TYPES:
+            raise Http404
+        data = self.import_template_file(format=format)
+        response = HttpResponse(data, content_type=self.TEMPLATE_TYPES[format])
+        name = f"mau-nhap-{self.model._meta.model_name}.{format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     def has_import_permission(self, request) -> bool:
         # import-export lets anyone who reaches the changelist import; require add+change.
@@ -65,10 +118,29 @@ class AllOrNothingImportMixin:
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
-        if isinstance(response, TemplateResponse) and response.context_data.get("result"):
-            response.context_data["import_report"] = report_from_result(
-                response.context_data["result"], dry_run=True
-            )
+        if isinstance(response, TemplateResponse):
+            context = response.context_data
+            if context.get("result"):
+                context["import_report"] = report_from_result(context["result"], dry_run=True)
+            if context.get("fields_list"):
+                # The columns as the template names them, with the English names still read.
+                resource = self.get_import_resource_classes(request)[0]()
+                context["fields_list"] = [
+                    (
+                        resource.get_display_name(),
+                        [resource.column_label(c) for c in resource.get_export_headers()],
+                    )
+                ]
+            opts = self.model._meta
+            context["import_templates"] = [
+                (
+                    fmt.upper(),
+                    reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_import_template", args=[fmt]
+                    ),
+                )
+                for fmt in self.TEMPLATE_TYPES
+            ]
         return response
 
 
@@ -122,6 +194,7 @@ class UnitAdmin(
     AuditHistoryMixin, FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin
 ):
     resource_classes = [UnitResource]
+    import_template_file = staticmethod(units_import_template)
     list_display = (
         "name",
         "code",
@@ -134,7 +207,7 @@ class UnitAdmin(
         "officer_count",
     )
     list_display_links = ("name", "code")
-    list_filter = ("kind", "is_active", "is_external", ParentFilter)
+    list_filter = ("kind", "is_active", "is_external", "requires_two_factor", ParentFilter)
     list_select_related = ("parent",)
     search_fields = (
         "name",
@@ -166,6 +239,7 @@ class UnitAdmin(
         ),
         (_("Contact"), {"fields": ("contact_emails", "is_external")}),
         (_("Issuing letters"), {"fields": ("has_normative_register", "seal_image")}),
+        (_("Login"), {"fields": ("requires_two_factor",)}),
         (_("Status and order"), {"fields": ("is_active", "sort_order")}),
         (_("Officers"), {"fields": ("officer_list",)}),
     )
@@ -200,6 +274,7 @@ class RecipientGroupAdmin(
 ):
     form = RecipientGroupAdminForm
     resource_classes = [RecipientGroupResource]
+    import_template_file = staticmethod(groups_import_template)
     list_display = ("name", "code", "kinds_display", "member_count", "sort_order")
     search_fields = ("name", "code", "description")
     # An autocomplete box scales to 500 units where a checkbox list would not.
@@ -259,7 +334,7 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
     ordering = ("unit__sort_order", "unit__name", "username")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("last_name", "first_name", "email", "phone")}),
+        (_("Person"), {"fields": ("last_name", "first_name", "email", "phone", "language")}),
         (
             _("Unit and roles"),
             {"fields": ("unit", "title", "is_unit_head", "notify_by_email", "groups")},
@@ -269,8 +344,10 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
             _("Access"),
             {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")},
         ),
+        (_("Two-factor login"), {"fields": ("two_factor_display",)}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+    readonly_fields = ("two_factor_display",)
     add_fieldsets = (
         (
             None,
@@ -315,6 +392,9 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
         if db_field.name == "groups" and not request.user.is_superuser:
             # The five roles, not any group a superuser may have made with other permissions.
             kwargs["queryset"] = Group.objects.filter(name__in=roles.ALL_ROLES).order_by("name")
+        if db_field.name == "user_permissions":
+            kwargs["form_class"] = PermissionChoiceField
+            kwargs["queryset"] = Permission.objects.select_related("content_type")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def user_change_password(self, request, id, form_url=""):
@@ -322,6 +402,70 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
         if account is not None and not account_moves(by=request.user, account=account).set_password:
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/two-factor-reset/",
+                self.admin_site.admin_view(self.two_factor_reset_view),
+                name="recipients_user_two_factor_reset",
+            ),
+            *super().get_urls(),
+        ]
+
+    def two_factor_reset_view(self, request, object_id):
+        """A superuser removes the person's authenticator app and backup codes (a lost phone);
+        recorded in the audit log. Administrators who are not superusers cannot."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        account = self.get_object(request, unquote(object_id))
+        if account is None:
+            raise Http404
+        change_url = reverse("admin:recipients_user_change", args=[account.pk])
+        if request.method == "POST":
+            count = two_factor_devices_reset(account=account, by=request.user)
+            self.message_user(
+                request,
+                _("Two-factor login of %(person)s is reset (%(count)d devices removed).")
+                % {"person": account, "count": count},
+                messages.SUCCESS,
+            )
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reset two-factor login"),
+            "account": account,
+            "opts": self.model._meta,
+            "change_url": change_url,
+            "state": two_factor_state(user=account),
+        }
+        return TemplateResponse(request, "admin/recipients/user/two_factor_reset.html", context)
+
+    @admin.display(description=_("two-factor login"))
+    def two_factor_display(self, obj: User) -> str:
+        if not obj.pk:
+            return "—"
+        state = two_factor_state(user=obj)
+        if state.enrolled:
+            status = _("On")
+        elif state.required:
+            status = _("Required, not set up yet")
+        else:
+            status = _("Off")
+        if state.required:
+            return format_html("{} ({})", status, _("required for this person"))
+        return status
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The "Reset two-factor login" button (templates/admin/recipients/user/change_form.html).
+        if request.user.is_superuser:
+            extra_context = {
+                **(extra_context or {}),
+                "two_factor_reset_url": reverse(
+                    "admin:recipients_user_two_factor_reset", args=[unquote(object_id)]
+                ),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: User) -> str:
@@ -341,6 +485,36 @@ class UserAdmin(AuditHistoryMixin, FoldedSearchMixin, DjangoUserAdmin):
                 units = units.filter(search_text__contains=word)
             results = results | queryset.filter(unit__in=units.values("pk"))
         return results, dup
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Django's, with the permissions named in the language of the page."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["form_class"] = PermissionChoiceField
+        return super().formfield_for_manytomany(db_field, request=request, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only: Django would show each permission's English name.
+            return ["permission_names" if f == "permissions" else f for f in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "permission_names"]
+
+    @admin.display(description=_("permissions"))
+    def permission_names(self, obj: Group) -> str:
+        permissions = obj.permissions.select_related("content_type").order_by(
+            "content_type__app_label", "codename"
+        )
+        return format_html_join("", "<div>{}</div>", ((permission_label(p),) for p in permissions))
 
 
 @admin.register(SigningKeyStore)
@@ -374,6 +548,11 @@ class ResourceTypeFilter(AuditlogResourceTypeFilter):
 
 
 admin.site.unregister(LogEntry)
+# Two-factor devices are not edited in the admin (their secrets stay out of it): a superuser
+# resets a person's from the person's page.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 
 @admin.register(LogEntry)
@@ -397,3 +576,43 @@ class LogEntryAdmin(AuditlogLogEntryAdmin):
             for key in bad:
                 del request.GET[key]
         return super().changelist_view(request, extra_context)
+
+
+# django-celery-beat's admin, its one label without gettext said in the page's language: the
+# periodic task's field `task` (verbose_name="Task Name") in the list's filter and in the
+# schedules' list of the tasks that use them.
+class TaskNameFilter(admin.AllValuesFieldListFilter):
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("task name")
+
+
+class PeriodicTaskInline(beat_admin.PeriodicTaskInline):
+    fields = ("name", "task_name", "args", "kwargs")
+    readonly_fields = fields
+
+    @admin.display(description=_("task name"))
+    def task_name(self, obj: PeriodicTask) -> str:
+        return obj.task
+
+
+class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    list_filter = [
+        ("task", TaskNameFilter) if f == "task" else f
+        for f in beat_admin.PeriodicTaskAdmin.list_filter
+    ]
+
+
+for _schedule, _schedule_admin in (
+    (ClockedSchedule, beat_admin.ClockedScheduleAdmin),
+    (CrontabSchedule, beat_admin.CrontabScheduleAdmin),
+    (SolarSchedule, beat_admin.SolarScheduleAdmin),
+    (IntervalSchedule, beat_admin.IntervalScheduleAdmin),
+):
+    admin.site.unregister(_schedule)
+    admin.site.register(
+        _schedule,
+        type(_schedule_admin.__name__, (_schedule_admin,), {"inlines": [PeriodicTaskInline]}),
+    )
+admin.site.unregister(PeriodicTask)
+admin.site.register(PeriodicTask, PeriodicTaskAdmin)

@@ -12,9 +12,32 @@ class RecipientsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from common.sessions import session_refreshed_at_login
+        from recipients.middleware import two_factor_checked_at_login
 
         post_migrate.connect(_sync_roles, dispatch_uid="recipients.roles_sync")
         user_logged_in.connect(session_refreshed_at_login, dispatch_uid="common.sessions")
+        # After the one above: it records the refresh time that one sets.
+        user_logged_in.connect(two_factor_checked_at_login, dispatch_uid="recipients.two_factor")
+        _audit_without_reverse_relations()
+
+
+def _audit_without_reverse_relations() -> None:
+    """django-auditlog records a new record's reverse relations as if they were fields
+    ("Officers: recipients.User.None", "Registers: directives.Register.None"): English names
+    and no information. The models it tracks (AUDITLOG_INCLUDE_TRACKING_MODELS, registered when
+    auditlog's app was ready, before this one) exclude them."""
+    from auditlog.registry import auditlog
+
+    for model, config in auditlog._registry.items():
+        reverse = [
+            f.name
+            for f in model._meta.get_fields()
+            if f.auto_created and not f.concrete and not f.many_to_many
+        ]
+        config["exclude_fields"] = [
+            *config["exclude_fields"],
+            *(name for name in reverse if name not in config["exclude_fields"]),
+        ]
 
 
 def _sync_roles(sender, app_config=None, using="default", **kwargs) -> None:

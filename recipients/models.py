@@ -170,6 +170,14 @@ class Unit(models.Model):
             "register of their own, apart from its other outgoing letters."
         ),
     )
+    requires_two_factor = models.BooleanField(
+        _("require two-factor login for signers, clerks and administrators"),
+        default=False,
+        help_text=_(
+            "The unit's signers, clerks and administrators enter a code from an authenticator "
+            "app on their phone after their password, and set one up at their next login."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     search_text = models.TextField(editable=False, blank=True, default="")
@@ -299,6 +307,23 @@ class User(AbstractUser):
         _("also by e-mail"),
         default=False,
         help_text=_("Notices of the letters waiting for this person also come by e-mail."),
+    )
+
+    class Language(models.TextChoices):
+        # Each language named in its own words, as a language switch shows them.
+        VIETNAMESE = "vi", "Tiếng Việt"
+        ENGLISH = "en", "English"
+
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "The language of the portal for this person. Empty: Vietnamese, unless English was "
+            "chosen in the browser before signing in."
+        ),
     )
     signature_image = models.FileField(
         _("signature image"),

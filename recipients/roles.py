@@ -6,6 +6,9 @@ CLERK = "Clerk"
 UNIT_OFFICER = "Unit officer"
 ADMINISTRATOR = "Administrator"
 ALL_ROLES = (DRAFTER, SIGNER, CLERK, UNIT_OFFICER, ADMINISTRATOR)
+# The roles that must log in with a second factor where the unit's setting (or OTP_REQUIRED)
+# says so: those who sign, issue, or keep the accounts.
+TWO_FACTOR_ROLES = (SIGNER, CLERK, ADMINISTRATOR)
 
 # app_label.codename for each role; applied by the roles data migration.
 ROLE_PERMISSIONS: dict[str, list[str]] = {

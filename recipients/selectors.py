@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.conf import settings
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recipients import roles
-from recipients.models import ApiToken, RecipientGroup, Unit, fold_text
+from recipients.models import ApiToken, RecipientGroup, Unit, User, fold_text
 
 
 def _kind_rank() -> Case:
@@ -129,3 +132,63 @@ def api_token_by_secret(secret: str) -> ApiToken | None:
         )
         .first()
     )
+
+
+@dataclass(frozen=True)
+class TwoFactorState:
+    """Where a signed-in person stands with the login's second step.
+
+    `required`: they hold a role that must use it (signer, clerk, administrator) and their unit's
+    setting or OTP_REQUIRED says so. `enrolled`: they have a confirmed device (an authenticator
+    app, or backup codes left), so their login asks for a code whether required or not."""
+
+    required: bool
+    enrolled: bool
+    has_app: bool
+
+    @property
+    def needs_code(self) -> bool:
+        return self.required or self.enrolled
+
+
+def two_factor_state(*, user) -> TwoFactorState:
+    """The person's two-factor standing, read in one query (the middleware asks on each page
+    until the second step is passed)."""
+    if not user.is_authenticated:
+        return TwoFactorState(required=False, enrolled=False, has_app=False)
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            in_role=Exists(
+                User.groups.through.objects.filter(
+                    user_id=OuterRef("pk"), group__name__in=roles.TWO_FACTOR_ROLES
+                )
+            ),
+            has_app=Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)),
+            has_codes=Exists(
+                StaticToken.objects.filter(device__user_id=OuterRef("pk"), device__confirmed=True)
+            ),
+        )
+        .values(
+            "in_role",
+            "has_app",
+            "has_codes",
+            "is_staff",
+            "is_superuser",
+            "unit__requires_two_factor",
+        )
+        .first()
+    )
+    if row is None:
+        return TwoFactorState(required=False, enrolled=False, has_app=False)
+    holds_role = row["in_role"] or row["is_staff"] or row["is_superuser"]
+    required = holds_role and (settings.OTP_REQUIRED or row["unit__requires_two_factor"])
+    return TwoFactorState(
+        required=bool(required),
+        enrolled=bool(row["has_app"] or row["has_codes"]),
+        has_app=bool(row["has_app"]),
+    )
+
+
+def backup_codes_left(*, user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -1,16 +1,23 @@
-"""Everything that changes the recipient lists: imports (units, group membership) and exports;
-a person's own settings and API tokens."""
+"""Everything that changes the recipient lists (imports of units and group membership, exports),
+a person's own choices, their two-factor devices and their API tokens."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import math
 import secrets
+from dataclasses import dataclass
 
+from auditlog.models import LogEntry
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recipients.models import ApiToken, RecipientGroup, Unit, User
 from recipients.resources import (
@@ -21,6 +28,8 @@ from recipients.resources import (
     RecipientGroupResource,
     UnitResource,
     dataset_load,
+    file_format,
+    import_template,
     report_from_result,
 )
 
@@ -36,6 +45,20 @@ def _import(
         # The resource rolls its own savepoint back on any bad row or on a dry run.
         result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False)
     return report_from_result(result, dry_run=dry_run)
+
+
+def import_file_format(*, data: bytes, name: str) -> str:
+    """ "csv" or "xlsx" as the file's name and content say; FileReadError otherwise."""
+    return file_format(data=data, name=name)
+
+
+def units_import_template(*, format: str) -> bytes:
+    """The empty file of units to fill in, with the columns' Vietnamese names."""
+    return import_template(resource=UnitResource(), format=format)
+
+
+def groups_import_template(*, format: str) -> bytes:
+    return import_template(resource=RecipientGroupResource(), format=format)
 
 
 def units_import(*, data: bytes, format: str, dry_run: bool) -> ImportReport:
@@ -197,3 +220,171 @@ def group_save(
         if members is not None:
             target.members.set(members)
     return target
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The person chooses the language of the portal ("vi" or "en"; "" gives up the choice)."""
+    if language not in {"", *User.Language.values}:
+        raise ValueError(f"Unknown language: {language!r}")
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+    return user
+
+
+# --- Two-factor login (django-otp): enrolment, the login's second step, reset ---------------
+
+
+class TwoFactorError(Exception):
+    """A code refused, with the Vietnamese message the page shows; nothing else changed."""
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The outcome of one code typed at the login's second step."""
+
+    device: Device | None  # the device that accepted it; None: refused
+    wait_seconds: int = 0  # > 0: the devices are throttled after wrong codes, try again then
+
+
+def _normalized(token: str) -> str:
+    return "".join((token or "").split()).lower()
+
+
+def _wait_seconds(devices: list[Device]) -> int:
+    """Seconds until the soonest throttled device takes a code again (0: one takes it now)."""
+    waits = []
+    for device in devices:
+        allowed, info = device.verify_is_allowed()
+        if allowed:
+            return 0
+        locked_until = (info or {}).get("locked_until")
+        waits.append(
+            max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+            if locked_until
+            else 1
+        )
+    return min(waits) if waits else 0
+
+
+def totp_device_begin(*, user: User) -> TOTPDevice:
+    """The person's authenticator app waiting to be confirmed: the one begun before, or a new
+    secret. It counts for nothing until a code from the app confirms it."""
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("pk")
+            .first()
+        )
+        if device is None:
+            device = TOTPDevice.objects.create(
+                user=user, name=str(_("Authenticator app")), confirmed=False
+            )
+    return device
+
+
+def totp_device_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the app begun by `totp_device_begin` with a code it shows; replace any app and
+    backup codes the person had. Returns the app and the new backup codes (shown once)."""
+    token = _normalized(token)
+    codes: list[str] = []
+    wait = 0
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("pk")
+            .first()
+        )
+        if device is None:
+            raise TwoFactorError(_("Open the set-up page again: it shows a new QR code."))
+        wait = _wait_seconds([device])
+        accepted = not wait and token.isdigit() and device.verify_token(token)
+        if accepted:
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = _backup_codes_replace(user=user)
+    if wait:
+        raise TwoFactorError(
+            _("Too many wrong codes: wait %(seconds)d seconds, then type the newest code.")
+            % {"seconds": wait}
+        )
+    if not accepted:
+        raise TwoFactorError(
+            _(
+                "The code is wrong or has expired. Type the 6 digits the app shows now "
+                "(check that the phone's clock is right)."
+            )
+        )
+    return device, codes
+
+
+def _backup_codes_replace(*, user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=str(_("Backup codes")), confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(settings.OTP_BACKUP_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def backup_codes_renew(*, user: User) -> list[str]:
+    """New backup codes for a person who has an app; the old ones stop working."""
+    with transaction.atomic():
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            raise TwoFactorError(_("Set up an authenticator app first."))
+        return _backup_codes_replace(user=user)
+
+
+def login_code_verify(*, user: User, token: str) -> CodeCheck:
+    """Check a code typed at the login's second step: six digits against the person's app,
+    anything else against their backup codes (a backup code works once).
+
+    Each device counts its wrong codes and then waits before it takes another (django-otp's
+    throttling); the caller records a refused code as a failed login for the lockout."""
+    token = _normalized(token)
+    model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    with transaction.atomic():
+        devices = list(model.objects.select_for_update().filter(user=user, confirmed=True))
+        wait = _wait_seconds(devices)
+        if wait:
+            return CodeCheck(device=None, wait_seconds=wait)
+        for device in devices:
+            if device.verify_is_allowed()[0] and device.verify_token(token):
+                return CodeCheck(device=device)
+    return CodeCheck(device=None)
+
+
+def two_factor_devices_remove(*, user: User) -> int:
+    """The person turns two-factor login off (only who is not required to use it: the page
+    checks `two_factor_state`); their app and backup codes are deleted."""
+    with transaction.atomic():
+        return _devices_delete(user=user)
+
+
+def two_factor_devices_reset(*, account: User, by: User) -> int:
+    """A superuser removes a person's app and backup codes (a lost phone): at their next login
+    they set up a new app if they must, or log in with their password alone. Recorded in the
+    audit log, on the account and on each device."""
+    if not by.is_superuser:
+        raise PermissionDenied
+    with transaction.atomic():
+        count = _devices_delete(user=account)
+        LogEntry.objects.log_create(
+            account,
+            action=LogEntry.Action.UPDATE,
+            changes={str(_("two-factor login")): [str(count), str(_("reset"))]},
+            actor=by,
+        )
+    return count
+
+
+def _devices_delete(*, user: User) -> int:
+    count = 0
+    # One by one, so the audit log records each device.
+    for model in (TOTPDevice, StaticDevice):
+        for device in model.objects.filter(user=user):
+            device.delete()
+            count += 1
+    return count

@@ -87,6 +87,14 @@ def _isolated_files(settings, tmp_path):
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Nothing one test counted or limited (dashboard figures, rate limits) reaches the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def celery_eager(settings):
     """Run Celery tasks inline for tests about what a task does, not how it travels."""

@@ -139,6 +139,17 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "review-return-": {"pk": "assignment"},
     "extension-detail": {"pk": "extension"},
     "extension-decide": {"pk": "extension"},
+    # the letter as its handler inside the unit works on it and opens its files
+    "directives:distribution_letter": {"pk": "incoming_entry"},
+    "directives:distribution_letter_start": {"pk": "incoming_entry"},
+    "directives:distribution_letter_handled": {"pk": "incoming_entry"},
+    "directives:distribution_letter_approve": {"pk": "incoming_entry"},
+    "directives:distribution_letter_return": {"pk": "incoming_entry"},
+    "directives:distribution_letter_scan": {"pk": "incoming_entry"},
+    "directives:distribution_pdf": {"pk": "directive"},
+    "directives:distribution_attachment": {"pk": "attachment"},
+    "directives:distribution_attachment_signature": {"pk": "attachment"},
+    "directives:distribution_report_file": {"pk": "handler_report_file"},
 }
 
 # The shared directory (every unit and group, the directory page's list): no unit's own object.
@@ -183,6 +194,16 @@ STRICT_404 = {
         "directives:distribution_report",
         "directives:distribution_approve",
         "directives:distribution_return",
+        "directives:distribution_letter",
+        "directives:distribution_letter_start",
+        "directives:distribution_letter_handled",
+        "directives:distribution_letter_approve",
+        "directives:distribution_letter_return",
+        "directives:distribution_letter_scan",
+        "directives:distribution_pdf",
+        "directives:distribution_attachment",
+        "directives:distribution_attachment_signature",
+        "directives:distribution_report_file",
     }
 }
 
@@ -249,7 +270,7 @@ def world(db, settings, tmp_path):
     # X distributes: its head handed the second task to a division, which reported to the head.
     division_x = UnitFactory(code="VP.CHUPAH", kind="division", parent=unit_x)
     UserFactory(unit=unit_x, roles=[roles.UNIT_OFFICER], is_unit_head=True)
-    UserFactory(unit=division_x, roles=[roles.UNIT_OFFICER])
+    handler_x = UserFactory(unit=division_x, roles=[roles.UNIT_OFFICER])
     handed = dispatch.assignments.order_by("task__position").last()
     handed.status = "in_progress"
     handed.handler_unit = division_x
@@ -257,6 +278,15 @@ def world(db, settings, tmp_path):
     handed.handler_note = SECRET
     handed.head_review = "waiting"
     handed.save()
+    # ... with a file for the head only (not yet the issuer's).
+    handler_report_file = ReportFile(
+        assignment=handed,
+        name="du-thao-bao-cao.pdf",
+        content_type="application/pdf",
+        size=15,
+        to_issuer=False,
+    )
+    handler_report_file.file.save("du-thao-bao-cao.pdf", io.BytesIO(PDF_BYTES))
     extension = ExtensionRequest.objects.create(
         assignment=handed,
         requested_date=timezone.localdate() + datetime.timedelta(days=60),
@@ -285,6 +315,11 @@ def world(db, settings, tmp_path):
         letter_date=timezone.localdate(),
         subject=SECRET,
         scan_name="cv-den.pdf",
+        # The head handed it to the division, which marked it handled for the head's review.
+        handler_unit=division_x,
+        assigned_at=timezone.now(),
+        handler_report=SECRET,
+        head_review="waiting",
     )
     incoming_entry.scan.save("cv-den.pdf", io.BytesIO(PDF_BYTES), save=False)
     incoming_entry.save()
@@ -295,6 +330,8 @@ def world(db, settings, tmp_path):
         "dispatch": dispatch,
         "assignment": assignment,
         "handed_assignment": handed,
+        "handler_report_file": handler_report_file,
+        "handler_x": handler_x,
         "report_file": report_file,
         "attachment": attachment,
         "extension": extension,
@@ -328,9 +365,18 @@ def state_of(world) -> tuple:
         ReportFile.objects.count(),
         list(
             IncomingEntry.objects.order_by("pk").values_list(
-                "pk", "decision", "arrival_number", "handler_unit", "handler_user"
+                "pk",
+                "decision",
+                "arrival_number",
+                "handler_unit",
+                "handler_user",
+                "handler_opened_at",
+                "handling_started_at",
+                "head_review",
+                "handled_at",
             )
         ),
+        list(ReportFile.objects.order_by("pk").values_list("pk", "to_issuer")),
         IncomingBook.objects.count(),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
     )
@@ -402,6 +448,26 @@ def test_every_url_pattern_hides_another_units_objects(client, world):
                     )
     assert not failures, "\n".join(failures)
     assert state_of(world) == before
+
+
+def test_the_handler_inside_the_unit_reaches_what_was_handed_to_them(client, world):
+    """The control of the walk: the division's officer opens the letter handed to them, its
+    attachment and scan, and the file of the report waiting for the head."""
+    client.force_login(world["handler_x"])
+    for name, kind in (
+        ("directives:distribution_letter", "incoming_entry"),
+        ("directives:distribution_letter_scan", "incoming_entry"),
+        ("directives:distribution_attachment", "attachment"),
+        ("directives:distribution_report_file", "handler_report_file"),
+        ("directives:distribution_task", "handed_assignment"),
+    ):
+        response = client.get(reverse(name, kwargs={"pk": world[kind].pk}))
+        assert response.status_code == 200, name
+    # The issuer's side never reaches the file waiting for the head.
+    clerk_a = UserFactory(unit=world["directive"].issuing_unit, roles=[roles.CLERK])
+    client.force_login(clerk_a)
+    url = reverse("directives:report_file", kwargs={"pk": world["handler_report_file"].pk})
+    assert client.get(url).status_code == 404
 
 
 def admin_kwargs(params: list[str], world) -> dict[str, str]:

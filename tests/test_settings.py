@@ -315,8 +315,8 @@ def test_with_no_services_a_task_waits_under_var_in_its_queue_as_json(tmp_path):
 @pytest.mark.django_db
 def test_beat_runs_the_dispatch_schedule_in_vietnam_time():
     """Beat's scheduler (the one the settings name) reads its rows from the database: the sweep
-    every minute (README, "Delivery under faults"), the reminders at 7:30 and the clerks'
-    digest at 16:30, Vietnam time."""
+    every minute (README, "Delivery under faults"), the edXML inbox every minute, the reminders
+    at 7:30 and the clerks' digest at 16:30, Vietnam time."""
     scheduler = symbol_by_name(app.conf.beat_scheduler)
     vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -330,6 +330,7 @@ def test_beat_runs_the_dispatch_schedule_in_vietnam_time():
     at = functools.partial(datetime.datetime, 2025, 9, 10, tzinfo=vietnam)
     assert next_runs(at(6, 58)) == {
         "directives.tasks.sweep_outbox": at(6, 59),
+        "directives.tasks.read_edxml_inbox": at(6, 59),
         "directives.tasks.send_reminders": at(7, 30),
         "directives.tasks.send_digests": at(16, 30),
     }

@@ -34,9 +34,8 @@ from directives.selectors.workspace import (
     tracked_assignments,
 )
 from directives.services import assignments, extensions
-from directives.services.incoming import dispatch_accept, dispatch_refuse
+from directives.services.incoming import dispatch_accept, dispatch_acknowledge, dispatch_refuse
 from directives.services.notices import notification_mark_read, notifications_for
-from directives.services.receipts import dispatch_acknowledge
 
 
 def _desk_required(user) -> None:

@@ -33,9 +33,12 @@ def signer_key_ensure(signer: User, organisation: str = "") -> None:
 
 def sign_and_deliver(directive: Directive, stdout) -> None:
     """Make the signed PDF now (dev PKI) rather than wait for a worker, then deliver it."""
+    from directives.services import assignments_snapshot_write
     from directives.services.notices import directive_fan_out
     from directives.services.signing import directive_render_and_sign
 
+    # The PDF job's first step, here even if the PDF is left to the worker.
+    assignments_snapshot_write(directive_id=directive.pk)
     try:
         # With DEBUG (loaddemo's condition) the signing key is the dev PKI, made on first use.
         if directive_render_and_sign(directive_id=directive.pk):

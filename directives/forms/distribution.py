@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from directives.forms.incoming import DateInput
+from directives.forms.workspace import MultipleFileField
 
 
 class HandOverForm(forms.Form):
@@ -31,6 +32,21 @@ class HandlerReportForm(forms.Form):
         label=gettext_lazy("Report to the head of the unit"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    files = MultipleFileField(
+        label=gettext_lazy("Attached files"),
+        required=False,
+        help_text=gettext_lazy(
+            "PDF, Word, Excel, OpenDocument or images. Files sent again replace the earlier ones."
+        ),
+    )
+
+
+class HandledForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("How the letter was handled"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -165,6 +165,9 @@ class ReportFile(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A file of the handler's report inside the unit stays with the unit (False) until the head
+    # approves the report; then it goes to the issuer with the unit's report (True).
+    to_issuer = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["pk"]

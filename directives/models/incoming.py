@@ -54,10 +54,16 @@ class IncomingEntry(models.Model):
         PORTAL = "portal", _("Through the portal")
         PAPER = "paper", _("On paper")
         EMAIL = "email", _("By e-mail")
+        EDXML = "edxml", _("By edXML exchange")
 
     class Decision(models.TextChoices):
         ACCEPTED = "accepted", _("Accepted")
         REFUSED = "refused", _("Refused")
+
+    class HeadReview(models.TextChoices):
+        NONE = "", _("None")
+        WAITING = "waiting", _("Waiting for the head's review")
+        RETURNED = "returned", _("Returned by the head")
 
     class RefusalReason(models.TextChoices):
         MISADDRESSED = "misaddressed", _("Sent to the wrong unit")
@@ -103,6 +109,28 @@ class IncomingEntry(models.Model):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Ký nhận: the first time the handler (or an officer of the handling division) opened the
+    # letter or one of its tasks inside the unit.
+    handler_opened_at = models.DateTimeField(null=True, blank=True)
+    handler_opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A letter with no task for the unit: the handler starts, marks it handled with a short
+    # text for the head, who approves (the issuer sees 06) or returns it with a reason.
+    handling_started_at = models.DateTimeField(null=True, blank=True)
+    handler_report = models.TextField(_("how it was handled"), blank=True)
+    handler_reported_at = models.DateTimeField(null=True, blank=True)
+    handler_reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    head_review = models.CharField(
+        max_length=16, choices=HeadReview.choices, default=HeadReview.NONE, blank=True
+    )
+    head_comment = models.TextField(_("head's comment"), blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     scan = models.FileField(upload_to="incoming/%Y/%m/", blank=True)
     scan_name = models.CharField(max_length=255, blank=True)
     scan_size = models.PositiveBigIntegerField(default=0)
@@ -111,6 +139,8 @@ class IncomingEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_by_name = models.CharField(max_length=150, blank=True)
+    # An edXML message's DocumentId (`OrganId,yyyy/mm/dd,number/symbol`): seen once per unit.
+    edxml_document_id = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,6 +157,11 @@ class IncomingEntry(models.Model):
                 condition=Q(decision="refused", arrival_number__isnull=True)
                 | Q(decision="accepted", arrival_number__isnull=False),
                 name="incoming_entry_number_iff_accepted",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "edxml_document_id"],
+                condition=~Q(edxml_document_id=""),
+                name="incoming_entry_unique_edxml_document",
             ),
         ]
 

@@ -221,6 +221,11 @@ class Directive(models.Model):
         _("PDF status"), max_length=16, choices=PdfStatus.choices, default=PdfStatus.NONE
     )
     pdf_error = models.TextField(blank=True)
+    # The tasks' units as issue expanded them ({task id: [unit ids]}), until the PDF job writes
+    # their assignments (services/issuing.py, assignments_snapshot_write); None once written.
+    # The clerk's request writes one dispatch per unit and this one value, not thousands of
+    # assignment rows; the pages read these units as assignments not started meanwhile.
+    pending_assignments = models.JSONField(null=True, blank=True, editable=False)
     # The signing flow (services/numbering.py, services/signing.py): the final letter rendered
     # unsigned when the clerk numbers it, then the same bytes with the signer's signature; the
     # agency's signature at issue makes `pdf`. `signature_layout` keeps where the layout put the

@@ -6,9 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from directives.models import Assignment, Directive, IncomingEntry
+from directives.models import (
+    ISSUED_STATES,
+    Assignment,
+    Attachment,
+    Directive,
+    IncomingEntry,
+    ReportFile,
+)
 from recipients.models import Unit, User
 
 
@@ -60,11 +67,107 @@ def distribution_entries_visible_to(user: User) -> QuerySet[IncomingEntry]:
     ).select_related("unit", "dispatch", "dispatch__directive", "handler_unit", "handler_user")
 
 
+def _own_unit_ids(user: User) -> list[int]:
+    """The units whose letters a handler may be handed: their own, and the unit above when they
+    are an officer of one of its divisions."""
+    if user.unit_id is None:
+        return []
+    return [pk for pk in (user.unit_id, user.unit.parent_id) if pk is not None]
+
+
+def distribution_letters_visible_to(user: User) -> QuerySet[IncomingEntry]:
+    """The accepted letters the user heads the unit of, or handles inside their unit: named as
+    the letter's handler or as the handler of one of its tasks. Another unit's letter, or one
+    the user was never handed, is a 404."""
+    if not user.is_authenticated or not user.is_active:
+        return IncomingEntry.objects.none()
+    tasks = Assignment.objects.filter(handled_by_q(user), unit_id__in=_own_unit_ids(user))
+    handled = Q(unit_id__in=_own_unit_ids(user)) & (
+        handled_by_q(user) | Q(dispatch_id__in=tasks.values("dispatch_id"))
+    )
+    return (
+        IncomingEntry.objects.filter(
+            handled | Q(unit_id__in=headed_unit_ids(user)),
+            decision=IncomingEntry.Decision.ACCEPTED,
+        )
+        .filter(Q(dispatch__isnull=True) | Q(dispatch__directive__status__in=ISSUED_STATES))
+        .select_related(
+            "unit",
+            "dispatch",
+            "dispatch__directive",
+            "dispatch__directive__issuing_unit",
+            "handler_unit",
+            "handler_user",
+            "handler_opened_by",
+        )
+    )
+
+
+def distribution_directives_visible_to(user: User) -> QuerySet[Directive]:
+    """The issued letters a handler (or the head) may open from the task or letter page: those
+    of the letters and tasks handed to them inside their unit."""
+    if not user.is_authenticated or not user.is_active:
+        return Directive.objects.none()
+    tasks = Assignment.objects.filter(
+        handled_by_q(user) | Q(unit_id__in=headed_unit_ids(user)),
+        unit_id__in=_own_unit_ids(user),
+    )
+    letters = distribution_letters_visible_to(user).filter(dispatch__isnull=False)
+    return Directive.objects.filter(
+        Q(pk__in=letters.values("dispatch__directive_id"))
+        | Q(pk__in=tasks.values("task__directive_id")),
+        status__in=ISSUED_STATES,
+    )
+
+
+def distribution_attachments_visible_to(user: User) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(
+        directive__in=distribution_directives_visible_to(user).values("pk")
+    ).select_related("seal")
+
+
+def distribution_report_files_visible_to(user: User) -> QuerySet[ReportFile]:
+    """The files of the reports of the tasks the user handles or reviews as the head."""
+    return ReportFile.objects.filter(
+        assignment__in=distribution_assignments_visible_to(user).values("pk")
+    )
+
+
+def handler_report_files(assignment: Assignment) -> list[ReportFile]:
+    """The files of the task's report as the unit sees them: the handler's, waiting for the
+    head (or returned), and, once approved, those that went to the issuer."""
+    return list(ReportFile.objects.filter(assignment=assignment).order_by("pk"))
+
+
+def letter_files_context(directive: Directive | None) -> dict:
+    """The letter's signed PDF and attachments as its handler opens them (for the page)."""
+    if directive is None:
+        return {"letter": None, "pdf_ready": False, "attachments": []}
+    return {
+        "letter": directive,
+        "pdf_ready": bool(directive.pdf) and directive.pdf_status == Directive.PdfStatus.READY,
+        "attachments": list(directive.attachments.select_related("seal")),
+    }
+
+
+def letter_tasks(entry: IncomingEntry) -> list[Assignment]:
+    """The unit's tasks of the letter, for its page."""
+    if entry.dispatch_id is None:
+        return []
+    return list(
+        Assignment.objects.filter(dispatch_id=entry.dispatch_id)
+        .select_related("task", "handler_unit", "handler_user")
+        .order_by("task__position", "pk")
+    )
+
+
 @dataclass
 class DistributionDesk:
     to_assign: list[IncomingEntry] = field(default_factory=list)
     to_review: list[Assignment] = field(default_factory=list)
     handling: list[Assignment] = field(default_factory=list)
+    letters_to_review: list[IncomingEntry] = field(default_factory=list)
+    letters_handling: list[IncomingEntry] = field(default_factory=list)
 
 
 def distribution_desk(user: User) -> DistributionDesk:
@@ -77,7 +180,24 @@ def distribution_desk(user: User) -> DistributionDesk:
         .order_by("-arrived_at", "-pk")
     )
     visible = distribution_assignments_visible_to(user)
+    letters = distribution_letters_visible_to(user).order_by("handler_due_date", "arrived_at", "pk")
     return DistributionDesk(
+        letters_to_review=list(
+            letters.filter(
+                unit_id__in=headed_unit_ids(user), head_review=IncomingEntry.HeadReview.WAITING
+            )
+        ),
+        # Letters with no task for the unit, to handle as a whole (those with tasks are
+        # handled task by task, listed below).
+        letters_handling=list(
+            letters.filter(
+                handled_by_q(user), handled_at__isnull=True, unit_id__in=_own_unit_ids(user)
+            )
+            .filter(
+                Q(dispatch__isnull=True) | Q(dispatch__directive__status=Directive.Status.ISSUED)
+            )
+            .exclude(Exists(Assignment.objects.filter(dispatch_id=OuterRef("dispatch_id"))))
+        ),
         to_assign=list(entries[:200]),
         to_review=list(
             visible.filter(

@@ -27,6 +27,15 @@ def event_labels() -> dict[str, str]:
         "extension_granted": _("Extension granted"),
         "extension_declined": _("Extension declined"),
         "reminded": _("Reminder sent"),
+        "incoming_assigned": _("Assigned inside the unit"),
+        "assignment_handed_over": _("Task assigned inside the unit"),
+        "assignment_reported_to_head": _("Reported to the head of the unit"),
+        "assignment_returned_by_head": _("Returned by the head of the unit"),
+        "incoming_opened_by_handler": _("Opened by its handler inside the unit"),
+        "incoming_started": _("Handling started inside the unit"),
+        "incoming_marked_handled": _("Marked handled, for the head's review"),
+        "incoming_handled": _("Handled (approved by the head of the unit)"),
+        "incoming_returned_by_head": _("Returned by the head of the unit"),
     }
 
 
@@ -52,6 +61,34 @@ def history_for_unit(directive: Directive, unit_id: int) -> list:
                 f"{event.label} ({_('task %(position)d') % {'position': event.data['task']}})"
             )
     return events
+
+
+# The receiving unit's own work inside it (its head's notes, its handlers' drafts and the head's
+# returns): the unit's history shows it; the issuer's desk sees only its outcome (the 04..06 of
+# the matrix, and the unit's report once the head approves it).
+UNIT_INTERNAL_VERBS = (
+    "incoming_assigned",
+    "assignment_handed_over",
+    "assignment_reported_to_head",
+    "assignment_returned_by_head",
+    "incoming_opened_by_handler",
+    "incoming_started",
+    "incoming_marked_handled",
+    "incoming_handled",
+    "incoming_returned_by_head",
+)
+
+
+def desk_history(directive: Directive) -> list[tuple]:
+    """The directive's history as the issuing desk reads it, with the words for each step;
+    without the receiving units' work inside them."""
+    labels = desk_event_labels()
+    return [
+        (event, labels.get(event.verb, event.verb))
+        for event in directive.events.exclude(verb__in=UNIT_INTERNAL_VERBS)
+        .select_related("actor", "unit")
+        .order_by("created_at", "pk")
+    ]
 
 
 def desk_event_labels() -> dict[str, str]:

@@ -10,6 +10,7 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
+    Prefetch,
     QuerySet,
     Subquery,
     Value,
@@ -17,7 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from directives.models import Assignment, Dispatch, Urgency
+from directives.models import Assignment, Dispatch, ReportFile, Urgency
 from directives.selectors.scope import dispatches_visible_to, receiving_unit_ids
 from directives.selectors.workspace import assignment_is_overdue, overdue_q
 from directives.workdays import local_today
@@ -160,7 +161,12 @@ def inbox_dispatch_assignments(
     rows = list(
         Assignment.objects.filter(dispatch=dispatch)
         .select_related("task", "reviewed_by", "reported_by")
-        .prefetch_related("files", "extensions")
+        .prefetch_related(
+            # The unit's report as it went to the issuer; a handler's files waiting for the
+            # head stay on the distribution pages.
+            Prefetch("files", queryset=ReportFile.objects.filter(to_issuer=True)),
+            "extensions",
+        )
         .order_by("task__position", "pk")
     )
     for row in rows:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from directives.models import (
     Assignment,
@@ -48,8 +49,9 @@ def receiving_state(
     04 assigned (a handler inside the unit is named, for the letter or one of its tasks) ·
     05 in progress (a task started, by the unit or its handler, or part of them reported) ·
     06 done (every task of the unit reported to the issuer, after the head's review where the
-    unit distributes). `statuses` are those of the unit's assignments of this letter; `handed`:
-    the head named a handler for one of them."""
+    unit distributes). A letter with no task for the unit is 05 once its handler starts on it
+    and 06 once the head approves it handled. `statuses` are those of the unit's assignments
+    of this letter; `handed`: the head named a handler for one of them."""
     if entry is None:
         reached = (
             dispatch.delivery == Dispatch.Delivery.SENT
@@ -71,6 +73,10 @@ def receiving_state(
     if statuses and len(finished) == len(statuses):
         code = ReceivingStatus.DONE
     elif finished or Assignment.Status.IN_PROGRESS in statuses:
+        code = ReceivingStatus.IN_PROGRESS
+    elif not statuses and entry.handled_at is not None:
+        code = ReceivingStatus.DONE  # a letter with no task, handled and approved by the head
+    elif not statuses and (entry.handling_started_at or entry.handler_reported_at):
         code = ReceivingStatus.IN_PROGRESS
     elif entry.handler_unit_id or entry.handler_user_id or handed:
         code = ReceivingStatus.ASSIGNED
@@ -94,6 +100,9 @@ def receiving_states_of(
             "refusal_comment",
             "handler_unit_id",
             "handler_user_id",
+            "handling_started_at",
+            "handler_reported_at",
+            "handled_at",
             "arrival_number",
             "year",
             "arrived_at",
@@ -152,7 +161,7 @@ def incoming_book_queryset(*, user: User, unit: Unit) -> QuerySet[IncomingEntry]
     return (
         incoming_entries_visible_to(user)
         .filter(unit=unit, decision=IncomingEntry.Decision.ACCEPTED)
-        .select_related("handler_unit", "handler_user", "dispatch")
+        .select_related("handler_unit", "handler_user", "handler_opened_by", "dispatch")
         .order_by("year", "arrival_number", "pk")
     )
 
@@ -173,6 +182,32 @@ def incoming_book_search(queryset: QuerySet[IncomingEntry], text: str) -> QueryS
         return queryset
     hits = [e.pk for e in queryset.defer("signature_problems") if needle in _entry_text(e)]
     return queryset.filter(pk__in=hits)
+
+
+def _person(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+def signed_for(entry: IncomingEntry) -> str:
+    """The book's "ký nhận" as the portal records it: who received the letter inside the unit
+    and when (the handler's first opening of it, else the head's assignment to them). Empty
+    when nobody inside the unit was handed it yet: the printed book keeps room for a signature
+    on paper then."""
+    when = entry.handler_opened_at or entry.assigned_at
+    if when is None:
+        return ""
+    handler = entry.handler_user or entry.handler_unit
+    if entry.handler_opened_at is not None and entry.handler_opened_by is not None:
+        who = _person(entry.handler_opened_by)
+        if entry.handler_user_id is None and entry.handler_unit is not None:
+            who = f"{who} ({entry.handler_unit})"
+        template = _("%(who)s, opened %(when)s")
+    elif handler is not None:
+        who = _person(handler) if isinstance(handler, User) else str(handler)
+        template = _("%(who)s, assigned %(when)s")
+    else:
+        return ""
+    return template % {"who": who, "when": timezone.localtime(when).strftime("%d/%m/%Y %H:%M")}
 
 
 def incoming_book_lines(entries: Iterable[IncomingEntry]) -> list[dict]:
@@ -196,8 +231,7 @@ def incoming_book_lines(entries: Iterable[IncomingEntry]) -> list[dict]:
                 "letter_date": e.letter_date,
                 "type_subject": " – ".join(p for p in (e.doc_type_name, e.subject) if p),
                 "handler": str(handler) if handler else "",
-                # Ký nhận: signed by the handler when distribution inside the unit hands it over.
-                "signed_for": "",
+                "signed_for": signed_for(e),
                 "notes": "; ".join(n for n in notes if n),
             }
         )

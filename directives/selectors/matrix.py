@@ -115,6 +115,33 @@ def _task_cell(
     return Cell(CSS_STATE.get(state, state), labels[state], title, assignment.pk, ext)
 
 
+def _pending_assignments(
+    directive: Directive, tasks: list, dispatches: list[Dispatch]
+) -> dict[tuple[int, int], Assignment]:
+    """The assignments issue left for the PDF job to write, as they will be written (not
+    started, due on the task's deadline): the matrix reads the same moments before and after.
+    Unsaved, so their cells link nowhere; written ones read after them replace them."""
+    pending = directive.pending_assignments or {}
+    if not pending:
+        return {}
+    deadlines = {task.pk: task.deadline for task in tasks}
+    dispatch_of = {dispatch.unit_id: dispatch.pk for dispatch in dispatches}
+    found: dict[tuple[int, int], Assignment] = {}
+    for key, unit_ids in pending.items():
+        task_id = int(key)
+        if task_id not in deadlines:
+            continue
+        for unit_id in unit_ids:
+            if unit_id in dispatch_of:
+                found[(dispatch_of[unit_id], task_id)] = Assignment(
+                    task_id=task_id,
+                    unit_id=unit_id,
+                    dispatch_id=dispatch_of[unit_id],
+                    due_date=deadlines[task_id],
+                )
+    return found
+
+
 def matrix_build(
     *,
     directive: Directive,
@@ -138,7 +165,7 @@ def matrix_build(
         .select_related("unit")
         .order_by("unit__sort_order", "unit__name", "pk")
     )
-    by_dispatch: dict[tuple[int, int], Assignment] = {}
+    by_dispatch = _pending_assignments(directive, tasks, dispatches)
     for assignment in Assignment.objects.filter(task__directive=directive).only(
         "pk",
         "task_id",

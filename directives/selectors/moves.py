@@ -382,17 +382,44 @@ def assignment_moves(*, assignment: Assignment, user: User) -> AssignmentMoves:
 
 @dataclass(frozen=True)
 class EntryMoves:
-    """The head's button on an accepted letter of the incoming book."""
+    """The head's and the handler's buttons on an accepted letter of the incoming book."""
 
     assign: bool = False
+    start: bool = False  # the handler starts on a letter with no task for the unit
+    mark_handled: bool = False  # ... says how it was handled, for the head's review
+    head_approve: bool = False  # the head approves: the letter is done (06 for the issuer)
+    head_return: bool = False  # ... or returns it to the handler with a reason
+
+
+def entry_has_tasks(entry: IncomingEntry) -> bool:
+    """The issuer gave the unit tasks in this letter: they are reported on one by one; a letter
+    without any is marked handled as a whole."""
+    return (
+        entry.dispatch_id is not None
+        and Assignment.objects.filter(dispatch_id=entry.dispatch_id).exists()
+    )
 
 
 def entry_moves(*, entry: IncomingEntry, user: User) -> EntryMoves:
-    """The head of a unit that distributes assigns an accepted letter to a handler inside it."""
+    """The head of a unit that distributes assigns an accepted letter to a handler inside it.
+    For a letter with no task for the unit, the handler starts, then marks it handled with a
+    short text; the head approves it (done) or returns it with a reason."""
     live = entry.dispatch_id is None or entry.dispatch.directive.status == Directive.Status.ISSUED
+    if entry.is_refused or not live:
+        return EntryMoves()
+    head = is_unit_head(user, entry.unit_id)
+    open_ = entry.handled_at is None
+    waiting = entry.head_review == IncomingEntry.HeadReview.WAITING
+    handler = (
+        open_
+        and (entry.handler_unit_id is not None or entry.handler_user_id is not None)
+        and handles(user, entry)
+        and not entry_has_tasks(entry)
+    )
     return EntryMoves(
-        assign=not entry.is_refused
-        and live
-        and is_unit_head(user, entry.unit_id)
-        and unit_distributes(entry.unit_id)
+        assign=open_ and not waiting and head and unit_distributes(entry.unit_id),
+        start=handler and entry.handling_started_at is None and not waiting,
+        mark_handled=handler and not waiting,
+        head_approve=open_ and head and waiting,
+        head_return=open_ and head and waiting,
     )

@@ -75,7 +75,13 @@ def dispatches_visible_to(user: User) -> QuerySet[Dispatch]:
     if user.is_superuser or user.has_perm("directives.view_all_directives"):
         return Dispatch.objects.all()
     received_by = [user.unit_id, *receiving_unit_ids(user)]
-    condition = Q(unit_id__in=received_by, directive__status__in=ISSUED_STATES)
+    # A letter reaches its units once its assignments are written (the PDF job's first step,
+    # moments after issue): a unit never sees it without its tasks.
+    condition = Q(
+        unit_id__in=received_by,
+        directive__status__in=ISSUED_STATES,
+        directive__pending_assignments__isnull=True,
+    )
     if user.has_perm("directives.track_directive"):
         condition |= Q(directive__issuing_unit_id__in=agency_unit_ids(user))
     return Dispatch.objects.filter(condition)

@@ -31,6 +31,7 @@ REPORT = "report"
 EXTENSION = "extension"
 DELIVERY_FAILED = "delivery_failed"
 TO_ASSIGN = "to_assign"
+HEAD_REVIEW = "head_review"
 
 
 @dataclass(frozen=True)
@@ -164,20 +165,51 @@ def clerk_todo(user: User) -> list[TodoItem]:
 
 def head_todo(user: User) -> list[TodoItem]:
     """What waits for a unit head: the letters to hand to someone, by the nearest deadline of
-    the tasks they give the unit."""
+    the tasks they give the unit; the handlers' reports and letters handled, waiting for the
+    head's review, by the handler's deadline."""
     entries = entries_to_assign(user).annotate(deadline=Min("dispatch__assignments__due_date"))
-    return _by_deadline(
-        [
+    items = [
+        TodoItem(
+            kind=TO_ASSIGN,
+            title=e.subject,
+            detail=f"{e.arrival_number or ''} · {e.issuer_name}",
+            deadline=e.deadline,
+            link=reverse("directives:incoming_entry", args=[e.pk]),
+        )
+        for e in entries
+    ]
+    if user.is_authenticated and user.is_unit_head and user.unit_id is not None:
+        tasks = Assignment.objects.filter(
+            unit_id=user.unit_id,
+            head_review=Assignment.HeadReview.WAITING,
+            task__directive__status=Directive.Status.ISSUED,
+        ).select_related("task__directive")
+        items += [
             TodoItem(
-                kind=TO_ASSIGN,
+                kind=HEAD_REVIEW,
+                title=a.task.directive.subject,
+                detail=f"{a.task} · {a.task.directive.number_symbol}",
+                deadline=a.handler_due_date or a.due_date,
+                link=reverse("directives:distribution_task", args=[a.pk]),
+            )
+            for a in tasks
+        ]
+        letters = IncomingEntry.objects.filter(
+            unit_id=user.unit_id,
+            decision=IncomingEntry.Decision.ACCEPTED,
+            head_review=IncomingEntry.HeadReview.WAITING,
+        )
+        items += [
+            TodoItem(
+                kind=HEAD_REVIEW,
                 title=e.subject,
                 detail=f"{e.arrival_number or ''} · {e.issuer_name}",
-                deadline=e.deadline,
-                link=reverse("directives:incoming_entry", args=[e.pk]),
+                deadline=e.handler_due_date,
+                link=reverse("directives:distribution_letter", args=[e.pk]),
             )
-            for e in entries
+            for e in letters
         ]
-    )
+    return _by_deadline(items)
 
 
 @dataclass(frozen=True)

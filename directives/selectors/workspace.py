@@ -60,7 +60,11 @@ def assignments_visible_to(user: User) -> QuerySet[Assignment]:
 
 
 def report_files_visible_to(user: User) -> QuerySet[ReportFile]:
-    return ReportFile.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
+    """The files of reports sent to the issuer; a handler's files waiting for the head's review
+    are read through the distribution pages only."""
+    return ReportFile.objects.filter(
+        assignment__in=assignments_visible_to(user).values("pk"), to_issuer=True
+    )
 
 
 def extensions_visible_to(user: User) -> QuerySet[ExtensionRequest]:

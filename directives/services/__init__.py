@@ -13,6 +13,7 @@ from directives.services.drafting import (
     directive_start_replacement,
 )
 from directives.services.issuing import (
+    assignments_snapshot_write,
     directive_enter_paper,
     directive_issue,
     directive_pdf_retry,
@@ -34,6 +35,7 @@ from directives.services.workflow import (
 )
 
 __all__ = [
+    "assignments_snapshot_write",
     "attachment_add",
     "attachment_remove",
     "copy_recipient_link",

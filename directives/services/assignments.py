@@ -97,8 +97,9 @@ def assignment_start(*, assignment: Assignment, by: User, ip: str | None = None)
     return assignment
 
 
-def _check_report_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, object]]:
-    """Check every file by content and size before anything is stored: all or nothing."""
+def report_files_check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, object]]:
+    """Check every file of a report by content and size before anything is stored: all or
+    nothing (the unit's report to the issuer, and the handler's to the head)."""
     if len(files) > REPORT_MAX_FILES:
         raise ValidationError(
             _("A report can carry at most %(n)d files.") % {"n": REPORT_MAX_FILES}
@@ -112,6 +113,33 @@ def _check_report_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFil
         )
         for upload in files
     ]
+
+
+def report_files_store(
+    *,
+    assignment: Assignment,
+    checked: list[tuple[UploadedFile, object]],
+    by: User,
+    to_issuer: bool = True,
+) -> list[ReportFile]:
+    """Store checked files on the assignment's report (a savepoint inside the reporting
+    transaction: all of them or none)."""
+    stored = []
+    with transaction.atomic():
+        for upload, info in checked:
+            report_file = ReportFile(
+                assignment=assignment,
+                name=(upload.name or "file")[-255:],
+                content_type=info.content_type,
+                size=info.size,
+                sha256=info.sha256,
+                uploaded_by=by,
+                to_issuer=to_issuer,
+            )
+            report_file.file.save(upload.name or "file", upload, save=False)
+            report_file.save()
+            stored.append(report_file)
+    return stored
 
 
 def assignment_report(
@@ -142,7 +170,7 @@ def assignment_report(
         _ensure_move(by, assignment, "report")
         if assignment.task.report_required and not text and not files:
             raise ValidationError(_("This task requires a report: write it or attach a file."))
-        checked = _check_report_files(files)
+        checked = report_files_check(files)
         previous = assignment.status
         now = timezone.now()
         assignment.status = Assignment.Status.DONE
@@ -152,19 +180,7 @@ def assignment_report(
         assignment.save(
             update_fields=["status", "report_text", "reported_at", "reported_by", "updated_at"]
         )
-        stored = []
-        for upload, info in checked:
-            report_file = ReportFile(
-                assignment=assignment,
-                name=(upload.name or "file")[-255:],
-                content_type=info.content_type,
-                size=info.size,
-                sha256=info.sha256,
-                uploaded_by=by,
-            )
-            report_file.file.save(upload.name or "file", upload, save=False)
-            report_file.save()
-            stored.append(report_file.name)
+        stored = [f.name for f in report_files_store(assignment=assignment, checked=checked, by=by)]
         on_time = reported_on_time(assignment.due_date, reported_on=local_today(now))
         event = event_record(
             directive=directive,

@@ -10,15 +10,19 @@ Every function is one transaction, checks its move in `selectors/moves.py` and w
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directives import jobs
 from directives.errors import PermissionDeniedError, TransitionError
-from directives.models import Assignment, Directive, IncomingEntry
+from directives.models import Assignment, Directive, IncomingEntry, ReportFile
 from directives.selectors.moves import assignment_moves, entry_moves
+from directives.services.assignments import report_files_check, report_files_store
 from directives.services.events import event_record
 from directives.services.notices import people
 from directives.workdays import local_today, reported_on_time
@@ -235,6 +239,9 @@ def incoming_entry_assign(
                 **_handler_data(handler_unit, handler_user),
             },
         )
+        if entry.source == IncomingEntry.Source.EDXML:  # the issuer is on another system: 04
+            entry_id = entry.pk
+            transaction.on_commit(lambda: jobs.edxml_status_enqueue(entry_id, "04"))
     return entry
 
 
@@ -244,17 +251,26 @@ def _ensure_live(directive: Directive) -> None:
 
 
 def assignment_handler_report(
-    *, assignment: Assignment, by: User, text: str, ip: str | None = None
+    *,
+    assignment: Assignment,
+    by: User,
+    text: str,
+    files: Iterable[UploadedFile] = (),
+    ip: str | None = None,
 ) -> Assignment:
     """The handler reports on the task to the unit's head, who reviews it before the issuer
-    sees it."""
+    sees it. Files are checked as the unit's report's are (all or nothing) and stay with the
+    unit until the head approves; a report sent again with files replaces the earlier report's
+    files, without files it keeps them."""
     text = (text or "").strip()
+    files = list(files)
     if not text:
         raise ValidationError(_("Write the report for the head of the unit."))
     if len(text) > REPORT_MAX:
         raise ValidationError(
             _("The report is too long (at most %(n)d characters).") % {"n": REPORT_MAX}
         )
+    checked = report_files_check(files)
     with transaction.atomic():
         assignment = _lock(assignment)
         _ensure_live(assignment.task.directive)
@@ -271,6 +287,15 @@ def assignment_handler_report(
         assignment.handler_reported_at, assignment.handler_reported_by = now, by
         assignment.head_review = Assignment.HeadReview.WAITING
         assignment.save(update_fields=[*fields, "updated_at"])
+        stored = []
+        if checked:
+            earlier = list(ReportFile.objects.filter(assignment=assignment, to_issuer=False))
+            for item in earlier:
+                item.file.delete(save=False)
+                item.delete()
+            stored = report_files_store(
+                assignment=assignment, checked=checked, by=by, to_issuer=False
+            )
         event_record(
             directive=assignment.task.directive,
             verb="assignment_reported_to_head",
@@ -278,7 +303,11 @@ def assignment_handler_report(
             unit=assignment.unit,
             ip=ip,
             comment=text[:2000],
-            data={"assignment": assignment.pk, "task": assignment.task.position},
+            data={
+                "assignment": assignment.pk,
+                "task": assignment.task.position,
+                "files": [f.name for f in stored],
+            },
         )
         entry = IncomingEntry.objects.filter(dispatch_id=assignment.dispatch_id).first()
         if entry is not None:
@@ -321,7 +350,9 @@ def assignment_head_approve(
                 "updated_at",
             ]
         )
-        event_record(
+        files = list(ReportFile.objects.filter(assignment=assignment, to_issuer=False))
+        ReportFile.objects.filter(pk__in=[f.pk for f in files]).update(to_issuer=True)
+        event = event_record(
             directive=directive,
             verb="assignment_reported",
             by=by,
@@ -332,10 +363,18 @@ def assignment_head_approve(
                 "assignment": assignment.pk,
                 "task": assignment.task.position,
                 "from": previous,
-                "files": [],
+                "files": [f.name for f in files],
                 "on_time": reported_on_time(assignment.due_date, reported_on=local_today(now)),
                 "approved_by_head": by.pk,
             },
+        )
+        # The issuer's clerks are told of the unit's report, as of a one-step report.
+        people.assignment_clerks_notify(
+            assignment=assignment,
+            occasion=people.REPORTED,
+            by=by,
+            key=event.pk,
+            body=assignment.report_text[:2000],
         )
     return assignment
 

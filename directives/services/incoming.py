@@ -1,6 +1,7 @@
 """The receiving unit's work (văn bản đến, Nghị định 30/2020/NĐ-CP, Điều 20–22): receipt of a
-letter of the portal (accept into the incoming book, or refuse with a reason back to the issuer)
-and the entry of a letter that arrived from outside the portal (paper, e-mail).
+letter of the portal (accept into the incoming book, or refuse with a reason back to the issuer),
+and the officer's acknowledgement, which accepts a letter nobody accepted yet. A letter that
+arrived from outside the portal (paper, e-mail) is entered by `services/outside.py`.
 
 An accepted letter takes the next arrival number (số đến) of the unit's incoming book for the
 calendar year, from 1 on 1 January, inside the accepting transaction and under a row lock on the
@@ -12,43 +13,29 @@ A refusal takes no number. Distribution inside the unit sets the entry's handler
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.uploads import check_upload
-from directives.errors import DirectiveError, PermissionDeniedError, TransitionError
+from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import (
-    DOCUMENT_TYPE_TITLES,
+    Directive,
     Dispatch,
-    DocumentType,
     IncomingBook,
     IncomingEntry,
 )
-from directives.selectors.incoming import incoming_duplicates
-from directives.selectors.moves import can_receive_for, dispatch_moves
+from directives.selectors.moves import dispatch_moves
 from directives.selectors.signatures import directive_pdf_signatures
 from directives.services.events import event_record
 from directives.services.notices import people
+from directives.services.receipts import AckLinkWithdrawn
 from directives.workdays import local_today
 from recipients.models import Unit, User
 
 NOTE_MAX = 1000
-OUTSIDE_SOURCES = (IncomingEntry.Source.PAPER, IncomingEntry.Source.EMAIL)
-
-
-class DuplicateLetterWarning(DirectiveError):
-    """The same issuer, number, symbol and date are in the book already; `existing` lists them.
-    The clerk may confirm to enter the letter anyway."""
-
-    def __init__(self, message, existing: list[IncomingEntry]) -> None:
-        super().__init__(message)
-        self.existing = existing
 
 
 def incoming_number_take(*, unit: Unit, year: int) -> int:
@@ -116,8 +103,91 @@ def _signatures_on_receipt(dispatch: Dispatch) -> SignatureFinding:
     return SignatureFinding(report.valid, [str(p) for p in report.problems])
 
 
-def _person_name(by: User) -> str:
+def person_name(by: User) -> str:
     return (by.get_full_name() or by.username)[:150]
+
+
+def _acknowledge_locked(
+    current: Dispatch, *, person: User | None, name: str, ip: str | None, now
+) -> None:
+    """Record on the locked dispatch that the unit received the PDF it was sent."""
+    directive = current.directive
+    current.acknowledged_at = now
+    current.acknowledged_by = person
+    current.acknowledged_by_name = name
+    current.acknowledged_ip = ip or None
+    current.acknowledged_pdf_sha256 = directive.pdf_sha256
+    fields = [
+        "acknowledged_at",
+        "acknowledged_by",
+        "acknowledged_by_name",
+        "acknowledged_ip",
+        "acknowledged_pdf_sha256",
+    ]
+    if current.seen_at is None:
+        current.seen_at, current.seen_by = now, person
+        fields += ["seen_at", "seen_by"]
+    current.save(update_fields=fields)
+    event_record(
+        directive=directive,
+        verb="acknowledged",
+        by=person,
+        by_name=name,
+        unit=current.unit,
+        ip=ip,
+        data={"dispatch": current.pk, "pdf_sha256": directive.pdf_sha256},
+    )
+
+
+def _accept_locked(
+    current: Dispatch,
+    *,
+    person: User | None,
+    name: str,
+    note: str,
+    ip: str | None,
+    finding: SignatureFinding,
+) -> IncomingEntry:
+    """Into the book, on the locked dispatch: the next arrival number under the book's lock,
+    the entry, the acknowledgement if nobody had made it, the events, the heads told."""
+    now = timezone.now()
+    year = local_today(now).year
+    number = incoming_number_take(unit=current.unit, year=year)
+    entry = IncomingEntry.objects.create(
+        unit=current.unit,
+        dispatch=current,
+        source=IncomingEntry.Source.PORTAL,
+        decision=IncomingEntry.Decision.ACCEPTED,
+        year=year,
+        arrival_number=number,
+        arrived_at=now,
+        signatures_valid=finding.valid,
+        signature_problems=finding.problems,
+        note=note,
+        received_by=person,
+        received_by_name=name,
+        **_letter_fields(current),
+    )
+    if current.acknowledged_at is None:
+        _acknowledge_locked(current, person=person, name=name, ip=ip, now=now)
+    event_record(
+        directive=current.directive,
+        incoming_entry=entry,
+        verb="incoming_accepted",
+        by=person,
+        by_name=name,
+        unit=current.unit,
+        ip=ip,
+        comment=note,
+        data={
+            "dispatch": current.pk,
+            "arrival_number": number,
+            "year": year,
+            "signatures_valid": finding.valid,
+        },
+    )
+    people.entry_heads_notify(entry=entry, occasion=people.ARRIVED, by=person)
+    return entry
 
 
 def dispatch_accept(
@@ -143,67 +213,55 @@ def dispatch_accept(
             raise PermissionDeniedError(
                 _("Only the receiving unit's clerk or officers can accept this letter.")
             )
-        now = timezone.now()
-        year = local_today(now).year
-        number = incoming_number_take(unit=current.unit, year=year)
-        entry = IncomingEntry.objects.create(
-            unit=current.unit,
-            dispatch=current,
-            source=IncomingEntry.Source.PORTAL,
-            decision=IncomingEntry.Decision.ACCEPTED,
-            year=year,
-            arrival_number=number,
-            arrived_at=now,
-            signatures_valid=finding.valid,
-            signature_problems=finding.problems,
-            note=note,
-            received_by=by,
-            received_by_name=_person_name(by),
-            **_letter_fields(current),
+        return _accept_locked(
+            current, person=by, name=person_name(by), note=note, ip=ip, finding=finding
         )
+
+
+def dispatch_acknowledge(
+    *,
+    dispatch: Dispatch,
+    by: User | None = None,
+    by_name: str = "",
+    ip: str | None = None,
+) -> Dispatch:
+    """Record that the unit received the directive: who, when, from where, which PDF. The
+    first acknowledgement of a letter nobody accepted or refused yet also accepts it into the
+    unit's incoming book (the next arrival number, as `dispatch_accept` takes it, under the
+    same lock), so an officer's one step, or the e-mail's one-click link, is a receipt the
+    issuer sees as 03.
+
+    Idempotent: a second acknowledgement of the same PDF changes nothing and writes no event.
+    """
+    undecided = not IncomingEntry.objects.filter(dispatch_id=dispatch.pk).exists()
+    finding = _signatures_on_receipt(dispatch) if undecided else SignatureFinding(None, [])
+    with transaction.atomic():
+        # The row lock serialises two clicks on the same link (or link + inbox button), and an
+        # acknowledgement with the clerk's acceptance.
+        current = _locked_dispatch(dispatch)
         directive = current.directive
-        if current.acknowledged_at is None:
-            current.acknowledged_at = now
-            current.acknowledged_by = by
-            current.acknowledged_by_name = entry.received_by_name
-            current.acknowledged_ip = ip or None
-            current.acknowledged_pdf_sha256 = directive.pdf_sha256
-            fields = [
-                "acknowledged_at",
-                "acknowledged_by",
-                "acknowledged_by_name",
-                "acknowledged_ip",
-                "acknowledged_pdf_sha256",
-            ]
-            if current.seen_at is None:
-                current.seen_at, current.seen_by = now, by
-                fields += ["seen_at", "seen_by"]
-            current.save(update_fields=fields)
-            event_record(
-                directive=directive,
-                verb="acknowledged",
-                by=by,
-                unit=current.unit,
-                ip=ip,
-                data={"dispatch": current.pk, "pdf_sha256": directive.pdf_sha256},
+        if directive.status != Directive.Status.ISSUED:
+            raise AckLinkWithdrawn(current)
+        if (
+            current.acknowledged_at is not None
+            and current.acknowledged_pdf_sha256 == directive.pdf_sha256
+        ):
+            return current
+        person = by if by is not None and by.is_authenticated else None
+        # A person signed in acknowledges through their unit's move; a link holder through the
+        # token the e-mail carried (checked by ack_token_read).
+        if person is not None and not dispatch_moves(dispatch=current, user=person).acknowledge:
+            raise PermissionDeniedError(
+                _("Only officers of the receiving unit can acknowledge receipt.")
             )
-        event_record(
-            directive=directive,
-            incoming_entry=entry,
-            verb="incoming_accepted",
-            by=by,
-            unit=current.unit,
-            ip=ip,
-            comment=note,
-            data={
-                "dispatch": current.pk,
-                "arrival_number": number,
-                "year": year,
-                "signatures_valid": finding.valid,
-            },
-        )
-        people.entry_heads_notify(entry=entry, occasion=people.ARRIVED, by=by)
-    return entry
+        name = (by_name or (str(person) if person else "")).strip()[:150]
+        if IncomingEntry.objects.filter(dispatch_id=current.pk).exists():
+            _acknowledge_locked(current, person=person, name=name, ip=ip, now=timezone.now())
+            return current
+        if not undecided:
+            finding = _signatures_on_receipt(current)  # decided, then undone meanwhile: rare
+        _accept_locked(current, person=person, name=name, note="", ip=ip, finding=finding)
+    return current
 
 
 def dispatch_refuse(
@@ -243,7 +301,7 @@ def dispatch_refuse(
             refusal_reason=reason,
             refusal_comment=comment,
             received_by=by,
-            received_by_name=_person_name(by),
+            received_by_name=person_name(by),
             **_letter_fields(current),
         )
         event_record(
@@ -256,142 +314,4 @@ def dispatch_refuse(
             comment=" — ".join(p for p in (entry.get_refusal_reason_display(), comment) if p),
             data={"dispatch": current.pk, "reason": reason},
         )
-    return entry
-
-
-def _clean_outside(
-    *,
-    issuer_name: str,
-    number: str,
-    symbol: str,
-    letter_date: datetime.date | None,
-    subject: str,
-    source: str,
-) -> tuple[str, str, str, str]:
-    issuer_name, number = (issuer_name or "").strip(), (number or "").strip()
-    symbol, subject = (symbol or "").strip(), (subject or "").strip()
-    if source not in OUTSIDE_SOURCES:
-        raise ValidationError(_("Say how the letter arrived: on paper or by e-mail."))
-    if not issuer_name:
-        raise ValidationError(_("Enter the issuer of the letter."))
-    if not subject:
-        raise ValidationError(_("Enter the subject of the letter."))
-    if letter_date is None:
-        raise ValidationError(_("Enter the date of the letter."))
-    if letter_date > local_today():
-        raise ValidationError(_("The date of the letter cannot be in the future."))
-    if number and not number.isdigit():
-        raise ValidationError(_("The number of the letter is digits only, e.g. 1038."))
-    return issuer_name, number, symbol, subject
-
-
-def outside_letter_enter(
-    *,
-    by: User,
-    unit: Unit,
-    source: str,
-    issuer_name: str,
-    number: str,
-    symbol: str,
-    letter_date: datetime.date | None,
-    subject: str,
-    scan: UploadedFile,
-    doc_type: str = "",
-    note: str = "",
-    confirm_duplicate: bool = False,
-    ip: str | None = None,
-) -> IncomingEntry:
-    """Enter in the unit's incoming book a letter that arrived on paper or by e-mail, with its
-    scanned PDF (checked by content and size). The same issuer, number, symbol and date entered
-    before raise DuplicateLetterWarning unless the clerk confirms."""
-    issuer_name, number, symbol, subject = _clean_outside(
-        issuer_name=issuer_name,
-        number=number,
-        symbol=symbol,
-        letter_date=letter_date,
-        subject=subject,
-        source=source,
-    )
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise ValidationError(
-            _("The note is too long (at most %(n)d characters).") % {"n": NOTE_MAX}
-        )
-    if doc_type and doc_type not in DocumentType.values:
-        raise ValidationError(_("Choose the type of the letter from the list."))
-    if not can_receive_for(by, unit.pk):
-        raise PermissionDeniedError(_("You do not keep the incoming book of this unit."))
-    if scan is None:
-        raise ValidationError(_("Attach the scanned letter (PDF)."))
-    checked = check_upload(scan, allowed=("pdf",))
-    type_name = DOCUMENT_TYPE_TITLES.get(doc_type, "").capitalize() or "Công văn"
-    with transaction.atomic():
-        now = timezone.now()
-        year = local_today(now).year
-        # The book's lock first: two clerks entering the same letter at once queue here, and
-        # the second one sees the first one's entry.
-        number_taken = incoming_number_take(unit=unit, year=year)
-        existing = incoming_duplicates(
-            unit=unit,
-            issuer_name=issuer_name,
-            number=number,
-            symbol=symbol,
-            letter_date=letter_date,
-        )
-        if existing and not confirm_duplicate:
-            raise DuplicateLetterWarning(
-                _(
-                    "This letter seems to be in the book already: %(entries)s. Check it; if it "
-                    "is another letter, confirm to enter it."
-                )
-                % {
-                    "entries": ", ".join(
-                        _("arrival number %(n)s/%(year)s") % {"n": e.arrival_number, "year": e.year}
-                        for e in existing
-                    )
-                },
-                existing,
-            )  # the rollback gives the number back
-        entry = IncomingEntry(
-            unit=unit,
-            source=source,
-            decision=IncomingEntry.Decision.ACCEPTED,
-            year=year,
-            arrival_number=number_taken,
-            arrived_at=now,
-            issuer_name=issuer_name[:255],
-            number=number,
-            symbol=symbol[:64],
-            letter_date=letter_date,
-            doc_type_name=type_name,
-            subject=subject,
-            note=note,
-            scan_name=(scan.name or "scan.pdf")[:255],
-            scan_size=checked.size,
-            scan_sha256=checked.sha256,
-            received_by=by,
-            received_by_name=_person_name(by),
-        )
-        entry.scan.save(f"{unit.code}-{year}-{number_taken}.pdf", scan, save=False)
-        try:
-            entry.save()
-            event_record(
-                directive=None,
-                incoming_entry=entry,
-                verb="incoming_entered",
-                by=by,
-                unit=unit,
-                ip=ip,
-                comment=entry.number_symbol,
-                data={
-                    "arrival_number": number_taken,
-                    "year": year,
-                    "source": source,
-                    "duplicate_of": [e.pk for e in existing],
-                    "scan_sha256": checked.sha256,
-                },
-            )
-        except Exception:
-            entry.scan.delete(save=False)  # a refused entry must not keep its file
-            raise
     return entry

@@ -64,10 +64,16 @@ def _unsaved(model: type[M], names: tuple[str, ...], rows: Iterable[tuple]) -> l
     return instances
 
 
-def dispatches_create_for(directive: Directive, *, require_recipient: bool = True) -> int:
+def dispatches_create_for(
+    directive: Directive, *, require_recipient: bool = True, defer_assignments: bool = False
+) -> int:
     """One Dispatch per unit reached by an addressee, a linked copy line or a task (groups
     expanded as they are today: later edits of a group change nothing), and one Assignment per
-    task and unit. Returns the number of dispatches."""
+    task and unit. Returns the number of dispatches.
+
+    `defer_assignments` (the clerk's issue request): the tasks' units, expanded now, are kept on
+    the letter (`pending_assignments`, one value) and the PDF job writes their assignments
+    before anything is delivered (assignments_snapshot_write)."""
     reach = directive_reach(directive)
     sources, task_units = reach.sources, reach.task_units
     if require_recipient and not sources:
@@ -77,8 +83,14 @@ def dispatches_create_for(directive: Directive, *, require_recipient: bool = Tru
                 "active unit. Correct the recipient lists and try again."
             )
         )
+    pending = {str(task.pk): unit_ids for task, unit_ids in task_units if unit_ids}
+    if defer_assignments and pending:
+        directive.pending_assignments = pending
+        Directive.objects.filter(pk=directive.pk).update(pending_assignments=pending)
     assignments = [
-        (task.pk, unit_id, task.deadline) for task, unit_ids in task_units for unit_id in unit_ids
+        (task.pk, unit_id, task.deadline)
+        for task, unit_ids in ([] if defer_assignments else task_units)
+        for unit_id in unit_ids
     ]
     # One ORM path for every database: bulk_create returns the new ids on PostgreSQL and on
     # SQLite >= 3.35, so the assignments point at their dispatches without a read back.
@@ -89,7 +101,18 @@ def dispatches_create_for(directive: Directive, *, require_recipient: bool = Tru
             ((directive.pk, unit_id, source) for unit_id, source in sources.items()),
         )
     )
-    dispatch_ids = {dispatch.unit_id: dispatch.pk for dispatch in dispatches}
+    _assignments_create(assignments, {dispatch.unit_id: dispatch.pk for dispatch in dispatches})
+    return len(sources)
+
+
+def _assignments_create(
+    assignments: Iterable[tuple[int, int, datetime.date | None]],
+    dispatch_ids: dict[int, int],
+    *,
+    existing_kept: bool = False,
+) -> None:
+    """Assignments (task, unit, due date) pointing at their units' dispatches; with
+    `existing_kept`, a task and unit that has one already keeps it."""
     Assignment.objects.bulk_create(
         _unsaved(
             Assignment,
@@ -98,9 +121,42 @@ def dispatches_create_for(directive: Directive, *, require_recipient: bool = Tru
                 (task_id, unit_id, dispatch_ids[unit_id], due)
                 for task_id, unit_id, due in assignments
             ),
-        )
+        ),
+        ignore_conflicts=existing_kept,
     )
-    return len(sources)
+
+
+def assignments_snapshot_write(*, directive_id: int) -> int:
+    """Write the assignments an issue request left pending (`pending_assignments`): the PDF
+    job's first step, before the letter can be delivered. Once: the letter's row is locked and
+    its pending units cleared in the same transaction. Whatever became of the letter since
+    (recalled, replaced), its units' tasks are recorded as issued. Returns the rows written."""
+    with transaction.atomic():
+        directive = (
+            Directive.objects.select_for_update()
+            .filter(pk=directive_id, pending_assignments__isnull=False)
+            .only("pk", "pending_assignments")
+            .first()
+        )
+        if directive is None:
+            return 0
+        pending = {int(task_id): units for task_id, units in directive.pending_assignments.items()}
+        deadlines = dict(directive.tasks.filter(pk__in=list(pending)).values_list("pk", "deadline"))
+        dispatch_ids = dict(
+            Dispatch.objects.filter(directive_id=directive_id).values_list("unit_id", "pk")
+        )
+        rows = [
+            (task_id, unit_id, deadlines[task_id])
+            for task_id, units in pending.items()
+            if task_id in deadlines
+            for unit_id in units
+            if unit_id in dispatch_ids
+        ]
+        # Kept if there: a letter saved whole from a copy read before this job cleared its
+        # pending units would bring them back; the unit's own row, and its work, stays.
+        _assignments_create(rows, dispatch_ids, existing_kept=True)
+        Directive.objects.filter(pk=directive_id).update(pending_assignments=None)
+    return len(rows)
 
 
 def _locked_replaced(directive: Directive) -> Directive | None:
@@ -154,7 +210,7 @@ def directive_issue(*, directive: Directive, by: User, ip: str | None = None) ->
         signed.pdf_status = Directive.PdfStatus.PENDING
         signed.pdf_error = ""
         signed.save(update_fields=["issued_at", "status", "pdf_status", "pdf_error", "updated_at"])
-        count = dispatches_create_for(signed)
+        count = dispatches_create_for(signed, defer_assignments=True)
         event = event_record(
             directive=signed,
             verb="issued",

@@ -1,4 +1,6 @@
-"""Acknowledgement of receipt: the one-click link in the e-mail, and the inbox button.
+"""The one-click acknowledgement link of the e-mail (its token), and the first opening of a
+letter. The acknowledgement itself, which also accepts the letter into the unit's book, is
+`directives.services.incoming.dispatch_acknowledge`.
 
 A link carries a signed, single-purpose token bound to one dispatch AND to the SHA-256 of the PDF
 the unit was sent: a link for an old PDF (the directive was replaced) or a recalled directive
@@ -15,9 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directives.errors import PermissionDeniedError
 from directives.models import Directive, Dispatch
-from directives.selectors.moves import dispatch_moves
 from directives.services.events import event_record
 from recipients.models import User
 
@@ -102,70 +102,6 @@ def ack_token_read(token: str, *, allow_used: bool = False) -> Dispatch:
         raise AckLinkOutdated(dispatch)
     if dispatch.acknowledged_at is not None and not allow_used:
         raise AckLinkUsed(dispatch)
-    return dispatch
-
-
-def dispatch_acknowledge(
-    *,
-    dispatch: Dispatch,
-    by: User | None = None,
-    by_name: str = "",
-    ip: str | None = None,
-) -> Dispatch:
-    """Record that the unit received the directive: who, when, from where, which PDF.
-
-    Idempotent: a second acknowledgement of the same PDF changes nothing and writes no event.
-    """
-    with transaction.atomic():
-        # The row lock serialises two clicks on the same link (or link + inbox button).
-        dispatch = (
-            Dispatch.objects.select_for_update()
-            .select_related("directive", "unit")
-            .get(pk=dispatch.pk)
-        )
-        directive = dispatch.directive
-        if directive.status != Directive.Status.ISSUED:
-            raise AckLinkWithdrawn(dispatch)
-        if (
-            dispatch.acknowledged_at is not None
-            and dispatch.acknowledged_pdf_sha256 == directive.pdf_sha256
-        ):
-            return dispatch
-        person = by if by is not None and by.is_authenticated else None
-        # A person signed in acknowledges through their unit's move; a link holder through the
-        # token the e-mail carried (checked by ack_token_read).
-        if person is not None and not dispatch_moves(dispatch=dispatch, user=person).acknowledge:
-            raise PermissionDeniedError(
-                _("Only officers of the receiving unit can acknowledge receipt.")
-            )
-        now = timezone.now()
-        name = (by_name or (str(person) if person else "")).strip()[:150]
-        dispatch.acknowledged_at = now
-        dispatch.acknowledged_by = person
-        dispatch.acknowledged_by_name = name
-        dispatch.acknowledged_ip = ip or None
-        dispatch.acknowledged_pdf_sha256 = directive.pdf_sha256
-        fields = [
-            "acknowledged_at",
-            "acknowledged_by",
-            "acknowledged_by_name",
-            "acknowledged_ip",
-            "acknowledged_pdf_sha256",
-        ]
-        if dispatch.seen_at is None:
-            dispatch.seen_at = now
-            dispatch.seen_by = person
-            fields += ["seen_at", "seen_by"]
-        dispatch.save(update_fields=fields)
-        event_record(
-            directive=directive,
-            verb="acknowledged",
-            by=person,
-            by_name=name,
-            unit=dispatch.unit,
-            ip=ip,
-            data={"dispatch": dispatch.pk, "pdf_sha256": directive.pdf_sha256},
-        )
     return dispatch
 
 

@@ -41,6 +41,7 @@ from directives.models import ISSUED_STATES, Directive
 from directives.services.access import ensure_can_sign_digitally
 from directives.services.drafting import locked
 from directives.services.events import event_record
+from directives.services.issuing import assignments_snapshot_write
 from directives.services.notices import people
 from directives.services.seals import directive_attachments_seal
 from recipients.models import User
@@ -144,7 +145,9 @@ def directive_render_and_sign(*, directive_id: int) -> bool:
     without SIGNING_P12), an expired or revoked agency certificate, a wrong PIN marks the PDF
     FAILED with the reason the clerk reads and returns False: retrying would not help. Any
     other failure marks it FAILED and raises OSError so that the Celery task retries with
-    backoff."""
+    backoff. First the assignments the issue request left pending are written: the letter is
+    delivered only after them."""
+    assignments_snapshot_write(directive_id=directive_id)
     directive = Directive.objects.select_related("issuing_unit", "drafting_unit", "signer").get(
         pk=directive_id
     )

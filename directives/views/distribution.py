@@ -17,12 +17,15 @@ from django.views.decorators.http import require_POST
 from common.client_ip import client_ip
 from directives.errors import DirectiveError
 from directives.forms.distribution import HandlerReportForm, HandOverForm, HeadReturnForm
+from directives.models import IncomingEntry
 from directives.selectors.distribution import (
     distribution_assignments_visible_to,
     distribution_desk,
     distribution_entries_visible_to,
     handler_choices,
     handler_from_choice,
+    handler_report_files,
+    letter_files_context,
 )
 from directives.selectors.moves import assignment_moves, entry_moves
 from directives.services.assignments import assignment_start
@@ -33,6 +36,7 @@ from directives.services.distribution import (
     assignment_head_return,
     incoming_entry_assign,
 )
+from directives.services.handling import incoming_entry_mark_opened
 
 
 def _message(exc: Exception) -> str:
@@ -115,6 +119,9 @@ def task_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def distribution_task(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(distribution_assignments_visible_to(request.user), pk=pk)
+    entry = IncomingEntry.objects.filter(dispatch_id=assignment.dispatch_id).first()
+    if entry is not None:
+        incoming_entry_mark_opened(entry=entry, by=request.user)
     return render(
         request,
         "directives/distribution/task.html",
@@ -123,6 +130,9 @@ def distribution_task(request: HttpRequest, pk: int) -> HttpResponse:
             "moves": assignment_moves(assignment=assignment, user=request.user),
             "report_form": HandlerReportForm(initial={"text": assignment.handler_report}),
             "return_form": HeadReturnForm(),
+            **letter_files_context(assignment.task.directive),
+            "handler_files": handler_report_files(assignment),
+            "entry": entry,
         },
     )
 
@@ -152,11 +162,15 @@ def distribution_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def distribution_report(request: HttpRequest, pk: int) -> HttpResponse:
     def action(a):
-        form = HandlerReportForm(request.POST)
+        form = HandlerReportForm(request.POST, request.FILES)
         if not form.is_valid():
             raise ValidationError(_("Write the report for the head of the unit."))
         assignment_handler_report(
-            assignment=a, by=request.user, text=form.cleaned_data["text"], ip=client_ip(request)
+            assignment=a,
+            by=request.user,
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data["files"],
+            ip=client_ip(request),
         )
         return _("Your report went to the head of the unit for review.")
 

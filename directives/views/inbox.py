@@ -21,6 +21,7 @@ from common.framing import pdf_frame
 from directives.errors import PermissionDeniedError, TransitionError
 from directives.forms.workspace import ExtensionForm, InboxFilter, ReportForm
 from directives.models import Assignment, AttachmentSeal, Directive
+from directives.selectors.distribution import distribution_letters_visible_to
 from directives.selectors.history import history_for_unit
 from directives.selectors.inbox import InboxRows, inbox_dispatch_assignments, inbox_dispatches
 from directives.selectors.moves import assignment_moves, dispatch_entry, dispatch_moves
@@ -31,7 +32,8 @@ from directives.selectors.workspace import (
     report_files_visible_to,
 )
 from directives.services import assignments, extensions
-from directives.services.receipts import AckLinkError, dispatch_acknowledge, dispatch_mark_seen
+from directives.services.incoming import dispatch_acknowledge
+from directives.services.receipts import AckLinkError, dispatch_mark_seen
 from directives.services.seals import sealed_download
 
 PAGE_SIZE = 25
@@ -91,6 +93,7 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
         dispatch_mark_seen(dispatch=dispatch, by=request.user)
     pdf_url = reverse("directives:pdf", args=[directive.pk])
     tasks = inbox_dispatch_assignments(dispatch)
+    entry = dispatch_entry(dispatch)
     return render(
         request,
         "directives/inbox/detail.html",
@@ -102,7 +105,9 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": list(directive.attachments.select_related("seal")),
             "assignments": [(a, assignment_moves(assignment=a, user=request.user)) for a in tasks],
             "history": history_for_unit(directive, dispatch.unit_id),
-            "entry": dispatch_entry(dispatch),
+            "entry": entry,
+            "letter_page": entry is not None
+            and distribution_letters_visible_to(request.user).filter(pk=entry.pk).exists(),
             "multi_unit": len(receiving_unit_ids(request.user)) > 1,
             "moves": dispatch_moves(dispatch=dispatch, user=request.user),
             "is_live": directive.status == Directive.Status.ISSUED,

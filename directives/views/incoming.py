@@ -37,12 +37,8 @@ from directives.selectors.incoming import (
     receiving_units,
 )
 from directives.selectors.moves import dispatch_moves
-from directives.services.incoming import (
-    DuplicateLetterWarning,
-    dispatch_accept,
-    dispatch_refuse,
-    outside_letter_enter,
-)
+from directives.services.incoming import dispatch_accept, dispatch_refuse
+from directives.services.outside import DuplicateLetterWarning, outside_letter_enter
 from directives.views.inbox import _download, _my_dispatch
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -23,6 +23,7 @@ from directives.errors import DirectiveError
 from directives.forms.receipts import AckForm
 from directives.models import Notification
 from directives.selectors.workspace import tracked_directives
+from directives.services.incoming import dispatch_acknowledge
 from directives.services.notices import (
     delivery_progress,
     notification_mark_read,
@@ -36,7 +37,6 @@ from directives.services.receipts import (
     AckLinkInvalid,
     AckLinkUsed,
     ack_token_read,
-    dispatch_acknowledge,
 )
 
 PAGE_SIZE = 30

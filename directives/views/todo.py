@@ -17,6 +17,7 @@ LABELS = {
     todo.EXTENSION: _("Extension asked"),
     todo.DELIVERY_FAILED: _("Delivery failed"),
     todo.TO_ASSIGN: _("Arrived, to be assigned"),
+    todo.HEAD_REVIEW: _("Handled inside the unit, to review"),
 }
 
 

@@ -23,7 +23,7 @@ from directives.forms.workspace import AcceptForm, DecideExtensionForm, ReturnFo
 from directives.models import Assignment, ExtensionRequest
 from directives.selectors import reminding
 from directives.selectors.confirmations import remind_question
-from directives.selectors.dashboard import dashboard_build
+from directives.selectors.dashboard import dashboard_for
 from directives.selectors.matrix import matrix_build, state_labels
 from directives.selectors.workspace import (
     extensions_visible_to,
@@ -202,7 +202,7 @@ def assignment_review(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "assignment": assignment,
             "directive": assignment.task.directive,
-            "files": list(assignment.files.all()),
+            "files": list(assignment.files.filter(to_issuer=True)),
             "extensions": list(assignment.extensions.select_related("requested_by")),
             "accept_form": AcceptForm(),
             "return_form": ReturnForm(),
@@ -285,7 +285,7 @@ RANKED_UNITS_SHOWN = 50
 @login_required
 @permission_required("directives.track_directive", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    board = dashboard_build(user=request.user)
+    board = dashboard_for(user=request.user)
     show_all = request.GET.get("units") == "all"
     shown = board.units if show_all else board.units[:RANKED_UNITS_SHOWN]
     return render(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -28,6 +29,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed(_("The token is unknown, revoked or expired."))
         api_token_mark_used(token=token)
+        # A program that names no language gets its owner's choice, as the pages would.
+        own = getattr(token.user, "language", "")
+        if own and not request.headers.get("Accept-Language"):
+            translation.activate(own)
         return token.user, token
 
     def authenticate_header(self, request) -> str:

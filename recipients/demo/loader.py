@@ -126,6 +126,24 @@ def demo_users() -> list[DemoUser]:
         DemoUser("vanthu", "Phạm Thị", "Lan", "VPS", (roles.CLERK,), title="Văn thư"),
         # The Sở's own inbox: letters other issuers send to the Sở (UBND huyện Chư Păh's).
         DemoUser("stttt", "Đỗ Thị", "Hạnh", "STTTT", (roles.UNIT_OFFICER,), title="Văn thư Sở"),
+        # The Sở's head distributes its incoming letters; an officer of Phòng TTBCXB handles one.
+        DemoUser(
+            "stttt.truong",
+            "Nguyễn Hữu",
+            "Hoàng",
+            "STTTT",
+            (roles.UNIT_OFFICER,),
+            title="GIÁM ĐỐC",
+            is_unit_head=True,
+        ),
+        DemoUser(
+            "ttbcxb",
+            "Lê Thị",
+            "Ngọc Anh",
+            "TTBCXB",
+            (roles.UNIT_OFFICER,),
+            title="Chuyên viên Phòng TTBCXB",
+        ),
         # UBND huyện Chư Păh issues its own letters: its drafter, signer and clerk.
         DemoUser(
             "chupah.chuyenvien",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -115,6 +116,36 @@ def encoding_errors(data: bytes, *, limit: int = 20) -> list[RowError]:
     return errors
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old .xls (and .doc) container
+
+
+def file_format(*, data: bytes, name: str) -> str:
+    """ "csv" or "xlsx", read from the file itself: its name's extension and its first bytes must
+    agree (a workbook is a zip, a CSV is text). FileReadError says what the file is instead."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    is_zip = data.startswith(ZIP_MAGIC)
+    if data.startswith(OLE2_MAGIC) or suffix == "xls":
+        message = _(
+            "“%(name)s” is in the old Excel format (.xls), which the portal does not read: "
+            "save it as Excel Workbook (.xlsx) or as CSV UTF-8."
+        )
+    elif suffix == "xlsx" and is_zip:
+        return "xlsx"
+    elif suffix == "xlsx":
+        message = _("“%(name)s” ends in .xlsx but is not an Excel workbook.")
+    elif suffix in ("csv", "txt") and is_zip:
+        message = _(
+            "“%(name)s” ends in .%(ext)s but holds a workbook: name it .xlsx, or save it as "
+            "CSV UTF-8."
+        )
+    elif suffix in ("csv", "txt", ""):
+        return "xlsx" if is_zip else "csv"
+    else:
+        message = _("“%(name)s” is neither a CSV nor an XLSX file.")
+    raise FileReadError([RowError(None, "", message % {"name": name, "ext": suffix})])
+
+
 def dataset_load(*, data: bytes, format: str) -> Dataset:
     """Read CSV (UTF-8, with or without BOM) or XLSX bytes; FileReadError when it cannot."""
     format = (format or "").lower().lstrip(".")
@@ -188,8 +219,22 @@ def _bool_ok(value: object) -> bool:
     return _text(value).lower() in TRUE_WORDS | FALSE_WORDS
 
 
+# What people write for a kind besides its label ("Sở" for "Sở, ban, ngành tỉnh"), folded.
+KIND_ALIASES = {
+    "bo": Unit.Kind.MINISTRY,
+    "ubnd tinh": Unit.Kind.PROVINCIAL_COMMITTEE,
+    "so": Unit.Kind.DEPARTMENT,
+    "so, nganh": Unit.Kind.DEPARTMENT,
+    "ubnd huyen": Unit.Kind.DISTRICT_COMMITTEE,
+    "ubnd cap huyen": Unit.Kind.DISTRICT_COMMITTEE,
+    "bao": Unit.Kind.PRESS,
+    "phong": Unit.Kind.DIVISION,
+}
+
+
 def kind_lookup() -> dict[str, str]:
-    """Accept the stored value ("department") and the label in either language."""
+    """Accept the stored value ("department"), the label in either language ("Sở, ban, ngành
+    tỉnh", "Provincial department") and the usual short forms ("Sở", "UBND huyện")."""
     from django.utils import translation
 
     table: dict[str, str] = {}
@@ -198,6 +243,7 @@ def kind_lookup() -> dict[str, str]:
         for lang in ("vi", "en"):
             with translation.override(lang):
                 table[fold_text(str(label))] = value
+    table.update({alias: str(kind) for alias, kind in KIND_ALIASES.items()})
     return table
 
 
@@ -206,8 +252,33 @@ def kind_clean(value: object) -> str | None:
     return kind_lookup().get(text) or kind_lookup().get(fold_text(text))
 
 
+def kinds_split(value: object) -> list[tuple[str, str | None]]:
+    """A group's kinds as written, each with its kind (None when unknown): separated by ";",
+    new lines or commas, where a label's own commas ("Sở, ban, ngành tỉnh") stay in it."""
+    found: list[tuple[str, str | None]] = []
+    for chunk in re.split(r"[;\n]", _text(value)):
+        parts = [p.strip() for p in chunk.split(",")]
+        start = 0
+        while start < len(parts):
+            if not parts[start]:
+                start += 1
+                continue
+            for end in range(len(parts), start, -1):
+                written = ", ".join(parts[start:end])
+                kind = kind_clean(written)
+                if kind is not None:
+                    found.append((written, kind))
+                    start = end
+                    break
+            else:
+                found.append((parts[start], None))
+                start += 1
+    return found
+
+
 def kinds_help() -> str:
-    return ", ".join(Unit.Kind.values)
+    """Each kind as a person may write it: its label (in the page's language), then its code."""
+    return "; ".join(f"{label} ({value})" for value, label in Unit.Kind.choices)
 
 
 class AllOrNothingResource(resources.ModelResource):
@@ -216,6 +287,9 @@ class AllOrNothingResource(resources.ModelResource):
     admin's confirm step)."""
 
     required_columns: tuple[str, ...] = ()
+    # Each column's Vietnamese name: the template's header; files may use it or the column's
+    # own (English) name.
+    column_headers: dict[str, str] = {}
 
     def precheck(self, dataset: Dataset) -> list[RowError]:
         raise NotImplementedError
@@ -248,26 +322,124 @@ class AllOrNothingResource(resources.ModelResource):
                 error.number = error_row.number
         return result
 
+    def header_names(self) -> list[str]:
+        """The template's header row: each column's Vietnamese name."""
+        return [self.column_headers.get(c, c) for c in self.get_export_headers()]
+
+    def header_lookup(self) -> dict[str, str]:
+        """A header as written in a file (folded: case and accents aside) -> its column: the
+        Vietnamese names of the template and the English ones of earlier files and exports."""
+        table = {fold_text(c): c for c in self.get_export_headers()}
+        table.update({fold_text(h): c for c, h in self.column_headers.items()})
+        return table
+
+    def column_label(self, column: str) -> str:
+        """How a column is named to a person: "Mã đơn vị (code)"."""
+        header = self.column_headers.get(column)
+        return f"{header} ({column})" if header else column
+
+    def get_diff_headers(self):
+        return [self.column_headers.get(h, h) for h in super().get_diff_headers()]
+
     def _check_columns(self, dataset: Dataset) -> list[RowError]:
-        headers = [(_text(h)).lower() for h in (dataset.headers or [])]
-        missing = [c for c in self.required_columns if c not in headers]
+        lookup = self.header_lookup()
+        written = [_text(h) for h in (dataset.headers or [])]
+        columns: list[str] = []
+        errors: list[RowError] = []
+        seen: dict[str, str] = {}
+        for index, header in enumerate(written):
+            column = lookup.get(fold_text(header))
+            if column is None and not header:
+                if any(_text(row[index]) for row in dataset):
+                    errors.append(
+                        RowError(1, "", _("A column without a name holds values; name it."))
+                    )
+                columns.append(f"__blank_{index}")
+                continue
+            if column is None:
+                errors.append(
+                    RowError(
+                        1,
+                        header,
+                        _("Unknown column “%(column)s”. The columns are: %(all)s.")
+                        % {"column": header, "all": ", ".join(self.header_names())},
+                    )
+                )
+                columns.append(header)
+                continue
+            if column in seen:
+                errors.append(
+                    RowError(
+                        1,
+                        header,
+                        _("The columns “%(first)s” and “%(second)s” are the same column.")
+                        % {"first": seen[column], "second": header},
+                    )
+                )
+            seen[column] = header
+            columns.append(column)
+        missing = [c for c in self.required_columns if c not in seen]
         if missing:
-            return [
+            errors.append(
                 RowError(
                     1,
                     "",
                     _("Missing column(s): %(columns)s. The header row must contain: %(all)s.")
                     % {
-                        "columns": ", ".join(missing),
-                        "all": ", ".join(self.get_export_headers()),
+                        "columns": ", ".join(self.column_label(c) for c in missing),
+                        "all": ", ".join(self.header_names()),
                     },
                 )
-            ]
-        if dataset.headers != headers:
-            dataset.headers = headers
+            )
+        if errors:
+            return errors
+        blank = [c for c in columns if c.startswith("__blank_")]
+        dataset.headers = columns
+        for column in blank:
+            del dataset[column]
         if not len(dataset):
             return [RowError(None, "", _("The file has no data rows."))]
         return []
+
+
+def import_template(*, resource: AllOrNothingResource, format: str) -> bytes:
+    """An empty file for administrators to fill in: one header row of the columns' Vietnamese
+    names. CSV with a byte order mark, so Excel shows the accents; the XLSX has a second sheet
+    that says which columns are required, their English names and the kinds of unit."""
+    headers = resource.header_names()
+    if format == "csv":
+        text = TextCSV().export_data(Dataset(headers=headers))
+        return ("\ufeff" + text).encode("utf-8")
+    if format != "xlsx":
+        raise ValueError(f"Unsupported format: {format}")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(resource._meta.model._meta.verbose_name_plural)[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = max(14, len(str(cell.value)) + 4)
+    sheet.freeze_panes = "A2"
+    guide = workbook.create_sheet(_("Guide")[:31])
+    guide.append([_("Column"), _("Name in earlier files"), _("Required")])
+    for column in resource.get_export_headers():
+        required = _("yes") if column in resource.required_columns else ""
+        guide.append([resource.column_headers.get(column, column), column, required])
+    guide.append([])
+    guide.append([_("Kinds of unit: write the name or the code")])
+    for value, label in Unit.Kind.choices:
+        guide.append([str(label), value])
+    for letter in ("A", "B", "C"):
+        guide.column_dimensions[letter].width = 40
+    for row in (1, guide.max_row - len(Unit.Kind.choices)):
+        for cell in guide[row]:
+            cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return xlsx_text_workbook(buffer.getvalue())
 
 
 def _problems_into_result(result: Result, dataset: Dataset, problems: list[RowError]) -> None:

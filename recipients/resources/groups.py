@@ -20,8 +20,8 @@ from recipients.resources.common import (
     _duplicates,
     _rows,
     _text,
-    kind_clean,
     kinds_help,
+    kinds_split,
 )
 from recipients.resources.widgets import KindsWidget, MembersWidget, OrderWidget, _text_field
 
@@ -37,6 +37,14 @@ class RecipientGroupResource(AllOrNothingResource):
     )
 
     required_columns = ("code", "name")
+    column_headers = {
+        "code": "Mã nhóm",
+        "name": "Tên nhóm",
+        "description": "Mô tả",
+        "kinds": "Mọi đơn vị thuộc loại",
+        "members": "Mã các đơn vị thành viên",
+        "sort_order": "Thứ tự",
+    }
 
     class Meta:
         model = RecipientGroup
@@ -76,14 +84,14 @@ class RecipientGroupResource(AllOrNothingResource):
                 )
             if not _text(row.get("name")):
                 errors.append(RowError(number, "name", _("The group name is empty.")))
-            for kind in re.split(r"[,;\n]", _text(row.get("kinds"))):
-                if kind.strip() and kind_clean(kind) is None:
+            for written, kind in kinds_split(row.get("kinds")):
+                if kind is None:
                     errors.append(
                         RowError(
                             number,
                             "kinds",
                             _("Unknown kind “%(kind)s”. Use one of: %(kinds)s.")
-                            % {"kind": kind.strip(), "kinds": kinds_help()},
+                            % {"kind": written, "kinds": kinds_help()},
                         )
                     )
             members = [

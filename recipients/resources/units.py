@@ -71,6 +71,23 @@ class UnitResource(AllOrNothingResource):
     )
 
     required_columns = ("code", "name")
+    # The template's header row (and what an administrator may write instead of the English
+    # names: either is read, whatever the case and the accents).
+    column_headers = {
+        "code": "Mã đơn vị",
+        "name": "Tên đơn vị",
+        "short_name": "Tên viết gọn",
+        "abbreviation": "Ký hiệu viết tắt",
+        "identifier_code": "Mã định danh",
+        "kind": "Loại đơn vị",
+        "parent": "Mã đơn vị cấp trên",
+        "contact_emails": "Thư điện tử liên hệ",
+        "head_title": "Chức danh người đứng đầu",
+        "is_external": "Đơn vị bên ngoài",
+        "has_normative_register": "Sổ văn bản quy phạm pháp luật riêng",
+        "is_active": "Đang hoạt động",
+        "sort_order": "Thứ tự",
+    }
 
     class Meta:
         model = Unit

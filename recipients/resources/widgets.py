@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from recipients.models import Unit
-from recipients.resources.common import TRUE_WORDS, _code, _text, kind_clean
+from recipients.resources.common import TRUE_WORDS, _code, _text, kind_clean, kinds_split
 
 
 class TextWidget(widgets.CharWidget):
@@ -71,7 +71,7 @@ class KindsWidget(widgets.Widget):
     """A group's kinds as "department, district_committee", kept in the order of Unit.Kind."""
 
     def clean(self, value, row=None, **kwargs):
-        chosen = {kind_clean(p) for p in re.split(r"[,;\n]", _text(value)) if p.strip()}
+        chosen = {kind for _written, kind in kinds_split(value)}
         return [k for k in Unit.Kind.values if k in chosen]
 
     def render(self, value, obj=None, **kwargs):

@@ -1,5 +1,6 @@
 """The README's API script, run as it is printed, against a live server: four people's tokens
-draft, submit, approve, number, sign, issue and acknowledge a letter."""
+draft, submit, approve, number, sign, issue and acknowledge a letter. The worker's jobs run
+inline (as the worker runs them moments after the issue)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def readme_script() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_readme_script_works(live_server, agency, agency_key, memory_broker, monkeypatch):
+def test_the_readme_script_works(live_server, agency, agency_key, celery_eager, monkeypatch):
     signer_key_issue(agency.signer)
     officer = UserFactory(unit=agency.chu_pah, roles=[roles.UNIT_OFFICER])
     people = {

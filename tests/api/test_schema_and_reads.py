@@ -10,7 +10,6 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from directives.models import Assignment, Notification
-from directives.services import directive_issue
 from recipients import roles
 from tests.api.conftest import token_client
 from tests.factories import UserFactory
@@ -79,7 +78,7 @@ def test_notifications_are_my_own(agency):
 
 
 def test_my_unit_starts_and_reports_its_task(agency, agency_key):
-    issued = directive_issue(directive=agency.signed(), by=agency.clerk)
+    issued = agency.issue(agency.signed())
     officer = UserFactory(unit=agency.so_tc, roles=[roles.UNIT_OFFICER])
     client = token_client(officer)
     dispatch = issued.dispatches.get(unit=agency.so_tc)

@@ -612,8 +612,8 @@ def _measure() -> list[str]:  # noqa: PLR0915 - one run, reported in one place
                 )
         median = statistics.median(requests_s)
         lines += [
-            f"issue request (POST: seal and issue, 1 snapshot row per unit, 2 per task and "
-            f"unit, enqueue), workers running: median {median * 1000:.0f} ms of "
+            f"issue request (POST: seal and issue, 1 snapshot row per unit, the tasks' units "
+            f"kept for the PDF job, enqueue), workers running: median {median * 1000:.0f} ms of "
             f"{len(requests_s)} (target < {REQUEST_TARGET_S * 1000:.0f} ms"
             + ("" if median < REQUEST_TARGET_S else "  MISSED")
             + f"); in order: {', '.join(f'{r * 1000:.0f}' for r in requests_s)} ms "

@@ -10,6 +10,7 @@ Screenshots of each step go to test-artifacts/e2e/ (the README shows some of the
 from __future__ import annotations
 
 import datetime
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,101 @@ def test_sample_letter_from_draft_to_accepted_report(
     accepted = Assignment.objects.get(dispatch=dispatch, task__position=1)
     assert accepted.status == Assignment.Status.ACCEPTED
     assert accepted.files.count() == 1
+
+
+def test_chu_pahs_letter_handled_inside_the_so(
+    province, live_server, page_factory, screenshot, tmp_path
+):
+    """UBND huyện Chư Păh's letter to the Sở walks the receiving side: the Sở's clerk accepts
+    it into the incoming book, the Sở's head assigns it to Phòng TTBCXB, whose officer opens the
+    letter's PDF from the task page and reports with a file, the head approves, and Chư Păh's
+    matrix shows 01 → 03 → 04 → 05 → 06."""
+    from django.core.files.base import ContentFile
+    from weasyprint import HTML
+
+    from recipients import roles
+    from recipients.models import Unit
+    from tests.directives.workspace.data import make_issued
+    from tests.factories import UserFactory
+
+    site = live_server.url
+    sttt, chupah = Unit.objects.get(code="STTTT"), Unit.objects.get(code="UBND.CHUPAH")
+    letter = make_issued(
+        units=[sttt],
+        issuing_unit=chupah,
+        number=7,
+        tasks=1,
+        subject="báo cáo kết quả tuyên truyền Bộ Quy tắc ứng xử trên mạng xã hội",
+    )
+    pdf_bytes = HTML(string="<h1>Công văn 7/UBND-VHTT</h1>").write_pdf()
+    letter.pdf.save("7-UBND-VHTT.pdf", ContentFile(pdf_bytes), save=False)
+    letter.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+    letter.save(update_fields=["pdf", "pdf_sha256"])
+    dispatch = Dispatch.objects.get(directive=letter, unit=sttt)
+    issuer_clerk = UserFactory(unit=chupah, roles=[roles.CLERK], username="chupah.vanthu2")
+    issuer_clerk.set_password(DEMO_PASSWORD)
+    issuer_clerk.save()
+    issuer = page_factory()
+    log_in(issuer, site, issuer_clerk.username)
+
+    def receiving_status(expected: str) -> None:
+        issuer.goto(f"{site}/tracking/{letter.pk}/")
+        cell = issuer.locator("tr[data-unit='STTTT'] [data-testid=receiving-status]")
+        expect(cell).to_contain_text(expected)
+
+    receiving_status("01")
+
+    # 1. The Sở's clerk accepts it into the Sở's incoming book: arrival number 1.
+    clerk = page_factory()
+    log_in(clerk, site, "vanthu")
+    clerk.goto(f"{site}/inbox/{dispatch.pk}/")
+    clerk.get_by_test_id("accept").click()
+    expect(clerk.get_by_test_id("accepted")).to_contain_text("1/")
+    screenshot(clerk, "08-so-clerk-accepts-chu-pahs-letter", full_page=False)
+    receiving_status("03")
+
+    # 2. The Sở's head assigns it to Phòng TTBCXB.
+    head = page_factory()
+    log_in(head, site, "stttt.truong")
+    head.goto(f"{site}/distribution/")
+    head.get_by_test_id("to-assign").get_by_role("link").first.click()
+    form = head.get_by_test_id("hand-over-form")
+    form.locator("select[name=handler]").select_option(label="Phòng Thông tin - Báo chí - Xuất bản")
+    form.locator("[name=note]").fill("Phòng TTBCXB tổng hợp, báo cáo.")
+    screenshot(head, "09-so-head-assigns", full_page=False)
+    form.locator("button[type=submit]").click()
+    expect(head.get_by_test_id("to-assign")).to_have_count(0)
+    receiving_status("04")
+
+    # 3. The division's officer opens the task, its PDF, starts and reports with a file.
+    handler = page_factory()
+    log_in(handler, site, "ttbcxb")
+    handler.goto(f"{site}/distribution/")
+    handler.get_by_test_id("handling").get_by_role("link").first.click()
+    pdf_link = handler.get_by_test_id("handler-pdf")
+    expect(pdf_link).to_be_visible()
+    pdf = handler.request.get(site + pdf_link.get_attribute("href"))
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    handler.get_by_test_id("start").click()
+    receiving_status("05")
+    report = tmp_path / "bao-cao-ttbcxb.pdf"
+    HTML(string="<h1>Báo cáo của Phòng TTBCXB</h1>").write_pdf(report)
+    form = handler.get_by_test_id("handler-report-form")
+    form.locator("[name=text]").fill("Phòng TTBCXB đã tổng hợp, đề nghị lãnh đạo Sở duyệt.")
+    form.locator("input[type=file][name=files]").set_input_files(str(report))
+    screenshot(handler, "10-division-reports-to-the-head", full_page=False)
+    form.locator("button[type=submit]").click()
+    expect(handler.get_by_test_id("handler-files")).to_contain_text("bao-cao-ttbcxb.pdf")
+
+    # 4. The head reviews the report and its file, and approves: Chư Păh sees 06.
+    head.goto(f"{site}/distribution/")
+    head.get_by_test_id("to-review").get_by_role("link").first.click()
+    expect(head.get_by_test_id("handler-report")).to_contain_text("đã tổng hợp")
+    expect(head.get_by_test_id("handler-files")).to_contain_text("bao-cao-ttbcxb.pdf")
+    head.get_by_test_id("head-approve").click()
+    expect(head.get_by_test_id("head-approve")).to_have_count(0)
+    receiving_status("06")
+    screenshot(issuer, "11-chu-pah-matrix-shows-06", full_page=False)
+    task = Assignment.objects.get(dispatch=dispatch)
+    assert task.status == Assignment.Status.DONE
+    assert list(task.files.values_list("to_issuer", flat=True)) == [True]

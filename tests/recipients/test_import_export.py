@@ -6,6 +6,7 @@ import csv
 import io
 import unicodedata
 
+import lxml.html
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
@@ -397,3 +398,234 @@ def test_admin_export_keeps_formula_like_text_as_text(client, administrator):
     cells = [c for row in openpyxl.load_workbook(io.BytesIO(response.content)).active for c in row]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     assert FORMULA_TEXTS["name"] in {c.value for c in cells}
+
+
+# The administrators' template: Vietnamese column names, kinds in words, the format from the file.
+
+VIETNAMESE_HEADER = "Mã đơn vị,Tên đơn vị,Loại đơn vị,Mã đơn vị cấp trên,Thư điện tử liên hệ\n"
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(data: bytes, name: str) -> dict:
+    """What the browser posts: the file, and the hidden format field left empty."""
+    file = io.BytesIO(data)
+    file.name = name
+    return {"import_file": file, "format": ""}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_template_downloads_with_vietnamese_column_names(client, administrator, fmt):
+    client.force_login(administrator)
+    page = client.get(reverse("admin:recipients_unit_import")).content.decode()
+    url = reverse("admin:recipients_unit_import_template", args=[fmt])
+    assert f'href="{url}"' in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    if fmt == "csv":
+        assert response.content.startswith("\ufeff".encode())  # Excel shows the accents
+        header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        header = [c.value for c in book.worksheets[0][1]]
+        guide = [[c.value for c in row] for row in book.worksheets[1].iter_rows()]
+        assert ["Mã đơn vị", "code", "có"] in guide
+        assert ["Ủy ban nhân dân cấp huyện", "district_committee"] in [r[:2] for r in guide]
+    assert header[:3] == ["Mã đơn vị", "Tên đơn vị", "Tên viết gọn"]
+    assert "Loại đơn vị" in header and "Mã đơn vị cấp trên" in header
+    assert not any(h in header for h in ("code", "name", "kind"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_filled_template_imports(client, administrator, fmt):
+    """The template as downloaded, filled in by hand (kinds written in words), imports."""
+    client.force_login(administrator)
+    template = client.get(reverse("admin:recipients_unit_import_template", args=[fmt])).content
+    if fmt == "csv":
+        header = next(csv.reader(io.StringIO(template.decode("utf-8-sig"))))
+    else:
+        header = [c.value for c in openpyxl.load_workbook(io.BytesIO(template)).active[1]]
+    rows = [
+        {
+            "Mã đơn vị": "UBND.CHUPAH",
+            "Tên đơn vị": "UBND huyện Chư Păh",
+            "Loại đơn vị": "UBND huyện",
+        },
+        {
+            "Mã đơn vị": "VHTT.CHUPAH",
+            "Tên đơn vị": "Phòng VH&TT huyện Chư Păh",
+            "Loại đơn vị": "Phòng, đơn vị trực thuộc",
+            "Mã đơn vị cấp trên": "UBND.CHUPAH",
+        },
+        {"Mã đơn vị": "SYT", "Tên đơn vị": "Sở Y tế", "Loại đơn vị": "Sở"},
+    ]
+    table = [header] + [[row.get(h, "") for h in header] for row in rows]
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(table)
+        data = out.getvalue().encode("utf-8")
+    else:
+        data = xlsx_bytes(table)
+    report = units_import(data=data, format=fmt, dry_run=False)
+    assert report.ok, report.error_lines()
+    kinds = dict(
+        Unit.objects.filter(code__in=[r["Mã đơn vị"] for r in rows]).values_list("code", "kind")
+    )
+    assert kinds == {
+        "UBND.CHUPAH": "district_committee",
+        "VHTT.CHUPAH": "division",
+        "SYT": "department",
+    }
+    assert Unit.objects.get(code="VHTT.CHUPAH").parent.code == "UBND.CHUPAH"
+
+
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        ("Sở, ban, ngành tỉnh", "department"),
+        ("sở", "department"),
+        ("UBND huyện", "district_committee"),
+        ("Ủy ban nhân dân cấp huyện", "district_committee"),
+        ("uy ban nhan dan tinh", "provincial_committee"),
+        ("Cơ quan báo chí", "press"),
+        ("press", "press"),
+        ("District People's Committee", "district_committee"),
+    ],
+)
+def test_kinds_are_read_in_vietnamese_or_as_codes(written, kind):
+    data = csv_bytes(VIETNAMESE_HEADER + f'X,Đơn vị X,"{written}",,\n')
+    report = units_import(data=data, format="csv", dry_run=False)
+    assert report.ok, report.error_lines()
+    assert Unit.objects.get(code="X").kind == kind
+
+
+def test_vietnamese_headers_are_read_whatever_the_case_and_accents():
+    data = csv_bytes("MÃ ĐƠN VỊ,ten don vi,Loại Đơn Vị\nX,Đơn vị X,Sở\n")
+    report = units_import(data=data, format="csv", dry_run=False)
+    assert report.ok, report.error_lines()
+    assert Unit.objects.get(code="X").name == "Đơn vị X"
+
+
+def test_an_unknown_column_is_an_error_naming_it_and_nothing_is_saved():
+    before = snapshot()
+    data = csv_bytes("Mã đơn vị,Tên đơn vị,Số điện thoại\nX,Đơn vị X,0269 3823 456\n")
+    report = units_import(data=data, format="csv", dry_run=False)
+    assert not report.ok
+    assert [(e.row, e.column) for e in report.errors] == [(1, "Số điện thoại")]
+    assert "Số điện thoại" in report.errors[0].message
+    assert "Mã đơn vị" in report.errors[0].message  # the columns it could have been
+    assert snapshot() == before
+
+
+def test_the_same_column_twice_is_an_error():
+    data = csv_bytes("code,Mã đơn vị,name\nX,Y,Đơn vị X\n")
+    report = units_import(data=data, format="csv", dry_run=False)
+    assert [(e.row, e.column) for e in report.errors] == [(1, "Mã đơn vị")]
+    assert not Unit.objects.exists()
+
+
+def test_a_group_file_in_vietnamese_imports():
+    _province()
+    data = csv_bytes(
+        "Mã nhóm,Tên nhóm,Mọi đơn vị thuộc loại,Mã các đơn vị thành viên\n"
+        'so-nganh,Các Sở,"Sở, ban, ngành tỉnh; Cơ quan báo chí","STTTT, BTTTT"\n'
+    )
+    report = groups_import(data=data, format="csv", dry_run=False)
+    assert report.ok, report.error_lines()
+    group = RecipientGroup.objects.get(code="so-nganh")
+    assert group.kinds == ["department", "press"]
+    assert sorted(group.members.values_list("code", flat=True)) == ["BTTTT", "STTTT"]
+
+
+def test_the_group_template_has_vietnamese_column_names(client, administrator):
+    client.force_login(administrator)
+    response = client.get(reverse("admin:recipients_recipientgroup_import_template", args=["csv"]))
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert header == [
+        "Mã nhóm",
+        "Tên nhóm",
+        "Mô tả",
+        "Mọi đơn vị thuộc loại",
+        "Mã các đơn vị thành viên",
+        "Thứ tự",
+    ]
+
+
+def test_the_admin_import_reads_the_format_from_the_file(client, administrator):
+    """No format to choose: an XLSX goes through the preview and the confirmation."""
+    client.force_login(administrator)
+    url = reverse("admin:recipients_unit_import")
+    page = lxml.html.fromstring(client.get(url).content.decode())
+    assert not page.xpath("//select[@name='format']")
+    data = xlsx_bytes(
+        [
+            ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị"],
+            ["UBND.CHUPAH", "UBND huyện Chư Păh", "UBND huyện"],
+        ]
+    )
+    response = client.post(url, upload(data, "don-vi.xlsx"))
+    assert response.status_code == 200
+    confirm = response.context["confirm_form"]
+    assert not Unit.objects.filter(code="UBND.CHUPAH").exists()
+    response = client.post(
+        reverse("admin:recipients_unit_process_import"),
+        {name: confirm.initial.get(name) or confirm[name].value() for name in confirm.fields},
+    )
+    assert response.status_code == 302
+    assert Unit.objects.get(code="UBND.CHUPAH").kind == "district_committee"
+    # The result line is Vietnamese.
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã nhập xong: 1 mới" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "words"),
+    [
+        (b"code,name\nX,Y\n", "don-vi.xlsx", "không phải bảng tính Excel"),
+        (xlsx_bytes([["code", "name"], ["X", "Y"]]), "don-vi.csv", "đổi đuôi thành .xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "don-vi.xls", "Excel cũ"),
+        (b"code,name\nX,Y\n", "don-vi.ods", "không phải tệp CSV hay XLSX"),
+    ],
+)
+def test_a_file_whose_name_and_content_disagree_is_refused(
+    client, administrator, data, name, words
+):
+    client.force_login(administrator)
+    before = snapshot()
+    response = client.post(reverse("admin:recipients_unit_import"), upload(data, name))
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+    assert words in response.content.decode()
+    assert snapshot() == before
+
+
+def test_the_admin_shows_an_unknown_column_and_saves_nothing(client, administrator):
+    client.force_login(administrator)
+    before = snapshot()
+    data = csv_bytes("Mã đơn vị,Tên đơn vị,Ghi chú\nX,Đơn vị X,thử\n")
+    response = client.post(reverse("admin:recipients_unit_import"), upload(data, "don-vi.csv"))
+    assert response.status_code == 200
+    errors = lxml.html.fromstring(response.content.decode()).xpath("//tr[@class='import-error']")
+    assert [" ".join(e.text_content().split()) for e in errors] == [
+        "1 Ghi chú " + response.context["import_report"].errors[0].message
+    ]
+    assert snapshot() == before
+
+
+def test_the_command_reads_the_format_from_the_file(tmp_path):
+    wrong = tmp_path / "don-vi.xlsx"
+    wrong.write_bytes(csv_bytes(VIETNAMESE_HEADER + "X,Đơn vị X,Sở,,\n"))
+    with pytest.raises(CommandError, match="xlsx"):
+        call_command("importrecipients", "units", str(wrong))
+    good = tmp_path / "don-vi.csv"
+    good.write_bytes(csv_bytes(VIETNAMESE_HEADER + "X,Đơn vị X,Sở,,\n"))
+    call_command("importrecipients", "units", str(good))
+    assert Unit.objects.get(code="X").kind == "department"

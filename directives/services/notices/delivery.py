@@ -52,6 +52,7 @@ def deliverable(directive: Directive | None) -> bool:
         and directive.pdf_status == Directive.PdfStatus.READY
         and directive.pdf
         and directive.pdf_sha256
+        and directive.pending_assignments is None  # each unit's e-mail names its own tasks
     )
 
 
@@ -117,6 +118,14 @@ def directive_fan_out(*, directive_id: int) -> int:
     directive = Directive.objects.filter(pk=directive_id).first()
     if not deliverable(directive):
         return 0
+    # External units with an identifier code get the letter by edXML too (services/exchange.py);
+    # the job writes each message once, so a fan-out run again sends nothing twice.
+    if (
+        Dispatch.objects.filter(directive=directive, unit__is_external=True)
+        .exclude(unit__identifier_code="")
+        .exists()
+    ):
+        jobs.edxml_send_enqueue(directive.pk)
     pending = Dispatch.objects.filter(directive=directive, delivery=Dispatch.Delivery.PENDING)
     return dispatch_jobs_enqueue(list(pending.values_list("pk", flat=True)))
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import os
 import smtplib
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
@@ -224,11 +226,18 @@ class _Outcome:
         return min((w for w in waits if w is not None), default=None)
 
 
-def _send(rows: Sequence[Notification], message: EmailMultiAlternatives) -> _Outcome:
+def _send(
+    rows: Sequence[Notification],
+    message: EmailMultiAlternatives,
+    *,
+    before_data: Callable[[], None] | None = None,
+) -> _Outcome:
     """Send one e-mail to claimed rows: which addresses the server accepted, which not and why
     (a worker that dies after the server accepted leaves at most these rows in "sending")."""
     try:
-        refused = email_deliver(message)
+        refused = email_deliver(message, before_data=before_data)
+    except _RecordFailed:
+        raise  # the previous e-mail's record, not this e-mail: nothing was handed over
     except smtplib.SMTPRecipientsRefused as exc:
         refused = exc.recipients  # every recipient refused, each with its own answer
     except TRANSIENT_ERRORS as exc:
@@ -296,7 +305,12 @@ class _UnitSend:
     outcome: _Outcome
     all_held: bool = True  # every accepted row was still this job's when recorded sent
     recorded_rows: bool = False  # its accepted rows recorded sent (_unit_sent_record)
-    recorded: bool = False  # the unit recorded delivered already (_unit_sent_record)
+
+    @property
+    def delivered(self) -> bool:
+        """This job wrote all the unit's rows and saw every e-mail accepted (the usual case):
+        the batch's record marks the unit delivered without reading its rows again."""
+        return self.all_held and self.unit.written and not self.outcome.errors
 
 
 def dispatches_deliver(*, dispatch_ids: Sequence[int]) -> DeliveryResult:
@@ -329,35 +343,102 @@ def _letter_deliver(group: list[Dispatch], *, result: DeliveryResult, started: f
         return
     budget = settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
     sends: list[_UnitSend] = []
-    for unit in units:
-        if time.monotonic() - started > budget:
-            _claims_release(unit)
-            result.later(unit.dispatch.pk, 0)
-            continue
-        mine, wait = (unit.emails, None) if unit.written else _claim_rows(unit.emails)
-        if wait is not None:
-            result.later(unit.dispatch.pk, wait)
-        if mine and not _claims_renew(mine):
-            continue  # taken back meanwhile by a sweep: that hand sends them
-        send = _UnitSend(unit, mine, _send_unit(unit.dispatch, mine))
-        # At once, not at the end of the batch: a worker killed later in the batch must leave
-        # these rows sent (or they would go out again) and this unit delivered.
-        _until_recorded(lambda send=send: _unit_sent_record(send))
-        sends.append(send)
+    recorder = _Recorder(threaded=not connection.in_atomic_block)
+    try:
+        for unit in units:
+            if time.monotonic() - started > budget:
+                _claims_release(unit)
+                result.later(unit.dispatch.pk, 0)
+                continue
+            mine, wait = (unit.emails, None) if unit.written else _claim_rows(unit.emails)
+            if wait is not None:
+                result.later(unit.dispatch.pk, wait)
+            if mine and not _claims_renew(mine):
+                continue  # taken back meanwhile by a sweep: that hand sends them
+            send = _UnitSend(unit, mine, _send_unit(unit.dispatch, mine, recorder.wait))
+            # At once, not at the end of the batch: a worker killed later in the batch must
+            # leave these rows sent, or they would go out again. The next e-mail is built and
+            # its recipients named meanwhile; it goes over once this record has landed.
+            recorder.record(lambda send=send: _until_recorded(lambda: _unit_sent_record(send)))
+            sends.append(send)
+        recorder.wait()
+    except _RecordFailed as exc:
+        raise exc.__cause__ from None  # the job's own handling: a database error is retried
     if sends:
         waits = _until_recorded(lambda: _sends_record(directive.pk, sends))
         for dispatch_id, wait in waits:
             result.later(dispatch_id, wait)
 
 
-def _send_unit(dispatch: Dispatch, mine: list[Notification]) -> _Outcome:
+def _send_unit(
+    dispatch: Dispatch, mine: list[Notification], before_data: Callable[[], None]
+) -> _Outcome:
     if not mine:
         return _Outcome()
     try:
-        return _send(mine, _delivery_message(dispatch, mine))
+        return _send(mine, _delivery_message(dispatch, mine), before_data=before_data)
+    except _RecordFailed:
+        raise
     except Exception as exc:
         logger.exception("Delivery e-mail of dispatch %s could not be built", dispatch.pk)
         return _Outcome(errors=[(row, f"{type(exc).__name__}: {exc}", True) for row in mine])
+
+
+class _RecordFailed(Exception):
+    """The record of the previous e-mail failed (its cause): the job stops as if it had failed
+    in line, before handing over anything more."""
+
+
+_record_pool: ThreadPoolExecutor | None = None
+
+
+def _record_thread() -> ThreadPoolExecutor:
+    """The process's one recording thread (with its own database connection)."""
+    global _record_pool
+    if _record_pool is None:
+        _record_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="delivery-record")
+    return _record_pool
+
+
+def _forget_record_thread() -> None:
+    global _record_pool
+    _record_pool = None  # a forked child has no thread of its parent's
+
+
+os.register_at_fork(after_in_child=_forget_record_thread)
+
+
+class _Recorder:
+    """A delivery job's records of accepted e-mails, each made while the job builds the next
+    e-mail and names its recipients to the server, on a thread of its own: a commit waits for
+    the disk, which then costs the fan-out little. The next e-mail's message goes over only
+    once the previous record has landed (`wait`, before DATA), so that at any moment at most
+    one accepted e-mail is unrecorded, exactly as when recording in line: a worker killed
+    anywhere sends nothing twice. In line (`threaded` false) inside a caller's transaction,
+    which another connection could not see."""
+
+    def __init__(self, *, threaded: bool):
+        self.threaded = threaded
+        self.pending: Future | None = None
+
+    def record(self, write: Callable[[], object]) -> None:
+        self.wait()
+        if self.threaded:
+            self.pending = _record_thread().submit(write)
+        else:
+            try:
+                write()
+            except Exception as exc:
+                raise _RecordFailed() from exc
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        try:
+            pending.result()
+        except Exception as exc:
+            raise _RecordFailed() from exc
 
 
 def _claim_rows(emails: list[Notification]) -> tuple[list[Notification], float | None]:
@@ -406,38 +487,37 @@ def _claims_release(unit: UnitRows) -> None:
 
 
 def _unit_sent_record(send: _UnitSend) -> None:
-    """The rows the server accepted, sent; and the unit delivered when this job wrote all its
-    rows and saw every one accepted (the usual case).
+    """The rows the server accepted, sent: one statement that commits alone, the one write a
+    fan-out makes for each unit (a commit waits for the disk).
 
-    Two statements, each committing alone: no BEGIN and COMMIT round trips for each unit of a
-    fan-out. Should the second be lost with its connection, the unit is not `recorded`, and the
-    batch's record (or, had the worker died, the sweep) works its status out from its rows."""
-    if not send.outcome.sent and not (send.unit.written and not send.mine):
+    The unit's delivery status follows in the batch's record (_sends_record), one statement for
+    all its units. Should the worker die in between, the unit's rows are all sent, and the
+    redelivered job or the sweep records it delivered from them; nothing goes out again."""
+    if send.recorded_rows or not send.outcome.sent:
         return
-    now = timezone.now()
-    if not send.recorded_rows:
-        accepted = [row.pk for row in send.outcome.sent]
-        held = notifications_mark_sent(notification_ids=accepted, now=now)
-        send.all_held, send.recorded_rows = held == len(accepted), True
-    if send.all_held and send.unit.written and not send.outcome.errors:
-        dispatches_mark_sent(dispatch_ids=[send.unit.dispatch.pk], now=now)
-        send.recorded = True
+    accepted = [row.pk for row in send.outcome.sent]
+    held = notifications_mark_sent(notification_ids=accepted, now=timezone.now())
+    send.all_held, send.recorded_rows = held == len(accepted), True
 
 
 def _sends_record(directive_id: int, sends: list[_UnitSend]) -> list[tuple[int, float]]:
-    """The failures of the batch and the delivery status of its units not recorded delivered
-    already, in one transaction after the SMTP exchanges (no transaction waits on the mail
-    server).
+    """The failures of the batch and the delivery status of its units, in one transaction after
+    the SMTP exchanges (no transaction waits on the mail server): the units this job saw
+    delivered in one statement, the others each from its rows.
     If the letter was recalled meanwhile, the units that have just received it are told."""
     waits: list[tuple[int, float]] = []
     ids = [send.unit.dispatch.pk for send in sends]
     with transaction.atomic():
         dispatches_lock(ids)
+        dispatches_mark_sent(
+            dispatch_ids=[send.unit.dispatch.pk for send in sends if send.delivered],
+            now=timezone.now(),
+        )
         for send in sends:
             wait = send.outcome.record_errors()
             if wait is not None:
                 waits.append((send.unit.dispatch.pk, wait))
-            if not send.recorded:
+            if not send.delivered:
                 dispatch_delivery_update(dispatch_id=send.unit.dispatch.pk)
         if not still_issued(directive_id):
             _withdrawn_told(directive_id, ids)

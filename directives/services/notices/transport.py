@@ -21,9 +21,11 @@ import smtplib
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import Message
+from email.policy import Compat32
 from io import BytesIO
 
 from celery import signals
@@ -130,8 +132,15 @@ def _drop() -> None:
         _held = None
 
 
-def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+def email_deliver(
+    message: EmailMessage, *, before_data: Callable[[], None] | None = None
+) -> dict[str, tuple[int, bytes]]:
     """Hand one e-mail to the mail server on this process's connection.
+
+    `before_data` is called once the server has answered for the recipients, just before the
+    message itself goes over (the point after which the server may have it): a delivery job
+    waits there for the record of its previous e-mail. Should it raise, nothing was handed
+    over and the connection is dropped.
 
     Returns the recipients the server refused while accepting the others (address as the
     message gave it -> SMTP code and text): Django's backend drops that answer, so the SMTP
@@ -149,8 +158,12 @@ def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
     data = mime_flatten(message.message())
     with _lock:
         held = _take()
+        smtp = held.backend.connection
         try:
-            refused = held.backend.connection.sendmail(sender, list(given), data)
+            if before_data is not None:
+                # smtplib's sendmail has no hook between RCPT and DATA: its own data(), preceded.
+                smtp.data = _preceded(smtp.data, before_data)
+            refused = smtp.sendmail(sender, list(given), data)
         except smtplib.SMTPRecipientsRefused as exc:
             _drop()
             raise smtplib.SMTPRecipientsRefused(
@@ -161,9 +174,19 @@ def email_deliver(message: EmailMessage) -> dict[str, tuple[int, bytes]]:
             # the next e-mail must not continue it.
             _drop()
             raise
+        finally:
+            smtp.__dict__.pop("data", None)
         held.sent += 1
         held.used_at = time.monotonic()
     return {given.get(a, a): answer for a, answer in refused.items()}
+
+
+def _preceded(data: Callable, before: Callable[[], None]) -> Callable:
+    def preceded(msg):
+        before()
+        return data(msg)
+
+    return preceded
 
 
 class _Flattener(BytesGenerator):
@@ -172,8 +195,28 @@ class _Flattener(BytesGenerator):
     It writes an encoded part line by line; for the signed PDF attached to the e-mail of every
     unit of a fan-out, that is most of the work of flattening a message. The PDF's part object
     is shared by all those e-mails (sending._pdf_part), so its bytes are kept with it, per line
-    ending. It also draws multipart boundaries without searching the message for them.
-    Everything else is the standard generator's own work."""
+    ending. It also draws multipart boundaries without searching the message for them, and
+    folds a header once for all the e-mails of a fan-out that carry it unchanged (the subject,
+    the sender, each part's own headers): folding is most of the rest. Everything else is the
+    standard generator's own work."""
+
+    def _write_headers(self, msg) -> None:
+        policy = self.policy
+        # What compat32's folding depends on (Django's messages use it); another policy folds
+        # as the standard generator does.
+        known = type(policy) is Compat32
+        fold_by = (policy.linesep, policy.max_line_length, policy.cte_type)
+        for name, value in msg.raw_items():
+            key = (name, value, fold_by) if known and isinstance(value, str) else None
+            folded = _folded.get(key) if key is not None else None
+            if folded is None:
+                folded = policy.fold_binary(name, value)
+                if key is not None:
+                    if len(_folded) >= FOLDED_KEPT:
+                        _folded.clear()
+                    _folded[key] = folded
+            self._fp.write(folded)
+        self.write(self._NL)
 
     @classmethod
     def _make_boundary(cls, text=None) -> str:
@@ -203,6 +246,10 @@ class _Flattener(BytesGenerator):
 
 _flat_parts: dict[tuple[int, str], tuple[object, bytes]] = {}
 FLAT_PARTS_KEPT = 8
+# Folded headers by name, value and policy: those of one letter's e-mails repeat a thousand
+# times; an address or a Message-ID is used once, so the table is emptied when full.
+_folded: dict[tuple, bytes] = {}
+FOLDED_KEPT = 512
 
 
 def mime_flatten(mime: Message) -> bytes:

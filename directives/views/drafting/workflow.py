@@ -40,7 +40,7 @@ from directives.selectors.confirmations import (
     return_question,
 )
 from directives.selectors.drafts import changes_since_return, directive_unsent_copy_lines
-from directives.selectors.history import desk_event_labels
+from directives.selectors.history import desk_history
 from directives.selectors.moves import directive_moves, remote_signature_pending
 from directives.selectors.scope import desk_directives, directives_visible_to
 from directives.views.confirm import confirmation_page
@@ -88,11 +88,7 @@ def _detail_page(
     )
     moves = directive_moves(directive=directive, user=request.user)
     pdf_shown = directive.pdf_status == Directive.PdfStatus.READY and bool(directive.pdf)
-    labels = desk_event_labels()
-    events = [
-        (event, labels.get(event.verb, event.verb))
-        for event in directive.events.select_related("actor", "unit").order_by("created_at", "pk")
-    ]
+    events = desk_history(directive)
     response = render(
         request,
         "directives/detail.html",

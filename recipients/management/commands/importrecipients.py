@@ -6,7 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recipients.services import groups_import, units_import
+from recipients.resources import FileReadError
+from recipients.services import groups_import, import_file_format, units_import
 
 
 class Command(BaseCommand):
@@ -19,7 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, what: str, file: Path, dry_run: bool, **options) -> None:
         service = units_import if what == "units" else groups_import
-        report = service(data=file.read_bytes(), format=file.suffix.lstrip("."), dry_run=dry_run)
+        data = file.read_bytes()
+        try:
+            format = import_file_format(data=data, name=file.name)
+        except FileReadError as exc:
+            raise CommandError("; ".join(str(e) for e in exc.errors)) from None
+        report = service(data=data, format=format, dry_run=dry_run)
         if not report.ok:
             for line in report.error_lines():
                 self.stderr.write(line)

@@ -155,12 +155,21 @@ class Agency:
         return self.sign(self.numbered(on=on, **overrides))
 
     def issue_approved(self, approved: Directive) -> Directive:
-        """An approved letter through the clerk's numbering, the signature, the seal and issue."""
+        """An approved letter through the clerk's numbering, the signature, the seal and issue,
+        and its assignments written (the PDF job's first step)."""
         numbered = services.directive_number(directive=approved, by=self.clerk)
-        return services.directive_issue(directive=self.sign(numbered), by=self.clerk)
+        return self.issue(self.sign(numbered))
+
+    def issue(self, signed: Directive) -> Directive:
+        """The clerk issues the signed letter; its assignments are written as the PDF job
+        writes them first (the job itself runs after commit, which a test does not reach)."""
+        issued = services.directive_issue(directive=signed, by=self.clerk)
+        services.assignments_snapshot_write(directive_id=issued.pk)
+        issued.pending_assignments = None
+        return issued
 
     def issued(self, on: datetime.date | None = None, **overrides) -> Directive:
-        return services.directive_issue(directive=self.signed(on=on, **overrides), by=self.clerk)
+        return self.issue(self.signed(on=on, **overrides))
 
 
 def build_agency() -> Agency:

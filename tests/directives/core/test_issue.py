@@ -19,6 +19,7 @@ from directives.errors import (
 from directives.models import Assignment, Directive, Dispatch, Event, Notification, Register
 from directives.workdays import local_today
 from recipients import roles
+from recipients.models import Unit
 from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,20 @@ def test_issue_numbers_snapshots_and_assigns(agency, django_capture_on_commit_ca
     }
     task1, task2 = issued.tasks.all()
     assignments = Assignment.objects.filter(task__directive=issued)
+    # The request keeps the tasks' units as expanded now; the PDF job writes them first, once.
+    assert not assignments.exists()
+    assert {int(k): sorted(v) for k, v in issued.pending_assignments.items()} == {
+        task1.pk: sorted(
+            Unit.objects.filter(code__in=["STC", "SYT", "UBND.CHUPAH"]).values_list("pk", flat=True)
+        ),
+        task2.pk: sorted(
+            Unit.objects.filter(code__in=["BAOGL", "PTTHGL"]).values_list("pk", flat=True)
+        ),
+    }
+    assert services.assignments_snapshot_write(directive_id=issued.pk) == 5
+    assert services.assignments_snapshot_write(directive_id=issued.pk) == 0
+    issued.refresh_from_db()
+    assert issued.pending_assignments is None
     assert sorted(assignments.filter(task=task1).values_list("unit__code", flat=True)) == [
         "STC",
         "SYT",
@@ -69,7 +84,7 @@ def test_the_snapshot_rows_start_as_new_rows_do(agency):
     """The snapshot builds its thousands of rows in bulk: each still gets every default and
     its creation time, as one saved alone would, and the same on SQLite and PostgreSQL."""
     before = timezone.now()
-    issued = services.directive_issue(directive=agency.signed(), by=agency.clerk)
+    issued = agency.issue(agency.signed())
 
     dispatches = list(Dispatch.objects.filter(directive=issued))
     assert dispatches and all(d.delivery == Dispatch.Delivery.PENDING for d in dispatches)
@@ -261,3 +276,41 @@ def test_a_replacement_has_its_own_copy_of_the_attachments(agency):
     original = old.attachments.get()
     assert original.file.read() == b"%PDF-1.4\nphu luc\n%%EOF\n"
     assert copy.file.name != original.file.name
+
+
+def test_while_the_assignments_are_pending_pages_read_them_as_written(agency):
+    """The issue request leaves the tasks' units to the PDF job: meanwhile the clerk's matrix
+    reads as it will once they are written, a recipient unit does not see the letter yet (never
+    without its tasks), and nothing is delivered before them."""
+    from directives.selectors.matrix import matrix_build, state_labels
+    from directives.selectors.scope import dispatches_visible_to
+    from directives.services.notices.delivery import deliverable
+
+    officer = UserFactory(unit=agency.so_tc, roles=[roles.UNIT_OFFICER])
+    issued = services.directive_issue(directive=agency.signed(), by=agency.clerk)
+    issued = Directive.objects.get(pk=issued.pk)
+    # As the PDF job leaves it, were it not for the pending assignments.
+    Directive.objects.filter(pk=issued.pk).update(
+        pdf_status=Directive.PdfStatus.READY, pdf="directives/x.pdf", pdf_sha256="b" * 64
+    )
+    issued.refresh_from_db()
+    assert issued.pending_assignments and not deliverable(issued)
+
+    def read(directive):
+        built = matrix_build(directive=directive)
+        cells = [(r.dispatch.unit.code, [(c.state, c.label) for c in r.cells]) for r in built.rows]
+        return cells, built.summary
+
+    pending = read(issued)
+    assert not dispatches_visible_to(officer).filter(directive=issued).exists()
+    labels = state_labels()
+    started = [label for _unit, row in pending[0] for _state, label in row]
+    # Three units on the first task, two on the second; the other cells are not assigned.
+    assert started.count(labels["not_started"]) == 5
+    assert started.count(labels["not_assigned"]) == len(started) - 5
+
+    services.assignments_snapshot_write(directive_id=issued.pk)
+    issued.refresh_from_db()
+    assert read(issued) == pending
+    assert deliverable(issued)
+    assert dispatches_visible_to(officer).filter(directive=issued).count() == 1

@@ -256,6 +256,7 @@ LETTER_PAGES = [
     ("directives:pdf", "get"),
     ("directives:preview_pdf", "get"),
     ("directives:pdf_status", "get"),
+    ("directives:distribution_pdf", "get"),
     ("directives:delivery_progress", "get"),
     ("directives:matrix", "get"),
     ("directives:matrix_xlsx", "get"),

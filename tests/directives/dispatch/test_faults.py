@@ -287,3 +287,43 @@ def test_a_broker_restarted_empty_mid_fan_out_is_caught_up_by_the_sweep(
     finally:
         stop(*workers)
     assert_one_copy_each(smtp_sink, directive, units)
+
+
+def test_each_e_mail_goes_over_only_once_the_one_before_is_recorded(
+    agency, smtp_sink, broker, tmp_path
+):
+    """A job records a unit's accepted e-mail while it names the next unit's recipients, and
+    hands that next message over only once the record has landed: whenever the server takes a
+    message, every message it took before is recorded sent, so a worker killed at any moment
+    leaves at most the e-mail in hand unrecorded (it is never one already accepted)."""
+    from django.db import connection
+
+    units = make_units(40, officers=0)
+    directive = make_ready(units, issuing_unit=agency)
+    unrecorded: list[int] = []
+
+    def count_sent(into: list[int]) -> None:
+        try:
+            sent = email_rows().filter(directive=directive, status=Notification.Status.SENT)
+            into.append(sent.count())
+        finally:
+            connection.close()  # a session of its own, closed each time
+
+    def hook(sink) -> bool:
+        # The SMTP server answers in its event loop, where no query runs: a thread asks.
+        before, sent = len(sink.messages), []
+        asking = threading.Thread(target=count_sent, args=(sent,))
+        asking.start()
+        asking.join(10)
+        unrecorded.append(before - sent[0])
+        return False
+
+    smtp_sink.before_accept = hook
+    worker = start_worker_process(fault_env(broker, smtp_sink, tmp_path), "ordered", tmp_path)
+    try:
+        deliver_directive.delay(directive.pk)
+        assert wait_until(lambda: all_delivered(directive), 60), unfinished(directive)
+    finally:
+        stop(worker)
+    assert len(unrecorded) == len(units) and max(unrecorded) == 0, unrecorded
+    assert_one_copy_each(smtp_sink, directive, units)

@@ -12,7 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from directives.models import IncomingEntry
-from directives.services.incoming import dispatch_accept, outside_letter_enter
+from directives.services.incoming import dispatch_accept
+from directives.services.outside import outside_letter_enter
 from tests.directives.incoming.conftest import PDF_SCAN
 
 pytestmark = pytest.mark.django_db

@@ -14,12 +14,8 @@ from directives.models import Event, IncomingBook, IncomingEntry
 from directives.selectors.incoming import receiving_state
 from directives.selectors.matrix import matrix_build
 from directives.selectors.moves import assignment_moves, dispatch_moves
-from directives.services.incoming import (
-    DuplicateLetterWarning,
-    dispatch_accept,
-    dispatch_refuse,
-    outside_letter_enter,
-)
+from directives.services.incoming import dispatch_accept, dispatch_refuse
+from directives.services.outside import DuplicateLetterWarning, outside_letter_enter
 from directives.workdays import local_today
 from recipients import roles
 from tests.directives.incoming.conftest import PDF_SCAN

@@ -120,3 +120,21 @@ def test_the_dashboard_ranks_the_first_units_and_shows_all_on_request(client, ag
     assert 'data-testid="all-units"' in page.content.decode()
     assert len(everything.context["ranked"]) == RANKED_UNITS_SHOWN + 3
     assert sum(u.dispatches for u in everything.context["board"].units) == len(units)
+
+
+def test_the_dashboard_is_counted_once_a_minute_and_says_when(client, agency, clerk, settings):
+    unit = UnitFactory()
+    make_issued(units=[unit], tasks=1, issuing_unit=agency, number=8)
+    client.force_login(clerk)
+    url = reverse("directives:dashboard")
+
+    first = client.get(url)
+    make_issued(units=[unit], tasks=1, issuing_unit=agency, number=9)
+    again = client.get(url)
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    live = client.get(url)
+
+    assert first.context["board"].issued_this_month == 1
+    assert again.context["board"].issued_this_month == 1  # the same minute's figures
+    assert 'data-testid="computed-at"' in again.content.decode()
+    assert live.context["board"].issued_this_month == 2

@@ -11,7 +11,7 @@ from directives.errors import PermissionDeniedError, TransitionError
 from directives.models import Assignment, Dispatch
 from directives.selectors.moves import assignment_moves, dispatch_moves
 from directives.services.assignments import assignment_start
-from directives.services.receipts import dispatch_acknowledge
+from directives.services.incoming import dispatch_acknowledge
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recipients', '0006_user_notify_by_email'),
+        ('recipients', '0008_user_language'),
     ]
 
     operations = [
