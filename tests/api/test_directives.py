@@ -273,3 +273,24 @@ def test_the_drafter_attaches_a_file_checked_by_its_content(agency):
         f"{DIRECTIVES}{submitted.pk}/attachments/", {"file": late}, format="multipart"
     )
     assert response.status_code == 409
+
+
+def test_without_accept_language_a_token_speaks_its_owners_language(agency):
+    from rest_framework.test import APIClient
+
+    from recipients.services import api_token_create
+
+    draft = agency.draft()
+    agency.drafter.language = "en"
+    agency.drafter.save(update_fields=["language"])
+    _token, secret = api_token_create(user=agency.drafter, name="no language", days=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    english = client.post(f"{DIRECTIVES}{draft.pk}/approve/")
+    assert english.json()["detail"] == "Only a directive awaiting approval can be approved."
+
+    agency.drafter.language = ""
+    agency.drafter.save(update_fields=["language"])
+    vietnamese = client.post(f"{DIRECTIVES}{draft.pk}/approve/")
+    assert vietnamese.status_code == 409
+    assert vietnamese.json()["detail"] != english.json()["detail"]
