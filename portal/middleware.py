@@ -202,3 +202,32 @@ def audit_mask(value: str) -> str:
     """What the audit log keeps of a masked field (the password hash): that it changed, and
     nothing of it (auditlog's own mask keeps the hash's second half)."""
     return "********" if value else ""
+
+
+def accepted_language(request) -> str:
+    """The first supported language of the request's Accept-Language, or "" (programs say
+    which language they read; the pages never follow this header, chosen_language)."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    supported = {code for code, _name in settings.LANGUAGES}
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        base = code.split("-")[0].lower()
+        if base in supported:
+            return base
+    return ""
+
+
+class ApiLanguageMiddleware:
+    """Under /api/ the request's Accept-Language decides (README "REST API"); without one, the
+    page's rule (the person's choice, else Vietnamese). Runs inside LanguageMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            language = accepted_language(request)
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "health_check",
     "recipients",
     "directives",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # In place of LocaleMiddleware: Vietnamese whatever the browser asks, English when chosen.
     "portal.middleware.LanguageMiddleware",
+    "portal.middleware.ApiLanguageMiddleware",
     "common.sessions.SessionRefreshMiddleware",
     "portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -425,16 +427,41 @@ if DEBUG and (DEV_PKI_DIR / "token" / "softhsm2.conf").is_file():
     os.environ.setdefault("SOFTHSM2_CONF", str(DEV_PKI_DIR / "token" / "softhsm2.conf"))
     os.environ.setdefault(DEV_TOKEN_PIN_ENV, "123456")
 
+# The REST API (README "REST API"): personal tokens for programs, the session for the portal's
+# own pages; every list paginated; token clients throttled per person.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "recipients.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["recipients.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_RATE", default="1200/hour")},
+    "EXCEPTION_HANDLER": "directives.api.errors.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Directive portal API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Directive portal API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Send `Authorization: Bearer <token>` with a personal token made on your profile "
+        "page (/recipients/profile/)."
+    ),
+    # Schema and docs for signed-in people only; Swagger UI from local files (the CSP).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DirectiveStatusEnum": "directives.models.Directive.Status",
+        "AssignmentStatusEnum": "directives.models.Assignment.Status",
+    },
+}
 
 # Content Security Policy: everything is served from the portal itself.
 CONTENT_SECURITY_POLICY = {

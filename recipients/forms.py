@@ -104,6 +104,17 @@ class NoticePreferenceForm(forms.Form):
     )
 
 
+class ApiTokenForm(forms.Form):
+    """A new personal API token: what it is for, and for how long."""
+
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What program uses it, e.g. “e-office sync”."),
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=366, initial=90)
+
+
 class FileFormatImportForm(ImportForm):
     """django-import-export's import form without its format select: the format is read from
     the file (its extension and its content must agree, common.uploads' rule)."""

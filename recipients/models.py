@@ -472,3 +472,25 @@ class SigningKeyStore(models.Model):
         }
         if missing:
             raise ValidationError(missing)
+
+
+class ApiToken(models.Model):
+    """A personal API token: a program acts as its owner. Only the SHA-256 of the secret is
+    kept; the secret itself is shown once, when the token is made."""
+
+    user = models.ForeignKey("recipients.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

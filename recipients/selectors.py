@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recipients import roles
-from recipients.models import RecipientGroup, Unit, User, fold_text
+from recipients.models import ApiToken, RecipientGroup, Unit, User, fold_text
 
 
 def _kind_rank() -> Case:
@@ -110,6 +112,26 @@ def account_moves(*, by, account=None) -> AccountMoves:
         account.is_staff or account.groups.filter(name=roles.ADMINISTRATOR).exists()
     )
     return AccountMoves(edit=True, set_password=not other_administrator, grant_privileges=False)
+
+
+def api_tokens_of(user) -> QuerySet[ApiToken]:
+    """A person's own tokens, newest first: nobody sees another's."""
+    return ApiToken.objects.filter(user=user)
+
+
+def api_token_by_secret(secret: str) -> ApiToken | None:
+    """The live token (not revoked, not expired, of an active user) whose secret this is."""
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    return (
+        ApiToken.objects.select_related("user", "user__unit")
+        .filter(
+            digest=digest,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .first()
+    )
 
 
 @dataclass(frozen=True)

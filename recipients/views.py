@@ -1,5 +1,6 @@
 """Pages of the recipients app: the read-only directory for clerks, drafters and signers, a
-person's own profile (their language, their notice preference, their two-factor login), the
+person's own profile (their language, their notice preference, their two-factor login, their
+API tokens), the
 menu's language switch, and the login's second step (a code from the authenticator app) with
 the app's set-up."""
 
@@ -16,9 +17,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, user_login_failed
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,9 +31,16 @@ from django.views.i18n import set_language
 from django_otp import login as otp_login
 
 from common.ratelimit import ratelimit
-from recipients.forms import DirectorySearchForm, EnrolCodeForm, LoginCodeForm, NoticePreferenceForm
+from recipients.forms import (
+    ApiTokenForm,
+    DirectorySearchForm,
+    EnrolCodeForm,
+    LoginCodeForm,
+    NoticePreferenceForm,
+)
 from recipients.models import User
 from recipients.selectors import (
+    api_tokens_of,
     backup_codes_left,
     directory_groups,
     directory_units,
@@ -39,6 +48,8 @@ from recipients.selectors import (
 )
 from recipients.services import (
     TwoFactorError,
+    api_token_create,
+    api_token_revoke,
     backup_codes_renew,
     login_code_verify,
     totp_device_begin,
@@ -99,16 +110,55 @@ def profile(request: HttpRequest) -> HttpResponse:
                 "language": user.language or get_language(),
             }
         )
-    return render(
-        request,
-        "recipients/profile.html",
-        {
-            "form": form,
-            "profile_user": user,
-            "two_factor": two_factor_state(user=user),
-            "backup_codes_left": backup_codes_left(user=user),
-        },
-    )
+    return _profile_page(request, form=form)
+
+
+def _profile_page(request, *, form=None, token_form=None, secret=None, status=200):
+    user = request.user
+    if form is None:
+        form = NoticePreferenceForm(
+            initial={
+                "notify_by_email": user.notify_by_email,
+                "language": user.language or get_language(),
+            }
+        )
+    context = {
+        "form": form,
+        "profile_user": user,
+        "two_factor": two_factor_state(user=user),
+        "backup_codes_left": backup_codes_left(user=user),
+        "token_form": token_form or ApiTokenForm(),
+        "tokens": api_tokens_of(user),
+        "new_secret": secret,
+    }
+    return render(request, "recipients/profile.html", context, status=status)
+
+
+@login_required
+@require_POST
+def api_token_new(request: HttpRequest) -> HttpResponse:
+    """Make a token; its secret is on this one response only (never stored, never again)."""
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            _token, secret = api_token_create(
+                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            # NoStoreMiddleware keeps the page (and the secret) out of every cache.
+            return _profile_page(request, secret=secret)
+    return _profile_page(request, token_form=form, status=400)
+
+
+@login_required
+@require_POST
+def api_token_end(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(api_tokens_of(request.user), pk=pk)
+    api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("The token has been revoked."))
+    return redirect("recipients:profile")
 
 
 @require_POST

@@ -37,6 +37,8 @@ from directives.models import (
     ReportFile,
 )
 from recipients import roles
+from recipients.models import ApiToken
+from recipients.services import api_token_create
 from tests.factories import UnitFactory, UserFactory
 
 # Which object fills which parameter, per URL name. Add every new pattern here.
@@ -106,6 +108,37 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directives:distribution_report": {"pk": "handed_assignment"},
     "directives:distribution_approve": {"pk": "handed_assignment"},
     "directives:distribution_return": {"pk": "handed_assignment"},
+    # a person's own API tokens
+    "recipients:api_token_revoke": {"pk": "api_token"},
+    # the REST API (/api/v1/): the same objects through the same selectors
+    "directive-detail": {"pk": "directive"},
+    "directive-submit": {"pk": "directive"},
+    "directive-withdraw": {"pk": "directive"},
+    "directive-approve": {"pk": "directive"},
+    "directive-return-": {"pk": "directive"},
+    "directive-number": {"pk": "directive"},
+    "directive-cancel-number": {"pk": "directive"},
+    "directive-sign": {"pk": "directive"},
+    "directive-issue": {"pk": "directive"},
+    "directive-recall": {"pk": "directive"},
+    "directive-pdf": {"pk": "directive"},
+    "directive-events": {"pk": "directive"},
+    "directive-attachments": {"pk": "directive"},
+    "inbox-detail": {"pk": "dispatch"},
+    "inbox-acknowledge": {"pk": "dispatch"},
+    "inbox-tasks": {"pk": "dispatch"},
+    "inbox-accept": {"pk": "dispatch"},
+    "inbox-refuse": {"pk": "dispatch"},
+    "assignment-detail": {"pk": "assignment"},
+    "assignment-start": {"pk": "assignment"},
+    "assignment-report": {"pk": "assignment"},
+    "assignment-extension": {"pk": "assignment"},
+    "notification-read": {"pk": "notification"},
+    "review-detail": {"pk": "assignment"},
+    "review-accept": {"pk": "assignment"},
+    "review-return-": {"pk": "assignment"},
+    "extension-detail": {"pk": "extension"},
+    "extension-decide": {"pk": "extension"},
     # the letter as its handler inside the unit works on it and opens its files
     "directives:distribution_letter": {"pk": "incoming_entry"},
     "directives:distribution_letter_start": {"pk": "incoming_entry"},
@@ -118,6 +151,9 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directives:distribution_attachment_signature": {"pk": "attachment"},
     "directives:distribution_report_file": {"pk": "handler_report_file"},
 }
+
+# The shared directory (every unit and group, the directory page's list): no unit's own object.
+DIRECTORY_PATTERNS = {"unit-detail", "group-detail"}
 
 # Pages whose scoping is built as a plain 404 for everyone outside (no role gate in front).
 STRICT_404 = {
@@ -300,6 +336,7 @@ def world(db, settings, tmp_path):
         "attachment": attachment,
         "extension": extension,
         "notification": notification,
+        "api_token": api_token_create(user=officer_x, name="X's program", days=30)[0],
         # Y's officer is its head too: heading a unit opens nothing of another's.
         "officer_y": UserFactory(unit=unit_y, roles=[roles.UNIT_OFFICER], is_unit_head=True),
         "clerk_b": UserFactory(unit=agency_b, roles=[roles.CLERK, roles.DRAFTER, roles.SIGNER]),
@@ -341,6 +378,7 @@ def state_of(world) -> tuple:
         ),
         list(ReportFile.objects.order_by("pk").values_list("pk", "to_issuer")),
         IncomingBook.objects.count(),
+        list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
     )
 
 
@@ -367,6 +405,8 @@ def test_every_url_pattern_hides_another_units_objects(client, world):
             admin_patterns.append((name, route, params))
         elif name in PUBLIC_BY_TOKEN:
             token_patterns.append(name)
+        elif name in DIRECTORY_PATTERNS:
+            continue
         elif name in OBJECT_PARAMS and set(OBJECT_PARAMS[name]) == set(params):
             object_patterns.append(name)
         else:

@@ -1,0 +1,1 @@
+"""The REST API (`/api/v1/`): the same services and selectors as the pages, as JSON."""

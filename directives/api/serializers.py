@@ -1,0 +1,341 @@
+"""The API's JSON shapes. Input serializers check types only; every rule of the workflow is
+the services' (their refusals come back as 400 / 403 / 409, directives.api.errors)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from directives.models import (
+    LETTER_FIELDS,
+    Addressee,
+    Assignment,
+    Attachment,
+    CopyRecipient,
+    Directive,
+    Dispatch,
+    Event,
+    ExtensionRequest,
+    IncomingEntry,
+    Notification,
+    Task,
+)
+from directives.selectors.moves import DirectiveMoves
+from recipients.models import RecipientGroup, Unit, User
+
+# ---------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------
+
+
+class AddresseeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Addressee
+        fields = ("group", "unit", "label")
+
+
+class CopySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CopyRecipient
+        fields = ("label", "unit", "group", "purpose")
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ("id", "name", "content_type", "size", "sha256", "uploaded_at")
+        read_only_fields = fields
+
+
+class AttachmentInput(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = ("id", "position", "title", "deadline", "report_required", "groups", "units")
+
+
+MOVE_NAMES = [f.name.rstrip("_") for f in dataclasses.fields(DirectiveMoves)]
+
+
+def _moves_shape() -> type[serializers.Serializer]:
+    """What the user may do now (the page's buttons); the services refuse the rest."""
+    attrs = {name: serializers.BooleanField(read_only=True) for name in MOVE_NAMES}
+    return type("DirectiveMovesSerializer", (serializers.Serializer,), attrs)
+
+
+DirectiveMovesSerializer = _moves_shape()
+
+
+class DirectiveListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Directive
+        fields = (
+            "id",
+            "status",
+            "number",
+            "symbol",
+            "issued_on",
+            "doc_type",
+            "urgency",
+            "subject",
+            "issuing_unit",
+            "drafting_unit",
+            "drafter",
+            "signer",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class DirectiveSerializer(serializers.ModelSerializer):
+    addressees = AddresseeSerializer(many=True, read_only=True)
+    copy_recipients = CopySerializer(many=True, read_only=True)
+    tasks = TaskSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    moves = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Directive
+        fields = (
+            "id",
+            "status",
+            "number",
+            "symbol",
+            "issued_on",
+            *LETTER_FIELDS,
+            "drafter",
+            "signer",
+            "return_reason",
+            "recall_reason",
+            "pdf_status",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "approved_at",
+            "numbered_at",
+            "issued_at",
+            "addressees",
+            "copy_recipients",
+            "tasks",
+            "attachments",
+            "moves",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(DirectiveMovesSerializer)
+    def get_moves(self, directive: Directive) -> dict[str, bool]:
+        moves = self.context.get("moves")
+        if moves is None:
+            return {}
+        return {name.rstrip("_"): value for name, value in dataclasses.asdict(moves).items()}
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="task.title", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ("id", "task", "title", "status", "due_date", "report_text", "reported_at")
+        read_only_fields = fields
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    directive = DirectiveListSerializer(read_only=True)
+
+    class Meta:
+        model = Dispatch
+        fields = ("id", "unit", "directive", "delivered_at", "seen_at", "acknowledged_at")
+        read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ("id", "kind", "subject", "body", "link", "directive", "created_at", "read_at")
+        read_only_fields = fields
+
+
+# ---------------------------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------------------------
+
+
+def _units():
+    return Unit.objects.all()
+
+
+class AddresseeInput(serializers.Serializer):
+    group = serializers.PrimaryKeyRelatedField(
+        queryset=RecipientGroup.objects.all(), allow_null=True, required=False
+    )
+    unit = serializers.PrimaryKeyRelatedField(queryset=_units(), allow_null=True, required=False)
+    label = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
+
+
+class CopyInput(serializers.Serializer):
+    label = serializers.CharField(max_length=255)
+    unit = serializers.PrimaryKeyRelatedField(queryset=_units(), allow_null=True, required=False)
+    group = serializers.PrimaryKeyRelatedField(
+        queryset=RecipientGroup.objects.all(), allow_null=True, required=False
+    )
+    purpose = serializers.ChoiceField(
+        choices=CopyRecipient.Purpose.choices, required=False, default=CopyRecipient.Purpose.INFO
+    )
+
+
+class TaskInput(serializers.Serializer):
+    title = serializers.CharField(max_length=1000)
+    deadline = serializers.DateField(allow_null=True, required=False, default=None)
+    report_required = serializers.BooleanField(required=False, default=False)
+    groups = serializers.PrimaryKeyRelatedField(
+        queryset=RecipientGroup.objects.all(), many=True, required=False, default=list
+    )
+    units = serializers.PrimaryKeyRelatedField(
+        queryset=_units(), many=True, required=False, default=list
+    )
+
+
+class DraftInput(serializers.ModelSerializer):
+    """A draft's fields and all its lines; saving rewrites the lines (as the drafting page)."""
+
+    signer = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    addressees = AddresseeInput(many=True, required=False, default=list)
+    copy_recipients = CopyInput(many=True, required=False, default=list)
+    tasks = TaskInput(many=True, required=False, default=list)
+
+    class Meta:
+        model = Directive
+        fields = (*LETTER_FIELDS, "signer", "addressees", "copy_recipients", "tasks")
+        extra_kwargs = {name: {"required": False} for name in LETTER_FIELDS}
+
+    def payload(self) -> dict:
+        data = dict(self.validated_data)
+        addressees = [dict(line) for line in data.pop("addressees", [])]
+        copies = [dict(line) for line in data.pop("copy_recipients", [])]
+        tasks = [dict(line) for line in data.pop("tasks", [])]
+        return {"fields": data, "addressees": addressees, "copies": copies, "tasks": tasks}
+
+
+class SubmitInput(serializers.Serializer):
+    signer = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+
+
+class ApproveInput(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class SignInput(serializers.Serializer):
+    pin = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+
+class ReportInput(serializers.Serializer):
+    """JSON with `text`, or multipart with `text` and any number of `files`."""
+
+    text = serializers.CharField(allow_blank=True, required=False, default="")
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, write_only=True
+    )
+
+
+class ExtensionInput(serializers.Serializer):
+    requested_date = serializers.DateField()
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = ("id", "assignment", "requested_date", "reason", "status", "requested_at")
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField()
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ("id", "verb", "label", "created_at", "actor", "unit", "comment")
+        read_only_fields = fields
+
+    def get_label(self, event: Event) -> str:
+        known = getattr(event, "label", None)  # history_for_unit words each row itself
+        return str(known or self.context.get("labels", {}).get(event.verb, event.verb))
+
+    def get_actor(self, event: Event) -> str:
+        if event.actor is not None:
+            return event.actor.get_full_name() or event.actor.get_username()
+        return event.actor_name
+
+
+class ReviewInput(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class DecideInput(serializers.Serializer):
+    grant = serializers.BooleanField()
+    new_date = serializers.DateField(allow_null=True, required=False, default=None)
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class TrackedAssignmentSerializer(serializers.ModelSerializer):
+    """A unit's task as the issuing agency's clerk follows it."""
+
+    title = serializers.CharField(source="task.title", read_only=True)
+    directive = serializers.IntegerField(source="task.directive_id", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = (
+            "id",
+            "directive",
+            "task",
+            "title",
+            "unit",
+            "status",
+            "due_date",
+            "report_text",
+            "reported_at",
+        )
+        read_only_fields = fields
+
+
+class AcceptInput(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class RefuseInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class IncomingEntrySerializer(serializers.ModelSerializer):
+    """The letter's line in the receiving unit's incoming book (or its refusal)."""
+
+    class Meta:
+        model = IncomingEntry
+        fields = (
+            "id",
+            "unit",
+            "dispatch",
+            "decision",
+            "year",
+            "arrival_number",
+            "arrived_at",
+            "refusal_reason",
+            "signatures_valid",
+        )
+        read_only_fields = fields
