@@ -4,7 +4,7 @@ an existing task of the same name (edited by an administrator) is left alone."""
 from django.db import migrations
 
 TIME_ZONE = "Asia/Ho_Chi_Minh"
-NAME = "Exchange: read the edXML inbox"
+NAME = "Trao đổi edXML: đọc thư mục văn bản đến"
 TASK = "directives.tasks.read_edxml_inbox"
 
 

@@ -45,7 +45,10 @@ def _live_static_files_like_whitenoise():
         yield
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API runs an event loop in the test thread for as long as the
+# browser lives, and the tests after this package (pyHanko's asyncio.run, the health check's
+# async checks) need the thread without one.
+@pytest.fixture(scope="package")
 def browser(chromium_path_session):
     from playwright.sync_api import sync_playwright
 
