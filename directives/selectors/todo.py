@@ -163,6 +163,22 @@ def clerk_todo(user: User) -> list[TodoItem]:
     return _by_deadline(items)
 
 
+def _head_reviews(user: User) -> tuple[QuerySet[Assignment], QuerySet[IncomingEntry]]:
+    """The unit head's reviews waiting: the handlers' reports on tasks, and the letters with no
+    task marked handled. The to-do page lists them, the menu counts them."""
+    tasks = Assignment.objects.filter(
+        unit_id=user.unit_id,
+        head_review=Assignment.HeadReview.WAITING,
+        task__directive__status=Directive.Status.ISSUED,
+    )
+    letters = IncomingEntry.objects.filter(
+        unit_id=user.unit_id,
+        decision=IncomingEntry.Decision.ACCEPTED,
+        head_review=IncomingEntry.HeadReview.WAITING,
+    )
+    return tasks, letters
+
+
 def head_todo(user: User) -> list[TodoItem]:
     """What waits for a unit head: the letters to hand to someone, by the nearest deadline of
     the tasks they give the unit; the handlers' reports and letters handled, waiting for the
@@ -179,11 +195,7 @@ def head_todo(user: User) -> list[TodoItem]:
         for e in entries
     ]
     if user.is_authenticated and user.is_unit_head and user.unit_id is not None:
-        tasks = Assignment.objects.filter(
-            unit_id=user.unit_id,
-            head_review=Assignment.HeadReview.WAITING,
-            task__directive__status=Directive.Status.ISSUED,
-        ).select_related("task__directive")
+        tasks, letters = _head_reviews(user)
         items += [
             TodoItem(
                 kind=HEAD_REVIEW,
@@ -192,13 +204,8 @@ def head_todo(user: User) -> list[TodoItem]:
                 deadline=a.handler_due_date or a.due_date,
                 link=reverse("directives:distribution_task", args=[a.pk]),
             )
-            for a in tasks
+            for a in tasks.select_related("task__directive")
         ]
-        letters = IncomingEntry.objects.filter(
-            unit_id=user.unit_id,
-            decision=IncomingEntry.Decision.ACCEPTED,
-            head_review=IncomingEntry.HeadReview.WAITING,
-        )
         items += [
             TodoItem(
                 kind=HEAD_REVIEW,
@@ -228,7 +235,8 @@ class MenuCounts:
 
 def menu_counts(user: User) -> MenuCounts:
     """The counts of the menu: letters awaiting my approval or signature, the clerk's letters
-    to number and to issue (one query for the three), the head's letters to assign."""
+    to number and to issue (one query for the three), the head's letters to assign and reviews
+    waiting."""
     if not user.is_authenticated:
         return MenuCounts(0, 0, 0, 0)
     status = Directive.Status
@@ -247,9 +255,11 @@ def menu_counts(user: User) -> MenuCounts:
         scope |= of_agency & Q(status__in=[status.APPROVED, status.SIGNED])
     if aggregates:
         counts.update(Directive.objects.filter(scope).aggregate(**aggregates))
-    return MenuCounts(
-        to_review=entries_to_assign(user).count() if user.is_unit_head else 0, **counts
-    )
+    to_review = 0
+    if user.is_unit_head and user.unit_id is not None:
+        tasks, letters = _head_reviews(user)
+        to_review = entries_to_assign(user).count() + tasks.count() + letters.count()
+    return MenuCounts(to_review=to_review, **counts)
 
 
 def has_todo_page(user: User) -> bool:

@@ -14,6 +14,7 @@ from directives.errors import PermissionDeniedError
 from directives.models import Assignment, Dispatch, Event, Notification
 from directives.selectors.matrix import matrix_build
 from directives.selectors.moves import assignment_moves, entry_moves
+from directives.selectors.todo import HEAD_REVIEW, TO_ASSIGN, head_todo, menu_counts
 from directives.services.assignments import assignment_report, assignment_start
 from directives.services.distribution import (
     assignment_hand_over,
@@ -130,6 +131,10 @@ def test_the_handler_reports_the_head_returns_then_approves(
     )
     assert task.head_review == Assignment.HeadReview.WAITING
     assert task.status == Assignment.Status.IN_PROGRESS and task.report_text == ""  # not sent yet
+    # The head's menu counts what the to-do page lists: the letter itself, not handed to
+    # anyone yet, and the report waiting.
+    assert sorted(i.kind for i in head_todo(head)) == sorted([HEAD_REVIEW, TO_ASSIGN])
+    assert menu_counts(head).to_review == 2
     with pytest.raises(ValidationError):
         assignment_head_return(assignment=task, by=head, reason="  ")
     with pytest.raises(PermissionDeniedError):
@@ -141,6 +146,7 @@ def test_the_handler_reports_the_head_returns_then_approves(
         assignment=_fresh(task), by=division_officer, text="Đã đăng 12 tin bài, 3 phóng sự."
     )
     task = assignment_head_approve(assignment=_fresh(task), by=head)
+    assert menu_counts(head).to_review == 1  # the letter itself
     # Each report handed to the head told the head once, in the portal; nobody else.
     review = Notification.objects.filter(kind="report_to_review", channel="in_app")
     assert list(review.values_list("user_id", flat=True)) == [head.pk, head.pk]
