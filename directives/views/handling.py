@@ -37,6 +37,7 @@ from directives.services.handling import (
     incoming_entry_start,
 )
 from directives.services.seals import sealed_download
+from directives.views.files import stored_file_response
 
 
 def _message(exc: Exception) -> str:
@@ -125,17 +126,6 @@ def letter_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, action)
 
 
-def _download(stored_file, name: str, content_type: str, *, inline: bool) -> FileResponse:
-    try:
-        handle = stored_file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=not inline, filename=name)
-    response["Content-Type"] = content_type or "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @pdf_frame
 @login_required
 def handled_pdf(request: HttpRequest, pk: int) -> FileResponse:
@@ -143,7 +133,7 @@ def handled_pdf(request: HttpRequest, pk: int) -> FileResponse:
     directive = get_object_or_404(distribution_directives_visible_to(request.user), pk=pk)
     if directive.pdf_status != Directive.PdfStatus.READY or not directive.pdf:
         raise Http404
-    return _download(
+    return stored_file_response(
         directive.pdf,
         directive.pdf_filename,
         "application/pdf",
@@ -158,7 +148,7 @@ def handled_attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(distribution_attachments_visible_to(request.user), pk=pk)
     stored, name, content_type = sealed_download(item)
     inline = request.GET.get("inline") == "1" and content_type == "application/pdf"
-    return _download(stored, name, content_type, inline=inline)
+    return stored_file_response(stored, name, content_type, inline=inline)
 
 
 @login_required
@@ -170,7 +160,9 @@ def handled_attachment_signature(request: HttpRequest, pk: int) -> FileResponse:
         ),
         pk=pk,
     )
-    return _download(item.seal.file, item.seal.name, "application/pkcs7-signature", inline=False)
+    return stored_file_response(
+        item.seal.file, item.seal.name, "application/pkcs7-signature", inline=False
+    )
 
 
 @pdf_frame
@@ -179,14 +171,16 @@ def handled_scan(request: HttpRequest, pk: int) -> FileResponse:
     """The scan of a letter that came from outside the portal, for its handler."""
     entry = get_object_or_404(distribution_letters_visible_to(request.user).exclude(scan=""), pk=pk)
     inline = request.GET.get("inline") == "1"
-    return _download(entry.scan, entry.scan_name or "scan.pdf", "application/pdf", inline=inline)
+    return stored_file_response(
+        entry.scan, entry.scan_name or "scan.pdf", "application/pdf", inline=inline
+    )
 
 
 @login_required
 def handled_report_file(request: HttpRequest, pk: int) -> FileResponse:
     """A file of a task's report, for its handler and the unit's head."""
     item = get_object_or_404(distribution_report_files_visible_to(request.user), pk=pk)
-    return _download(item.file, item.name, item.content_type, inline=False)
+    return stored_file_response(item.file, item.name, item.content_type, inline=False)
 
 
 urlpatterns: list = [

@@ -35,6 +35,7 @@ from directives.services import assignments, extensions
 from directives.services.incoming import dispatch_acknowledge
 from directives.services.receipts import AckLinkError, dispatch_mark_seen
 from directives.services.seals import sealed_download
+from directives.views.files import stored_file_response
 
 PAGE_SIZE = 25
 
@@ -205,22 +206,11 @@ def _task_form_page(request, pk, *, form_class, template, done, submit) -> HttpR
     )
 
 
-def _download(stored_file, name: str, content_type: str, *, inline: bool) -> FileResponse:
-    try:
-        handle = stored_file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=not inline, filename=name)
-    response["Content-Type"] = content_type or "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @login_required
 def report_file(request: HttpRequest, pk: int) -> FileResponse:
     """A file of a unit's report: for that unit's officers and the issuing agency's clerks."""
     item = get_object_or_404(report_files_visible_to(request.user), pk=pk)
-    return _download(item.file, item.name, item.content_type, inline=False)
+    return stored_file_response(item.file, item.name, item.content_type, inline=False)
 
 
 @pdf_frame
@@ -230,7 +220,7 @@ def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(attachments_visible_to(request.user), pk=pk)
     stored, name, content_type = sealed_download(item)  # seals: the agency-signed version
     inline = request.GET.get("inline") == "1" and content_type == "application/pdf"
-    return _download(stored, name, content_type, inline=inline)
+    return stored_file_response(stored, name, content_type, inline=inline)
 
 
 @login_required
@@ -239,7 +229,9 @@ def attachment_signature(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(
         attachments_visible_to(request.user).filter(seal__kind=AttachmentSeal.Kind.CADES), pk=pk
     )
-    return _download(item.seal.file, item.seal.name, "application/pkcs7-signature", inline=False)
+    return stored_file_response(
+        item.seal.file, item.seal.name, "application/pkcs7-signature", inline=False
+    )
 
 
 urlpatterns: list = [

@@ -39,7 +39,8 @@ from directives.selectors.incoming import (
 from directives.selectors.moves import dispatch_moves
 from directives.services.incoming import dispatch_accept, dispatch_refuse
 from directives.services.outside import DuplicateLetterWarning, outside_letter_enter
-from directives.views.inbox import _download, _my_dispatch
+from directives.views.files import stored_file_response
+from directives.views.inbox import _my_dispatch
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -267,7 +268,8 @@ def incoming_entry(request: HttpRequest, pk: int) -> HttpResponse:
 def incoming_entry_scan(request: HttpRequest, pk: int) -> FileResponse:
     entry = get_object_or_404(incoming_entries_visible_to(request.user).exclude(scan=""), pk=pk)
     inline = request.GET.get("inline") == "1"
-    return _download(entry.scan, entry.scan_name or "scan.pdf", "application/pdf", inline=inline)
+    name = entry.scan_name or "scan.pdf"
+    return stored_file_response(entry.scan, name, "application/pdf", inline=inline)
 
 
 urlpatterns: list = [
