@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -82,8 +84,12 @@ class InboxRows:
     over every letter the unit ever received: ten years of a district's letters cost the same
     page time as one year's."""
 
-    def __init__(self, queryset: QuerySet[Dispatch]):
+    def __init__(self, queryset: QuerySet[Dispatch], *, count_key: str | None = None):
         self.all = queryset
+        # The whole inbox's count, kept under a key that names its newest letter
+        # (inbox_fingerprint): counting twenty thousand letters on every visit is most of the
+        # page's time, and a new letter changes the key, so it is counted at once.
+        self.count_key = count_key
         self.waiting = queryset.filter(acknowledged_at__isnull=True).order_by(
             "-urgency_rank", "-created_at", "-pk"
         )
@@ -94,8 +100,12 @@ class InboxRows:
         self._count: int | None = None
 
     def count(self) -> int:
+        if self._count is None and self.count_key:
+            self._count = cache.get(self.count_key)
         if self._count is None:
             self._count = self.all.count()
+            if self.count_key:
+                cache.set(self.count_key, self._count, settings.INBOX_CACHE_SECONDS)
         return self._count
 
     def __len__(self) -> int:
@@ -121,12 +131,40 @@ class InboxRows:
         return rows
 
 
-def inbox_issuers(user: User) -> QuerySet[Unit]:
-    """The units that sent letters to my inbox, for its filter: a probe of the (directive,
-    unit) index per issuing unit, never a pass over the letters themselves."""
-    units = receiving_unit_ids(user)
+def inbox_fingerprint(user: User) -> str:
+    """A key that changes whenever a letter reaches the user's inbox: its units and its newest
+    letter (one probe of the `dispatch_unit_newest` index). What is kept under it (the count,
+    the filter's issuers) is never older than the newest letter; the rows are always read."""
+    units = sorted(receiving_unit_ids(user))
+    newest = list(
+        dispatches_visible_to(user)
+        .filter(unit_id__in=units)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)[:1]
+    )
+    return f"inbox:{','.join(map(str, units))}:{newest[0] if newest else 0}"
+
+
+def _issuer_ids(units: list[int]) -> list[int]:
     sent_to_me = Dispatch.objects.filter(directive__issuing_unit=OuterRef("pk"), unit_id__in=units)
-    return Unit.objects.filter(Exists(sent_to_me))
+    return list(Unit.objects.filter(Exists(sent_to_me)).order_by().values_list("pk", flat=True))
+
+
+def inbox_issuers(user: User, *, fingerprint: str | None = None) -> QuerySet[Unit]:
+    """The units that sent letters to my inbox, for its filter: a probe of the (directive,
+    unit) index per issuing unit, never a pass over the letters themselves. With the inbox's
+    `fingerprint`, the list is worked out once per newest letter (INBOX_CACHE_SECONDS at most)
+    rather than on every visit: it walks every letter of the unit."""
+    units = receiving_unit_ids(user)
+    if fingerprint is None:
+        ids = _issuer_ids(units)
+    else:
+        key = f"{fingerprint}:issuers"
+        ids = cache.get(key)
+        if ids is None:
+            ids = _issuer_ids(units)
+            cache.set(key, ids, settings.INBOX_CACHE_SECONDS)
+    return Unit.objects.filter(pk__in=ids)
 
 
 def inbox_search(queryset: QuerySet[Dispatch], user: User, text: str) -> QuerySet[Dispatch]:
