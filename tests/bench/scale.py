@@ -118,6 +118,7 @@ def _seed_letters(agency, units, busy, *, indexes: list[int]) -> None:
         RegisterKind,
         Task,
     )
+    from directives.workdays import effective_deadline
 
     now = timezone.now()
     this_year = timezone.localdate().year
@@ -205,6 +206,7 @@ def _seed_letters(agency, units, busy, *, indexes: list[int]) -> None:
                     unit_id=p.unit_id,
                     dispatch=p,
                     due_date=task_of[p.directive_id].deadline,
+                    effective_due_date=effective_deadline(task_of[p.directive_id].deadline),
                     status=statuses[k % 4],
                     reported_at=now if k % 4 >= 2 else None,
                 )
