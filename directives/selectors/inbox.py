@@ -84,8 +84,18 @@ class InboxRows:
     over every letter the unit ever received: ten years of a district's letters cost the same
     page time as one year's."""
 
-    def __init__(self, queryset: QuerySet[Dispatch], *, count_key: str | None = None):
+    # Above this many letters waiting, the waiting query goes without their list (below).
+    WAITING_LISTED = 5000
+
+    def __init__(
+        self,
+        queryset: QuerySet[Dispatch],
+        *,
+        count_key: str | None = None,
+        units: list[int] | None = None,
+    ):
         self.all = queryset
+        self.units = units
         # The whole inbox's count, kept under a key that names its newest letter
         # (inbox_fingerprint): counting twenty thousand letters on every visit is most of the
         # page's time, and a new letter changes the key, so it is counted at once.
@@ -98,6 +108,21 @@ class InboxRows:
         )
         self._waiting_count: int | None = None
         self._count: int | None = None
+
+    def _waiting_listed(self) -> QuerySet[Dispatch]:
+        """The waiting letters, narrowed to the ids the units' `dispatch_unit_waiting` index
+        holds: the database then knows they are a few hundred and reads each letter by its key,
+        instead of passing over every letter to sort the waiting ones by urgency."""
+        if not self.units:
+            return self.waiting
+        ids = list(
+            Dispatch.objects.filter(unit_id__in=self.units, acknowledged_at__isnull=True)
+            .order_by()
+            .values_list("pk", flat=True)[: self.WAITING_LISTED + 1]
+        )
+        if len(ids) > self.WAITING_LISTED:
+            return self.waiting
+        return self.waiting.filter(pk__in=ids)
 
     def count(self) -> int:
         if self._count is None and self.count_key:
@@ -118,7 +143,7 @@ class InboxRows:
         stop = self.count() if key.stop is None else key.stop
         rows: list[Dispatch] = []
         if self._waiting_count is None or start < self._waiting_count:
-            rows = list(self.waiting[start:stop])
+            rows = list(self._waiting_listed()[start:stop])
             if len(rows) < stop - start:
                 # Fewer waiting letters than asked for: the first page tells how many there
                 # are without counting them; a later page counts them once.

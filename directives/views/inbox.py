@@ -65,7 +65,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     # The whole inbox (no filter chosen) has its count kept until its next letter.
     filtered = any(v for k, v in request.GET.items() if k != "page")
-    rows = InboxRows(flt.qs, count_key=None if filtered else f"{fingerprint}:count")
+    rows = InboxRows(
+        flt.qs,
+        count_key=None if filtered else f"{fingerprint}:count",
+        units=receiving_unit_ids(request.user),
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
