@@ -133,6 +133,9 @@ else:
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # The clerk's dashboard counts a year of letters: counted at most once a minute per clerk.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# The inbox's letter count and its filter's issuers, kept until the inbox's next letter and at
+# most this long (directives/selectors/inbox.py, inbox_fingerprint).
+INBOX_CACHE_SECONDS = env.int("INBOX_CACHE_SECONDS", default=300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "recipients.User"

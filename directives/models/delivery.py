@@ -3,12 +3,15 @@ files and extension requests, and the notices and e-mails of the outbox."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from directives.models.letters import Directive
 from directives.models.lines import Task
+from directives.workdays import effective_deadline
 from recipients.models import Unit
 
 
@@ -95,6 +98,10 @@ class Assignment(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # The day the deadline really falls on (workdays.effective_deadline: past weekends and
+    # holidays), kept with the due date so that the dashboard counts late and on-time reports
+    # in the database. Written by save() and by every bulk write of due dates.
+    effective_due_date = models.DateField(null=True, blank=True, editable=False)
     report_text = models.TextField(_("report"), blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
     reported_by = models.ForeignKey(
@@ -152,6 +159,19 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} -> {self.unit}"
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "due_date" in update_fields:
+            self.effective_due_date = effective_deadline_of(self.due_date)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "effective_due_date"}
+        super().save(*args, **kwargs)
+
+
+def effective_deadline_of(due: datetime.date | None) -> datetime.date | None:
+    """The effective_due_date column's value for a due date."""
+    return None if due is None else effective_deadline(due)
 
 
 class ReportFile(models.Model):

@@ -275,6 +275,9 @@ class Directive(models.Model):
             models.Index(fields=["issuing_unit", "status"]),
             # The desk's list, most recently changed first, walked from its newest end.
             models.Index(fields=["-updated_at", "-id"], name="directive_recent_first"),
+            # The dashboard's year of letters, this month's count and its recent letters: a
+            # range of the index rather than a pass over ten years of letters.
+            models.Index(fields=["issued_at"], name="directive_issued_at"),
         ]
 
     def __str__(self) -> str:

@@ -20,13 +20,14 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directives.models import Assignment, Directive, Dispatch
 from directives.selectors.workspace import overdue_q, tracked_directives
-from directives.workdays import is_overdue, local_today, reported_on_time
+from directives.workdays import REGISTER_TZ, local_today
 from recipients.models import Unit, User
 
 
@@ -122,18 +123,26 @@ def dashboard_build(
         .values_list("unit_id", "waited")
     ):
         ack_hours[unit_id].append(max(0.0, waited.total_seconds() / 3600))
-    for unit_id, due, status, reported in (
+    # Late and on time by the deadline rule (workdays.is_overdue, reported_on_time), counted by
+    # the database against each assignment's effective deadline, kept with its due date.
+    finished = Q(status__in=Assignment.FINISHED_STATUSES, reported_at__isnull=False)
+    reported_on = TruncDate("reported_at", tzinfo=REGISTER_TZ)
+    for unit_id, due, on_time in (
         Assignment.objects.filter(task__directive__in=window, due_date__isnull=False)
+        .filter(finished | Q(effective_due_date__lt=today))
         .order_by()
-        .values_list("unit_id", "due_date", "status", "reported_at")
+        .values("unit_id")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count(
+                "pk", filter=finished & LessThanOrEqual(reported_on, F("effective_due_date"))
+            ),
+        )
+        .values_list("unit_id", "due", "on_time")
     ):
-        finished = status in Assignment.FINISHED_STATUSES and reported is not None
-        if not finished and not is_overdue(due, today=today):
-            continue  # not due yet: neither on time nor late
         fig = figures.setdefault(unit_id, UnitFigures(unit_id=unit_id, name=""))
-        fig.due += 1
-        if finished and reported_on_time(due, reported_on=local_today(reported)):
-            fig.on_time += 1
+        fig.due = due
+        fig.on_time = on_time
     for unit_id, hours in ack_hours.items():
         figures[unit_id].median_ack_hours = round(statistics.median(hours), 1)
     for unit_id, name in Unit.objects.filter(pk__in=list(figures)).values_list("pk", "name"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -82,8 +84,22 @@ class InboxRows:
     over every letter the unit ever received: ten years of a district's letters cost the same
     page time as one year's."""
 
-    def __init__(self, queryset: QuerySet[Dispatch]):
+    # Above this many letters waiting, the waiting query goes without their list (below).
+    WAITING_LISTED = 5000
+
+    def __init__(
+        self,
+        queryset: QuerySet[Dispatch],
+        *,
+        count_key: str | None = None,
+        units: list[int] | None = None,
+    ):
         self.all = queryset
+        self.units = units
+        # The whole inbox's count, kept under a key that names its newest letter
+        # (inbox_fingerprint): counting twenty thousand letters on every visit is most of the
+        # page's time, and a new letter changes the key, so it is counted at once.
+        self.count_key = count_key
         self.waiting = queryset.filter(acknowledged_at__isnull=True).order_by(
             "-urgency_rank", "-created_at", "-pk"
         )
@@ -93,9 +109,28 @@ class InboxRows:
         self._waiting_count: int | None = None
         self._count: int | None = None
 
+    def _waiting_listed(self) -> QuerySet[Dispatch]:
+        """The waiting letters, narrowed to the ids the units' `dispatch_unit_waiting` index
+        holds: the database then knows they are a few hundred and reads each letter by its key,
+        instead of passing over every letter to sort the waiting ones by urgency."""
+        if not self.units:
+            return self.waiting
+        ids = list(
+            Dispatch.objects.filter(unit_id__in=self.units, acknowledged_at__isnull=True)
+            .order_by()
+            .values_list("pk", flat=True)[: self.WAITING_LISTED + 1]
+        )
+        if len(ids) > self.WAITING_LISTED:
+            return self.waiting
+        return self.waiting.filter(pk__in=ids)
+
     def count(self) -> int:
+        if self._count is None and self.count_key:
+            self._count = cache.get(self.count_key)
         if self._count is None:
             self._count = self.all.count()
+            if self.count_key:
+                cache.set(self.count_key, self._count, settings.INBOX_CACHE_SECONDS)
         return self._count
 
     def __len__(self) -> int:
@@ -108,7 +143,7 @@ class InboxRows:
         stop = self.count() if key.stop is None else key.stop
         rows: list[Dispatch] = []
         if self._waiting_count is None or start < self._waiting_count:
-            rows = list(self.waiting[start:stop])
+            rows = list(self._waiting_listed()[start:stop])
             if len(rows) < stop - start:
                 # Fewer waiting letters than asked for: the first page tells how many there
                 # are without counting them; a later page counts them once.
@@ -121,12 +156,40 @@ class InboxRows:
         return rows
 
 
-def inbox_issuers(user: User) -> QuerySet[Unit]:
-    """The units that sent letters to my inbox, for its filter: a probe of the (directive,
-    unit) index per issuing unit, never a pass over the letters themselves."""
-    units = receiving_unit_ids(user)
+def inbox_fingerprint(user: User) -> str:
+    """A key that changes whenever a letter reaches the user's inbox: its units and its newest
+    letter (one probe of the `dispatch_unit_newest` index). What is kept under it (the count,
+    the filter's issuers) is never older than the newest letter; the rows are always read."""
+    units = sorted(receiving_unit_ids(user))
+    newest = list(
+        dispatches_visible_to(user)
+        .filter(unit_id__in=units)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)[:1]
+    )
+    return f"inbox:{','.join(map(str, units))}:{newest[0] if newest else 0}"
+
+
+def _issuer_ids(units: list[int]) -> list[int]:
     sent_to_me = Dispatch.objects.filter(directive__issuing_unit=OuterRef("pk"), unit_id__in=units)
-    return Unit.objects.filter(Exists(sent_to_me))
+    return list(Unit.objects.filter(Exists(sent_to_me)).order_by().values_list("pk", flat=True))
+
+
+def inbox_issuers(user: User, *, fingerprint: str | None = None) -> QuerySet[Unit]:
+    """The units that sent letters to my inbox, for its filter: a probe of the (directive,
+    unit) index per issuing unit, never a pass over the letters themselves. With the inbox's
+    `fingerprint`, the list is worked out once per newest letter (INBOX_CACHE_SECONDS at most)
+    rather than on every visit: it walks every letter of the unit."""
+    units = receiving_unit_ids(user)
+    if fingerprint is None:
+        ids = _issuer_ids(units)
+    else:
+        key = f"{fingerprint}:issuers"
+        ids = cache.get(key)
+        if ids is None:
+            ids = _issuer_ids(units)
+            cache.set(key, ids, settings.INBOX_CACHE_SECONDS)
+    return Unit.objects.filter(pk__in=ids)
 
 
 def inbox_search(queryset: QuerySet[Dispatch], user: User, text: str) -> QuerySet[Dispatch]:

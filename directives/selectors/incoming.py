@@ -85,12 +85,9 @@ def receiving_state(
     return ReceivingState(code.value, str(code.label))
 
 
-def receiving_states_of(
-    directive: Directive,
-) -> dict[int, tuple[IncomingEntry | None, list, bool]]:
-    """Per dispatch of the directive: its entry, its assignments' statuses and whether one of
-    them has a handler inside the unit (two queries)."""
-    entries = {
+def receiving_entries_of(directive: Directive) -> dict[int, IncomingEntry]:
+    """Per dispatch of the directive, its entry in the receiving unit's book (one query)."""
+    return {
         e.dispatch_id: e
         for e in IncomingEntry.objects.filter(dispatch__directive=directive).only(
             "pk",
@@ -103,21 +100,8 @@ def receiving_states_of(
             "handling_started_at",
             "handler_reported_at",
             "handled_at",
-            "arrival_number",
-            "year",
-            "arrived_at",
         )
     }
-    statuses: dict[int, list[str]] = {}
-    handed: set[int] = set()
-    for dispatch_id, status, handler_unit, handler_user in Assignment.objects.filter(
-        task__directive=directive
-    ).values_list("dispatch_id", "status", "handler_unit_id", "handler_user_id"):
-        statuses.setdefault(dispatch_id, []).append(status)
-        if handler_unit or handler_user:
-            handed.add(dispatch_id)
-    ids = set(entries) | set(statuses)
-    return {pk: (entries.get(pk), statuses.get(pk, []), pk in handed) for pk in ids}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,18 +8,20 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directives.models import Assignment, Directive, Dispatch, ExtensionRequest
-from directives.selectors.incoming import ReceivingState, receiving_state, receiving_states_of
-from directives.selectors.workspace import _fmt, assignment_is_overdue
-from directives.workdays import local_today
+from directives.selectors.incoming import ReceivingState, receiving_entries_of, receiving_state
+from directives.workdays import is_overdue, local_today
 from recipients.models import RecipientGroup
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One cell: a tuple, since a 500-unit matrix makes thousands of them per page."""
+
     state: str  # CSS suffix: state-<state> in static/css/portal.css
     label: str
     title: str = ""
@@ -69,11 +71,32 @@ def state_labels() -> dict[str, str]:
 CSS_STATE = {"not_started": "pending", "not_assigned": "pending"}
 
 
-def _receipt_cell(dispatch: Dispatch, labels: dict[str, str]) -> Cell:
+class _Dates:
+    """The cells' dates as _fmt writes them, each worked out once per page: a matrix repeats
+    the same few moments (the issue, a day's reports) hundreds of times."""
+
+    def __init__(self) -> None:
+        self.tz = timezone.get_current_timezone()
+        self.seen: dict = {}
+
+    def __call__(self, value: datetime.datetime | datetime.date | None) -> str:
+        if value is None:
+            return ""
+        text = self.seen.get(value)
+        if text is None:
+            if isinstance(value, datetime.datetime):
+                text = value.astimezone(self.tz).strftime("%d/%m/%Y %H:%M")
+            else:
+                text = value.strftime("%d/%m/%Y")
+            self.seen[value] = text
+        return text
+
+
+def _receipt_cell(dispatch: Dispatch, labels: dict[str, str], fmt: _Dates) -> Cell:
     if dispatch.acknowledged_at:
         state, when = "acknowledged", dispatch.acknowledged_at
         who = dispatch.acknowledged_by_name
-        title = f"{labels[state]} {_fmt(when)}" + (f" — {who}" if who else "")
+        title = f"{labels[state]} {fmt(when)}" + (f" — {who}" if who else "")
         return Cell(state, labels[state], title)
     if dispatch.delivery == Dispatch.Delivery.FAILED:
         return Cell("failed", labels["failed"], labels["failed"])
@@ -81,29 +104,61 @@ def _receipt_cell(dispatch: Dispatch, labels: dict[str, str]) -> Cell:
         # Recalled or replaced before anything of the delivery reached the unit.
         return Cell("withdrawn", labels["withdrawn"], labels["withdrawn"])
     if dispatch.seen_at:
-        return Cell("seen", labels["seen"], f"{labels['seen']} {_fmt(dispatch.seen_at)}")
+        return Cell("seen", labels["seen"], f"{labels['seen']} {fmt(dispatch.seen_at)}")
     if dispatch.delivery == Dispatch.Delivery.SENT:
-        return Cell("sent", labels["sent"], f"{labels['sent']} {_fmt(dispatch.delivered_at)}")
-    return Cell("pending", labels["pending"], f"{labels['pending']} {_fmt(dispatch.created_at)}")
+        return Cell("sent", labels["sent"], f"{labels['sent']} {fmt(dispatch.delivered_at)}")
+    return Cell("pending", labels["pending"], f"{labels['pending']} {fmt(dispatch.created_at)}")
+
+
+class _Assigned(NamedTuple):
+    """The columns of an assignment the matrix reads, as a row of values (no model instance
+    per cell); `pk` is None for one the PDF job has not written yet."""
+
+    pk: int | None
+    task_id: int
+    dispatch_id: int
+    status: str
+    due_date: datetime.date | None
+    reported_at: datetime.datetime | None = None
+    reviewed_at: datetime.datetime | None = None
+    updated_at: datetime.datetime | None = None
+    handler_unit_id: int | None = None
+    handler_user_id: int | None = None
+
+
+_ASSIGNED_COLUMNS = (
+    "pk",
+    "task_id",
+    "dispatch_id",
+    "status",
+    "due_date",
+    "reported_at",
+    "reviewed_at",
+    "updated_at",
+    "handler_unit_id",
+    "handler_user_id",
+)
 
 
 def _task_cell(
-    assignment: Assignment | None,
+    assignment: _Assigned | None,
     dispatch: Dispatch,
     labels: dict[str, str],
     today: datetime.date,
     pending_extension: set[int],
+    fmt: _Dates,
+    due_words: str,
 ) -> Cell:
     if assignment is None:
         return Cell("pending", labels["not_assigned"], "")
-    due = _("due %(date)s") % {"date": _fmt(assignment.due_date)} if assignment.due_date else ""
+    due = due_words % {"date": fmt(assignment.due_date)} if assignment.due_date else ""
     ext = assignment.pk in pending_extension
     status = assignment.status
     if status == Assignment.Status.ACCEPTED:
         state, when = "accepted", assignment.reviewed_at
     elif status == Assignment.Status.DONE:
         state, when = "done", assignment.reported_at
-    elif assignment_is_overdue(assignment, today=today):
+    elif status in Assignment.OPEN_STATUSES and is_overdue(assignment.due_date, today=today):
         state, when = "overdue", None
     elif status == Assignment.Status.IN_PROGRESS:
         state, when = "in_progress", assignment.updated_at
@@ -111,13 +166,13 @@ def _task_cell(
         state, when = "acknowledged", dispatch.acknowledged_at
     else:
         state, when = "not_started", None
-    title = " · ".join(p for p in (f"{labels[state]} {_fmt(when)}".strip(), due) if p)
+    title = " · ".join(p for p in (f"{labels[state]} {fmt(when)}".strip(), due) if p)
     return Cell(CSS_STATE.get(state, state), labels[state], title, assignment.pk, ext)
 
 
 def _pending_assignments(
     directive: Directive, tasks: list, dispatches: list[Dispatch]
-) -> dict[tuple[int, int], Assignment]:
+) -> dict[tuple[int, int], _Assigned]:
     """The assignments issue left for the PDF job to write, as they will be written (not
     started, due on the task's deadline): the matrix reads the same moments before and after.
     Unsaved, so their cells link nowhere; written ones read after them replace them."""
@@ -126,17 +181,18 @@ def _pending_assignments(
         return {}
     deadlines = {task.pk: task.deadline for task in tasks}
     dispatch_of = {dispatch.unit_id: dispatch.pk for dispatch in dispatches}
-    found: dict[tuple[int, int], Assignment] = {}
+    found: dict[tuple[int, int], _Assigned] = {}
     for key, unit_ids in pending.items():
         task_id = int(key)
         if task_id not in deadlines:
             continue
         for unit_id in unit_ids:
             if unit_id in dispatch_of:
-                found[(dispatch_of[unit_id], task_id)] = Assignment(
+                found[(dispatch_of[unit_id], task_id)] = _Assigned(
+                    pk=None,
                     task_id=task_id,
-                    unit_id=unit_id,
                     dispatch_id=dispatch_of[unit_id],
+                    status=Assignment.Status.PENDING,
                     due_date=deadlines[task_id],
                 )
     return found
@@ -154,30 +210,46 @@ def matrix_build(
     Group filter: a dispatch is a snapshot without a group of its own, so "only one group" uses
     the group's units today (an addressee group of this directive). A unit that left the group
     since issue no longer shows under it; the full matrix still shows it.
-    Queries: tasks, dispatches+units, assignments, pending extensions, groups (+1 with a group),
-    and the receiving side's entries and assignment statuses (2).
+    Queries: tasks, dispatches+units, assignments (as values, also read for the receiving
+    status), pending extensions, groups (+1 with a group), and the receiving side's entries.
     """
     today = today or local_today()
     labels = state_labels()
+    fmt = _Dates()
+    due_words = _("due %(date)s")
     tasks = list(directive.tasks.order_by("position", "pk"))
     dispatches = list(
         Dispatch.objects.filter(directive=directive)
         .select_related("unit")
+        .only(
+            "pk",
+            "directive_id",
+            "unit_id",
+            "delivery",
+            "created_at",
+            "delivered_at",
+            "seen_at",
+            "acknowledged_at",
+            "acknowledged_by_name",
+            "unit__code",
+            "unit__name",
+            "unit__sort_order",
+        )
         .order_by("unit__sort_order", "unit__name", "pk")
     )
     by_dispatch = _pending_assignments(directive, tasks, dispatches)
-    for assignment in Assignment.objects.filter(task__directive=directive).only(
-        "pk",
-        "task_id",
-        "dispatch_id",
-        "unit_id",
-        "status",
-        "due_date",
-        "reported_at",
-        "reviewed_at",
-        "updated_at",
+    statuses: dict[int, list[str]] = {}
+    handed: set[int] = set()
+    for values in (
+        Assignment.objects.filter(task__directive=directive)
+        .order_by()
+        .values_list(*_ASSIGNED_COLUMNS)
     ):
+        assignment = _Assigned(*values)
         by_dispatch[(assignment.dispatch_id, assignment.task_id)] = assignment
+        statuses.setdefault(assignment.dispatch_id, []).append(assignment.status)
+        if assignment.handler_unit_id or assignment.handler_user_id:
+            handed.add(assignment.dispatch_id)
     pending_extension = set(
         ExtensionRequest.objects.filter(
             assignment__task__directive=directive, status=ExtensionRequest.Status.PENDING
@@ -191,22 +263,25 @@ def matrix_build(
         group = next((g for g in groups if g.pk == group_id), None)
         group_units = set(group.current_units().values_list("pk", flat=True)) if group else set()
 
-    receiving = receiving_states_of(directive)
+    entries = receiving_entries_of(directive)
     rows: list[Row] = []
     acknowledged = overdue = 0
     done_per_task = defaultdict(int)
     assigned_per_task = defaultdict(int)
+    finished = Assignment.FINISHED_STATUSES
     for dispatch in dispatches:
-        receipt = _receipt_cell(dispatch, labels)
+        receipt = _receipt_cell(dispatch, labels, fmt)
         cells = []
         late = False
         for task in tasks:
             assignment = by_dispatch.get((dispatch.pk, task.pk))
-            cell = _task_cell(assignment, dispatch, labels, today, pending_extension)
+            cell = _task_cell(
+                assignment, dispatch, labels, today, pending_extension, fmt, due_words
+            )
             cells.append(cell)
             if assignment is not None:
                 assigned_per_task[task.pk] += 1
-                if assignment.status in Assignment.FINISHED_STATUSES:
+                if assignment.status in finished:
                     done_per_task[task.pk] += 1
                 if cell.state == "overdue":
                     late = True
@@ -217,14 +292,18 @@ def matrix_build(
             continue
         if group_units is not None and dispatch.unit_id not in group_units:
             continue
-        entry, statuses, handed = receiving.get(dispatch.pk, (None, [], False))
         rows.append(
             Row(
                 dispatch=dispatch,
                 receipt=receipt,
                 cells=cells,
                 late=late,
-                receiving=receiving_state(dispatch, entry, statuses, handed=handed),
+                receiving=receiving_state(
+                    dispatch,
+                    entries.get(dispatch.pk),
+                    statuses.get(dispatch.pk, ()),
+                    handed=dispatch.pk in handed,
+                ),
             )
         )
 

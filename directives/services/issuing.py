@@ -29,7 +29,7 @@ from directives.services.events import event_record
 from directives.services.lines import apply_fields, check_lines, validate_directive, write_lines
 from directives.services.notices import people
 from directives.services.register import register_reserve
-from directives.workdays import local_today
+from directives.workdays import effective_deadline, local_today
 from recipients.models import User
 
 REPLACEABLE = (Directive.Status.ISSUED, Directive.Status.RECALLED)
@@ -116,9 +116,9 @@ def _assignments_create(
     Assignment.objects.bulk_create(
         _unsaved(
             Assignment,
-            ("task_id", "unit_id", "dispatch_id", "due_date"),
+            ("task_id", "unit_id", "dispatch_id", "due_date", "effective_due_date"),
             (
-                (task_id, unit_id, dispatch_ids[unit_id], due)
+                (task_id, unit_id, dispatch_ids[unit_id], due, due and effective_deadline(due))
                 for task_id, unit_id, due in assignments
             ),
         ),

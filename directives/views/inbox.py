@@ -23,7 +23,12 @@ from directives.forms.workspace import ExtensionForm, InboxFilter, ReportForm
 from directives.models import Assignment, AttachmentSeal, Directive
 from directives.selectors.distribution import distribution_letters_visible_to
 from directives.selectors.history import history_for_unit
-from directives.selectors.inbox import InboxRows, inbox_dispatch_assignments, inbox_dispatches
+from directives.selectors.inbox import (
+    InboxRows,
+    inbox_dispatch_assignments,
+    inbox_dispatches,
+    inbox_fingerprint,
+)
 from directives.selectors.moves import assignment_moves, dispatch_entry, dispatch_moves
 from directives.selectors.scope import receiving_unit_ids
 from directives.selectors.workspace import (
@@ -55,8 +60,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if not receiving_unit_ids(request.user):
         raise PermissionDenied  # neither a unit officer nor a clerk keeping a book
     queryset = inbox_dispatches(request.user)
-    flt = InboxFilter(request.GET or None, queryset=queryset, user=request.user)
-    page = Paginator(InboxRows(flt.qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    fingerprint = inbox_fingerprint(request.user)
+    flt = InboxFilter(
+        request.GET or None, queryset=queryset, user=request.user, fingerprint=fingerprint
+    )
+    # The whole inbox (no filter chosen) has its count kept until its next letter.
+    filtered = any(v for k, v in request.GET.items() if k != "page")
+    rows = InboxRows(
+        flt.qs,
+        count_key=None if filtered else f"{fingerprint}:count",
+        units=receiving_unit_ids(request.user),
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -63,7 +63,12 @@ def matrix(request: HttpRequest, pk: int) -> HttpResponse:
             "ext_label": _("Extension requested"),
             # Reversed once, not once per cell: the matrix has hundreds of links.
             "review_prefix": reverse("directives:assignment_review", args=[0])[:-2],
-            "waiting_reports": list(reports_awaiting_review(directive)),
+            # Only what the list shows: a 500-unit letter can have hundreds waiting.
+            "waiting_reports": list(
+                reports_awaiting_review(directive).only(
+                    "pk", "reported_at", "task__position", "unit__name"
+                )
+            ),
             "remind_scopes": reminding.SCOPES,
         },
     )

@@ -9,13 +9,13 @@ import secrets
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 
 
-def child_env(name: str, redis_url: str) -> dict[str, str]:
+def child_env(name: str, redis_url: str, *, database_url: str | None = None) -> dict[str, str]:
     """Never the developer's or CI's database: `bench_<name>_<pid>`, made and dropped by the
-    child."""
+    child; `database_url` names another for a child that works in `test_<its name>` only."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DATABASE_URL": f"{POSTGRES.rstrip('/')}/bench_{name}_{os.getpid()}",
+        "DATABASE_URL": database_url or f"{POSTGRES.rstrip('/')}/bench_{name}_{os.getpid()}",
         "CELERY_BROKER_URL": redis_url,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(48),

@@ -14,6 +14,9 @@ district's incoming book (20,000 entries) and three events per letter; then repo
 
 Production settings (DEBUG off) against a throwaway database of its own:
     make bench BENCH_ARGS=scale
+or, on a shared server, in `test_<name>` of one's own database and Redis db:
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/<name> \
+        BENCH_REDIS_URL=redis://127.0.0.1:6379/<n> make bench BENCH_ARGS=scale
 """
 
 from __future__ import annotations
@@ -52,7 +55,13 @@ BATCH = 5000
 
 
 def run() -> list[str]:
-    env = child_env("scale", "redis://127.0.0.1:6379/13")
+    # BENCH_DATABASE_URL / BENCH_REDIS_URL: a database and a Redis db of one's own when several
+    # people share the server; the bench works in `test_<that name>`, made and dropped.
+    env = child_env(
+        "scale",
+        os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        database_url=os.environ.get("BENCH_DATABASE_URL"),
+    )
     done = subprocess.run(
         [sys.executable, "-m", "tests.bench.scale"],
         env=env,
@@ -118,6 +127,7 @@ def _seed_letters(agency, units, busy, *, indexes: list[int]) -> None:
         RegisterKind,
         Task,
     )
+    from directives.workdays import effective_deadline
 
     now = timezone.now()
     this_year = timezone.localdate().year
@@ -205,6 +215,7 @@ def _seed_letters(agency, units, busy, *, indexes: list[int]) -> None:
                     unit_id=p.unit_id,
                     dispatch=p,
                     due_date=task_of[p.directive_id].deadline,
+                    effective_due_date=effective_deadline(task_of[p.directive_id].deadline),
                     status=statuses[k % 4],
                     reported_at=now if k % 4 >= 2 else None,
                 )

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from django.utils import timezone
 
 from directives.models import Assignment, Directive, Dispatch, Task
+from directives.workdays import effective_deadline
 from recipients.models import Unit
 from tests.factories import DirectiveFactory
 
@@ -66,7 +67,13 @@ def make_issued(
     )
     Assignment.objects.bulk_create(
         [
-            Assignment(task=task, unit=d.unit, dispatch=d, due_date=task.deadline)
+            Assignment(
+                task=task,
+                unit=d.unit,
+                dispatch=d,
+                due_date=task.deadline,
+                effective_due_date=task.deadline and effective_deadline(task.deadline),
+            )
             for d in dispatches
             for task in task_rows
         ]

@@ -138,3 +138,23 @@ def test_the_dashboard_is_counted_once_a_minute_and_says_when(client, agency, cl
     assert again.context["board"].issued_this_month == 1  # the same minute's figures
     assert 'data-testid="computed-at"' in again.content.decode()
     assert live.context["board"].issued_this_month == 2
+
+
+def test_the_inbox_keeps_its_count_and_issuers_only_until_its_next_letter(
+    client, agency, unit_x, officer_x
+):
+    """The count and the filter's issuers are kept between visits (they pass over every letter
+    of the unit), under a key naming the newest letter: a new letter shows at once, with its
+    issuer in the filter."""
+    make_issued(units=[unit_x], tasks=0, issuing_unit=agency, number=1)
+    client.force_login(officer_x)
+    url = reverse("directives:inbox")
+    first = client.get(url).context
+    assert first["page"].paginator.count == 1
+    assert list(first["filter"].form.fields["issuer"].queryset) == [agency]
+    other = UnitFactory(code="UBNDT", name="UBND tỉnh Gia Lai")
+    make_issued(units=[unit_x], tasks=0, issuing_unit=other, number=2)
+    again = client.get(url).context
+    assert again["page"].paginator.count == 2
+    assert set(again["filter"].form.fields["issuer"].queryset) == {agency, other}
+    assert [d.directive.number for d in again["page"].object_list] == [2, 1]
