@@ -147,6 +147,13 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "incoming-handled": {"pk": "incoming_entry"},
     "incoming-approve": {"pk": "incoming_entry"},
     "incoming-return-": {"pk": "incoming_entry"},
+    "unit-task-detail": {"pk": "handed_assignment"},
+    "unit-task-handlers": {"pk": "handed_assignment"},
+    "unit-task-assign": {"pk": "handed_assignment"},
+    "unit-task-start": {"pk": "handed_assignment"},
+    "unit-task-report": {"pk": "handed_assignment"},
+    "unit-task-approve": {"pk": "handed_assignment"},
+    "unit-task-return-": {"pk": "handed_assignment"},
     # the letter as its handler inside the unit works on it and opens its files
     "directives:distribution_letter": {"pk": "incoming_entry"},
     "directives:distribution_letter_start": {"pk": "incoming_entry"},

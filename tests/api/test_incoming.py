@@ -12,7 +12,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from directives.models import Dispatch, Event, IncomingEntry
+from directives.models import Assignment, Dispatch, Event, IncomingEntry
 from directives.services.distribution import incoming_entry_assign
 from directives.services.incoming import dispatch_accept
 from directives.workdays import local_today
@@ -218,3 +218,38 @@ def test_the_issuers_clerk_reads_the_matrix_a_page_of_units_at_a_time(
     # A receiving unit, and another agency's clerk, do not track it.
     assert token_client(press_officer).get(url).status_code == 404
     assert token_client(clerk).get(url).status_code == 404
+
+
+def test_a_task_is_handed_over_reported_to_the_head_and_approved(
+    clerk, head, division, division_officer, press_officer, to_sttt
+):
+    dispatch_accept(dispatch=to_sttt, by=clerk)
+    task_id = Assignment.objects.get(dispatch=to_sttt).pk
+    url = f"/api/v1/unit-tasks/{task_id}/"
+    as_head, handler = token_client(head), token_client(division_officer)
+    assert as_head.get(url).json()["moves"]["hand_over"] is True
+    assert {"value": f"unit:{division.pk}", "label": division.name} in as_head.get(
+        url + "handlers/"
+    ).json()
+    assert handler.post(url + "assign/", {"handler": f"unit:{division.pk}"}).status_code == 404
+    handed = as_head.post(url + "assign/", {"handler": f"unit:{division.pk}"})
+    assert handed.status_code == 200 and handed.json()["handler_unit"] == division.pk
+    assert handler.post(url + "start/").status_code == 200
+    report = handler.post(
+        url + "report/",
+        {
+            "text": "Đã đăng 12 tin bài.",
+            "files": [SimpleUploadedFile("bao-cao.pdf", PDF_SCAN, "application/pdf")],
+        },
+        format="multipart",
+    )
+    assert report.status_code == 200 and report.json()["head_review"] == "waiting"
+    assert report.json()["report_text"] == ""  # not the issuer's yet
+    assert handler.post(url + "approve/").status_code == 403
+    assert set(as_head.post(url + "return/", {"reason": ""}).json()) == {"reason"}
+    approved = as_head.post(url + "approve/")
+    assert approved.status_code == 200 and approved.json()["status"] == "done"
+    assert approved.json()["report_text"] == "Đã đăng 12 tin bài."
+    assert as_head.post(url + "approve/").status_code == 403  # nothing waits any more
+    assert token_client(press_officer).get(url).status_code == 404
+    assert [t["id"] for t in handler.get("/api/v1/unit-tasks/").json()["results"]] == [task_id]
