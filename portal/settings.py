@@ -453,12 +453,13 @@ SPECTACULAR_SETTINGS = {
         "Send `Authorization: Bearer <token>` with a personal token made on your profile "
         "page (/recipients/profile/)."
     ),
-    # Schema and docs for signed-in people only; Swagger UI from local files (the CSP).
+    # Schema and docs for signed-in people only; Swagger UI and ReDoc from local files (the CSP).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "DirectiveStatusEnum": "directives.models.Directive.Status",

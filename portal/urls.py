@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common.ratelimit import ratelimit
 from portal import views
+from portal.api_docs import RedocView
 from portal.health import PortalHealthView
 from recipients.views import language_switch
 
@@ -43,6 +44,7 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    path("api/docs/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # The menu's language switch: Django's set_language, and the signed-in person's own choice.
     path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from directives.api import views
+from directives.api import distribution, incoming, views
 from recipients.api import schema  # noqa: F401 - the token's security scheme
 from recipients.api.views import GroupViewSet, MeView, UnitViewSet
 
@@ -19,6 +19,8 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("groups", GroupViewSet, basename="group")
 router.register("directives", views.DirectiveViewSet, basename="directive")
 router.register("inbox", views.InboxViewSet, basename="inbox")
+router.register("incoming", incoming.IncomingViewSet, basename="incoming")
+router.register("unit-tasks", distribution.UnitTaskViewSet, basename="unit-task")
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("extensions", views.ExtensionViewSet, basename="extension")

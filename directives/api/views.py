@@ -19,19 +19,23 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from common.client_ip import client_ip
+from common.params import id_param
 from directives import services
 from directives.api import serializers as s
+from directives.api.tracking import MatrixPageSerializer, matrix_page
 from directives.forms import DirectiveFilter
 from directives.forms.workspace import InboxFilter
 from directives.models import Assignment, Directive
 from directives.selectors.history import desk_event_labels, history_for_unit
 from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
+from directives.selectors.matrix import matrix_build
 from directives.selectors.moves import directive_moves
 from directives.selectors.scope import desk_directives, directives_visible_to, receiving_unit_ids
 from directives.selectors.workspace import (
     assignments_visible_to,
     extensions_visible_to,
     tracked_assignments,
+    tracked_directives,
 )
 from directives.services import assignments, extensions
 from directives.services.incoming import dispatch_accept, dispatch_acknowledge, dispatch_refuse
@@ -258,6 +262,27 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         else:
             rows, labels = history_for_unit(directive, request.user.unit_id), {}
         return Response(s.EventSerializer(rows, many=True, context={"labels": labels}).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("late", str, enum=["1"], description="Only the units late"),
+            OpenApiParameter("group", int, description="Only the units of this addressee group"),
+        ],
+        responses=MatrixPageSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def matrix(self, request: Request, pk=None) -> Response:
+        """The tracking matrix for the issuing agency's clerk: a row per recipient unit (a
+        page of rows), the receipt, each task's cell and the unit's status 01..06; another
+        agency's directive, or one not issued, is a 404."""
+        directive = get_object_or_404(tracked_directives(request.user), pk=pk)
+        built = matrix_build(
+            directive=directive,
+            only_late=request.query_params.get("late") == "1",
+            group_id=id_param(request.query_params.get("group")),
+        )
+        rows = self.paginate_queryset(built.rows)
+        return Response(matrix_page(built, rows, self.paginator))
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

@@ -21,6 +21,7 @@ def test_the_schema_and_the_docs_are_for_signed_in_people(agency):
     anonymous = APIClient()
     assert anonymous.get("/api/schema/").status_code == 401
     assert anonymous.get("/api/docs/").status_code == 401
+    assert anonymous.get("/api/docs/redoc/").status_code == 401
 
     schema = token_client(agency.drafter).get("/api/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
@@ -44,6 +45,27 @@ def test_swagger_ui_is_served_from_the_portal_under_its_csp(client, agency):
     assert any("swagger-ui-dist" in s for s in sources)
     init = client.get(reverse("api-docs") + "?script")
     assert init.status_code == 200 and b"SwaggerUIBundle" in init.content
+
+
+def test_redoc_is_served_from_the_portal_under_its_csp_with_a_nonce(client, agency):
+    client.force_login(agency.drafter)
+    page = client.get("/api/docs/redoc/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    csp = page["Content-Security-Policy"]
+    nonce = re.search(r'data-nonce="([^"]+)"', html).group(1)
+    # ReDoc's own <style> elements carry this response's nonce; nothing inline is allowed.
+    assert f"style-src 'self' 'nonce-{nonce}'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "<style" not in html
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert len(scripts) == 2 and all("src=" in attrs for attrs in scripts), "no inline script"
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert all(s.startswith("/") for s in sources), sources
+    assert any("redoc.standalone.js" in s for s in sources)
+    assert 'data-schema-url="/api/schema/"' in html
+    # A fresh nonce for every response; the other pages keep their policy.
+    assert nonce not in client.get("/api/docs/redoc/")["Content-Security-Policy"]
+    assert "nonce-" not in client.get("/api/docs/")["Content-Security-Policy"]
 
 
 def test_units_and_groups_read_for_the_directory_roles(agency):
