@@ -18,6 +18,7 @@ limit, a body the encoder would not send as 8bit) is built the ordinary way.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -260,8 +261,8 @@ def delivery_email_bytes(
     ):
         return None
     encoding = settings.DEFAULT_CHARSET
-    sent_to = [sanitize_address(a, encoding) for a in to]
-    sent_cc = [sanitize_address(a, encoding) for a in cc]
+    sent_to = [address_sent(a, encoding) for a in to]
+    sent_cc = [address_sent(a, encoding) for a in cc]
     head = _addresses_filled(encoded.text, to=sent_to, cc=sent_cc)
     head = head.replace(_MESSAGE_ID.encode(), message_id(rows).encode(), 1).replace(
         _DATE.encode(), formatdate(localtime=settings.EMAIL_USE_LOCALTIME).encode(), 1
@@ -273,8 +274,33 @@ def delivery_email_bytes(
             encoded.tail,
         )
     )
-    sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, encoding)
+    sender = address_sent(settings.DEFAULT_FROM_EMAIL, encoding)
     return sender, dict(zip([*sent_to, *sent_cc], [*to, *cc], strict=True)), data
+
+
+# A bare address of ASCII letters, digits and the atom's signs, which sanitize_address gives back
+# as it is (tested): parsing it is most of the cost of naming a unit's recipients.
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+)
+
+
+def address_sent(address: str, encoding: str) -> str:
+    """An address as Django's backend sends it (sanitize_address)."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    key = (address, encoding)
+    sent = _senders.get(key)
+    if sent is None:
+        # The sender, with its display name, is the same on every e-mail of a worker's life.
+        if len(_senders) >= KEPT:
+            _senders.clear()
+        sent = _senders[key] = sanitize_address(address, encoding)
+    return sent
+
+
+_senders: dict[tuple[str, str], str] = {}
 
 
 def _body_filled(part: bytes, name: str, link: str) -> bytes:

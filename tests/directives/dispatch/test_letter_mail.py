@@ -125,3 +125,22 @@ def test_a_name_that_would_outgrow_the_line_limit_goes_the_ordinary_way(agency):
     assert (
         delivery_email_bytes(directive, dispatch, rows, attachment=None, contacts=contacts) is None
     )
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "vanphong.h00001@gialai.gov.vn",
+        "Van.Phong@GiaLai.Gov.VN",
+        "o'neil+tag@so-tttt.gialai.gov.vn",
+        "a_b-c@1.2",
+        "văn.phòng@gialai.gov.vn",
+        "vanphong@sở.gov.vn",
+        "Văn phòng <vp@gialai.gov.vn>",
+        '"a b"@x.vn',
+    ],
+)
+def test_an_address_is_sent_as_django_sends_it(address):
+    from directives.services.notices.letter_mail import address_sent
+
+    assert address_sent(address, "utf-8") == sanitize_address(address, "utf-8")
