@@ -22,16 +22,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from directives import jobs
 from directives.models import Assignment, Directive, Dispatch, Notification
+from directives.services.notices.letter_mail import delivery_text
 from directives.services.notices.outbox import DELIVERY, EmailText, unit_notice_rows, unit_officers
 from directives.services.notices.people import delivery_failed_notify
-from directives.services.notices.subjects import email_subject, number_label
+from directives.services.notices.subjects import email_subject
 from directives.services.receipts import ack_token_make
 from directives.services.seals import attachment_links
 from recipients.models import User
@@ -56,24 +56,6 @@ def deliverable(directive: Directive | None) -> bool:
     )
 
 
-def delivery_context(directive: Directive, dispatch: Dispatch, *, link: str) -> dict:
-    """What the delivery e-mail says to one unit: its own tasks and deadlines, the link.
-    `dispatch` comes from dispatches_for_delivery (which reads the letter's attachments once
-    for the whole batch, not for each e-mail)."""
-    return {
-        "directive": directive,
-        "dispatch": dispatch,
-        "unit": dispatch.unit,
-        "assignments": dispatch.task_assignments,
-        "ack_url": link,
-        "pdf_url": f"{link}?format=pdf" if link else "",
-        "number": number_label(directive),
-        "site_url": settings.SITE_URL,
-        "pdf_attached": dispatch.pdf_attached,
-        "attachment_links": dispatch.attachment_links,  # seals: the agency-signed files
-    }
-
-
 def pdf_fits(directive: Directive) -> bool:
     """Small enough to attach; a larger PDF goes as a link (mail servers refuse big e-mails)."""
     try:
@@ -88,10 +70,10 @@ def _delivery_rows(
     def email() -> EmailText:
         # Made only for a unit with an address: the acknowledgement link and the unit's own text.
         link = ack_url(dispatch)
-        body = render_to_string(
-            "email/delivery.txt", delivery_context(directive, dispatch, link=link)
-        ).strip()
-        return EmailText(email_subject(directive), body, link)
+        subject = email_subject(directive)
+        return EmailText(
+            subject, delivery_text(directive, dispatch, link=link, subject=subject), link
+        )
 
     unit = dispatch.unit
     return unit_notice_rows(

@@ -9,7 +9,6 @@ address still gets exactly one copy and each row its own outcome.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import os
 import smtplib
@@ -18,11 +17,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.mime.application import MIMEApplication
-from email.mime.base import MIMEBase
 from itertools import groupby
 from operator import attrgetter
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -36,7 +33,6 @@ from directives.services.notices.delivery import (
     DELIVERY,
     UnitRows,
     deliverable,
-    delivery_context,
     dispatch_delivery_update,
     dispatches_for_delivery,
     dispatches_lock,
@@ -46,7 +42,17 @@ from directives.services.notices.delivery import (
     reached_q,
     still_issued,
 )
-from directives.services.notices.transport import TRANSIENT_ERRORS, email_deliver
+from directives.services.notices.letter_mail import (
+    delivery_email_bytes,
+    delivery_html,
+    email_message,
+)
+from directives.services.notices.transport import (
+    TRANSIENT_ERRORS,
+    email_bytes_deliver,
+    email_deliver,
+    email_reusable,
+)
 from directives.services.notices.withdrawal import STOPPED, withdrawal_notices_for, withdrawal_of
 
 logger = logging.getLogger(__name__)
@@ -72,43 +78,12 @@ def retry_countdown(attempts: int) -> float:
     )
 
 
-def _message(
-    rows: Sequence[Notification],
-    *,
-    html: str,
-    attachment: MIMEBase | None = None,
-    contacts: frozenset[str] = frozenset(),
-) -> EmailMultiAlternatives:
-    """One e-mail to the addresses of `rows` (same subject and body): `contacts` in To, the
-    others in Cc (all in To when no contact address is among them)."""
-    first = rows[0]
-    to = [row.address for row in rows if row.address.lower() in contacts]
-    cc = [row.address for row in rows if row.address.lower() not in contacts]
-    if not to:
-        to, cc = cc, []
-    host = urlsplit(settings.SITE_URL).hostname or "portal.local"
-    # The same id on every attempt lets a mail system drop a copy it already has.
-    keys = "\n".join(sorted(row.key for row in rows))
-    message = EmailMultiAlternatives(
-        subject=first.subject,
-        body=first.body or first.subject,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-        cc=cc,
-        headers={"Message-ID": f"<{hashlib.sha256(keys.encode()).hexdigest()[:32]}@{host}>"},
-    )
-    message.attach_alternative(html, "text/html")
-    if attachment is not None:
-        message.attach(attachment)
-    return message
-
-
 def email_message_build(row: Notification) -> EmailMultiAlternatives:
     """The e-mail of a notice row (not a delivery): plain text and HTML."""
     context = {"row": row, "site_url": settings.SITE_URL, "directive": row.directive}
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string("email/notice.html", context)
-    return _message([row], html=html)
+    return email_message([row], html=html)
 
 
 # The signed PDF as a MIME part, by its SHA-256: a fan-out attaches the same PDF to a thousand
@@ -129,19 +104,34 @@ def _pdf_part(directive: Directive) -> MIMEApplication:
     return part
 
 
-def _delivery_message(dispatch: Dispatch, rows: Sequence[Notification]) -> EmailMultiAlternatives:
-    """The delivery e-mail of one unit to the addresses of `rows`."""
+def _delivery_message(
+    dispatch: Dispatch, rows: Sequence[Notification]
+) -> EmailMultiAlternatives | _Wire:
+    """The delivery e-mail of one unit to the addresses of `rows`: over a kept SMTP connection,
+    encoded from its letter's (letter_mail); otherwise Django's message."""
     directive = dispatch.directive
-    context = {"row": rows[0], "site_url": settings.SITE_URL}
-    context.update(delivery_context(directive, dispatch, link=rows[0].link))
+    attachment = _pdf_part(directive) if dispatch.pdf_attached else None
+    contacts = frozenset(a.lower() for a in dispatch.unit.email_list)
+    if email_reusable():
+        with translation.override(settings.LANGUAGE_CODE):
+            wire = delivery_email_bytes(
+                directive, dispatch, rows, attachment=attachment, contacts=contacts
+            )
+        if wire is not None:
+            return _Wire(*wire)
+    link, subject = rows[0].link, rows[0].subject
     with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string("email/delivery.html", context)
-    return _message(
-        rows,
-        html=html,
-        attachment=_pdf_part(directive) if context["pdf_attached"] else None,
-        contacts=frozenset(a.lower() for a in dispatch.unit.email_list),
-    )
+        html = delivery_html(directive, dispatch, link=link, subject=subject)
+    return email_message(rows, html=html, attachment=attachment, contacts=contacts)
+
+
+@dataclass(frozen=True)
+class _Wire:
+    """An e-mail encoded for SMTP: its sender, {recipient as sent: as given}, its bytes."""
+
+    sender: str
+    given: dict[str, str]
+    data: bytes
 
 
 def _claim(pk: int) -> bool:
@@ -228,14 +218,19 @@ class _Outcome:
 
 def _send(
     rows: Sequence[Notification],
-    message: EmailMultiAlternatives,
+    message: EmailMultiAlternatives | _Wire,
     *,
     before_data: Callable[[], None] | None = None,
 ) -> _Outcome:
     """Send one e-mail to claimed rows: which addresses the server accepted, which not and why
     (a worker that dies after the server accepted leaves at most these rows in "sending")."""
     try:
-        refused = email_deliver(message, before_data=before_data)
+        if isinstance(message, _Wire):
+            refused = email_bytes_deliver(
+                message.sender, message.given, message.data, before_data=before_data
+            )
+        else:
+            refused = email_deliver(message, before_data=before_data)
     except _RecordFailed:
         raise  # the previous e-mail's record, not this e-mail: nothing was handed over
     except smtplib.SMTPRecipientsRefused as exc:

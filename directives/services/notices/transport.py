@@ -65,7 +65,8 @@ def _config() -> tuple:
     )
 
 
-def _reusable() -> bool:
+def email_reusable() -> bool:
+    """Whether e-mails go over the process's kept SMTP connection (the SMTP backend)."""
     return issubclass(import_string(settings.EMAIL_BACKEND), SmtpBackend)
 
 
@@ -148,14 +149,27 @@ def email_deliver(
     raised (every recipient refused included); after any error the connection is dropped, so
     the next e-mail starts on a clean one.
     """
-    if not _reusable():
+    if not email_reusable():
         message.send(fail_silently=False)
         return {}
     encoding = message.encoding or settings.DEFAULT_CHARSET
     sender = sanitize_address(message.from_email, encoding)
     # The server answers for the address as sent; the caller knows it as it was given.
     given = {sanitize_address(a, encoding): a for a in message.recipients()}
-    data = mime_flatten(message.message())
+    return email_bytes_deliver(
+        sender, given, mime_flatten(message.message()), before_data=before_data
+    )
+
+
+def email_bytes_deliver(
+    sender: str,
+    given: dict[str, str],
+    data: bytes,
+    *,
+    before_data: Callable[[], None] | None = None,
+) -> dict[str, tuple[int, bytes]]:
+    """email_deliver for an e-mail already encoded: `given` maps each recipient as sent to the
+    address as the caller knows it. Only on a kept connection (email_reusable)."""
     with _lock:
         held = _take()
         smtp = held.backend.connection
