@@ -307,4 +307,8 @@ def incoming_entry_status_send(*, entry_id: int, code: str) -> bool:
     )
 
 
-STATUS_TEXTS = {"04": gettext_lazy("Assigned inside the unit to %(handler)s.")}
+STATUS_TEXTS = {
+    "04": gettext_lazy("Assigned inside the unit to %(handler)s."),
+    "05": gettext_lazy("%(handler)s has started handling the letter."),
+    "06": gettext_lazy("The letter has been handled."),
+}
