@@ -397,6 +397,11 @@ EDXML_ATTACHMENT_MAX_BYTES = env.int("EDXML_ATTACHMENT_MAX_BYTES", default=20 * 
 # empty: the endpoint is off (404).
 EDXML_PEER_TOKEN = env.str("EDXML_PEER_TOKEN", default="")
 RATELIMIT_EDXML = env.str("RATELIMIT_EDXML", default="600/600")  # messages posted by a peer
+# The other portal installations this one sends to over HTTPS, by OrganId, as JSON:
+# {"000.00.00.G22": {"url": "https://portal.example.gov.vn/exchange/edxml/", "token": "..."}}.
+# A message to an OrganId not listed goes to the drop folder (EDXML_OUTBOX_DIR).
+EDXML_PEERS = env.json("EDXML_PEERS", default={})
+EDXML_PEER_TIMEOUT = env.float("EDXML_PEER_TIMEOUT", default=30.0)  # seconds per post
 
 # Digital signature (PAdES). A PKCS#12 file per issuing unit may live at
 # SIGNING_P12_DIR/<UNIT CODE>.p12; otherwise SIGNING_P12 signs for every unit.

@@ -49,6 +49,11 @@ class Dispatch(models.Model):
     acknowledged_by_name = models.CharField(max_length=150, blank=True)
     acknowledged_ip = models.GenericIPAddressField(null=True, blank=True)
     acknowledged_pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # An external unit on another system: the latest status its edXML messages reported
+    # (01 arrived .. 06 done), as services/exchange_in.py records them.
+    edxml_status = models.CharField(max_length=2, blank=True)
+    edxml_status_at = models.DateTimeField(null=True, blank=True)
+    edxml_status_text = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["unit__sort_order", "unit__name"]

@@ -52,6 +52,13 @@ def receiving_state(
     unit distributes). A letter with no task for the unit is 05 once its handler starts on it
     and 06 once the head approves it handled. `statuses` are those of the unit's assignments
     of this letter; `handed`: the head named a handler for one of them."""
+    if entry is None and dispatch.edxml_status:
+        # An external unit on another system: what its portal's status messages said.
+        return ReceivingState(
+            dispatch.edxml_status,
+            str(ReceivingStatus(dispatch.edxml_status).label),
+            dispatch.edxml_status_text,
+        )
     if entry is None:
         reached = (
             dispatch.delivery == Dispatch.Delivery.SENT

@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from directives.documents.keys import SigningKeyError, unit_key
 from directives.documents.signing import SigningKey, SigningNotConfigured, signing_key_for
 from directives.exchange import edxml
-from directives.exchange.transport import message_name, transport
+from directives.exchange.transport import PeerRefused, PeerUnreachable, message_name, transport
 from directives.models import AttachmentSeal, Directive, Dispatch, IncomingEntry, Task, Urgency
 from directives.services.events import event_record
 from recipients.models import Unit
@@ -192,11 +192,22 @@ def directive_edxml_send(*, directive_id: int) -> int:
         return 0
     pdf = _read(directive.pdf)
     written = 0
+    unreachable: PeerUnreachable | None = None
     with unit_key(unit=directive.issuing_unit) as key:
         for unit in waiting:
             message = letter_message_for(directive, unit, pdf=pdf)
             data = edxml.message_sign(edxml.letter_build(message), key=key)
-            if not out.send(letter_message_name(directive, unit), data):
+            try:
+                if not out.send(
+                    letter_message_name(directive, unit), data, to=unit.identifier_code
+                ):
+                    continue
+            except PeerRefused as refusal:  # for good: kept under outbox/refused/, not retried
+                logger.error("edXML %s refused by %s: %s", directive.pk, unit.code, refusal)
+                continue
+            except PeerUnreachable as exc:  # the others go; the job's backoff retries this one
+                logger.warning("edXML %s to %s not posted: %s", directive.pk, unit.code, exc)
+                unreachable = unreachable or exc
                 continue
             written += 1
             with transaction.atomic():
@@ -206,6 +217,8 @@ def directive_edxml_send(*, directive_id: int) -> int:
                     unit=unit,
                     data={"document_id": message.document_id, "to": unit.identifier_code},
                 )
+    if unreachable is not None:
+        raise unreachable
     return written
 
 
@@ -259,7 +272,11 @@ def status_send(
     except (SigningKeyError, SigningNotConfigured) as exc:
         logger.error("edXML status %s for %s not signed: %s", code, response.document_id, exc)
         return False
-    return out.send(name, data)
+    try:
+        return out.send(name, data, to=response.organ_id)
+    except PeerRefused as refusal:
+        logger.error("edXML status %s for %s refused: %s", code, response.document_id, refusal)
+        return False
 
 
 def incoming_entry_status_send(*, entry_id: int, code: str) -> bool:
@@ -290,4 +307,8 @@ def incoming_entry_status_send(*, entry_id: int, code: str) -> bool:
     )
 
 
-STATUS_TEXTS = {"04": gettext_lazy("Assigned inside the unit to %(handler)s.")}
+STATUS_TEXTS = {
+    "04": gettext_lazy("Assigned inside the unit to %(handler)s."),
+    "05": gettext_lazy("%(handler)s has started handling the letter."),
+    "06": gettext_lazy("The letter has been handled."),
+}

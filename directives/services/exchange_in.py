@@ -15,6 +15,7 @@ the issuer: 01 (arrived) and 03 (entered in the book), or 02 (refused) with the 
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -31,9 +32,9 @@ from common.uploads import check_upload
 from directives.documents.verification import check_pdf_signatures, trust_roots
 from directives.exchange import edxml
 from directives.exchange.transport import transport
-from directives.models import IncomingEntry
+from directives.models import Dispatch, Event, IncomingEntry
 from directives.services.events import event_record
-from directives.services.exchange import status_send
+from directives.services.exchange import document_id_of, status_send
 from directives.services.incoming import incoming_number_take
 from directives.services.notices import people
 from directives.workdays import local_today
@@ -62,13 +63,14 @@ class Received:
     """What became of one message: the entry, or the refusal (`code`, `reason`)."""
 
     entry: IncomingEntry | None = None
+    status: str = ""  # a status message recorded (its StatusCode), not a letter
     code: str = ""
     reason: str = ""
     statuses: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
-        return self.entry is None
+        return self.entry is None and not self.status
 
 
 def _receiving_unit(letter: edxml.LetterMessage) -> Unit:
@@ -118,16 +120,24 @@ def _letter_of(data: bytes) -> tuple[edxml.LetterMessage, str]:
         return _signed_letter(root)
     except edxml.EdxmlRefused as refusal:
         raise _Refused(refusal, edxml.addressing(root)) from refusal
+    except _StatusArrived:
+        raise
     except Exception as exc:  # a shape nobody foresaw: refused, never a crash of the reader
         logger.exception("edXML message could not be read")
         refusal = edxml.EdxmlRefused(edxml.MALFORMED, f"unreadable message: {type(exc).__name__}")
         raise _Refused(refusal, edxml.addressing(root)) from exc
 
 
+class _StatusArrived(Exception):
+    def __init__(self, status: edxml.StatusMessage) -> None:
+        super().__init__(status.status_code)
+        self.status = status
+
+
 def _signed_letter(root) -> tuple[edxml.LetterMessage, str]:
     checked = edxml.signature_check(root, roots=trust_roots())
     if edxml.is_status(checked.root):
-        raise edxml.EdxmlRefused(edxml.MALFORMED, "a status message, not a letter")
+        raise _StatusArrived(edxml.status_parse(checked.root))
     letter = edxml.letter_parse(
         checked.root, attachment_max_bytes=settings.EDXML_ATTACHMENT_MAX_BYTES
     )
@@ -212,6 +222,8 @@ def edxml_message_receive(*, data: bytes) -> Received:
     try:
         try:
             letter, signer = _letter_of(data)
+        except _StatusArrived as arrived:
+            return _status_record(arrived.status)
         except _Refused as refused:
             answer_to = refused.answer_to
             raise refused.refusal from refused
@@ -247,6 +259,74 @@ def edxml_message_receive(*, data: bytes) -> Received:
         if status_send(letter=letter, unit=unit, code=code, description=text):
             result.statuses.append(code)
     return result
+
+
+# The order a letter goes through at the receiving unit: a status never goes back down (a
+# refusal of a copy posted again after a lost reply does not undo the letter's acceptance).
+STATUS_RANK = {"01": 1, "02": 2, "03": 3, "04": 4, "05": 5, "06": 6}
+
+
+def _status_dispatch(status: edxml.StatusMessage) -> Dispatch:
+    """The dispatch of this portal's letter (ResponseFor/DocumentId) to the external unit that
+    sent the status (From/OrganId)."""
+    response = status.response_for
+    try:
+        organ_id, day, _number = response.document_id.split(",", 2)
+        issued_on = datetime.datetime.strptime(day, "%Y/%m/%d").date()
+    except ValueError as exc:
+        raise edxml.EdxmlRefused(edxml.MALFORMED, "ResponseFor/DocumentId is malformed") from exc
+    candidates = Dispatch.objects.filter(
+        directive__issuing_unit__identifier_code=organ_id,
+        directive__issued_on=issued_on,
+        unit__identifier_code=status.sender.organ_id,
+        unit__is_external=True,
+    ).select_related("directive", "directive__issuing_unit", "unit")
+    for dispatch in candidates:
+        if document_id_of(dispatch.directive) == response.document_id:
+            return dispatch
+    raise edxml.EdxmlRefused(
+        edxml.UNKNOWN_ORGAN,
+        f"no letter {response.document_id} of this portal went to {status.sender.organ_id}",
+    )
+
+
+def _status_record(status: edxml.StatusMessage) -> Received:
+    """A status message about one of this portal's letters, from the external unit's system:
+    recorded once (an Event per code), the dispatch showing the furthest step. No status is
+    sent back for a status, even refused (two portals must not answer each other forever)."""
+    code = status.status_code
+    try:
+        if code not in STATUS_RANK:
+            raise edxml.EdxmlRefused(edxml.MALFORMED, f"StatusCode {code!r} is not taken")
+        dispatch = _status_dispatch(status)
+        with transaction.atomic():
+            dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+            if Event.objects.filter(
+                directive=dispatch.directive_id,
+                verb="edxml_status",
+                unit=dispatch.unit_id,
+                data__code=code,
+            ).exists():
+                raise edxml.EdxmlRefused(edxml.DUPLICATE, f"status {code} was received before")
+            event_record(
+                directive=dispatch.directive,
+                verb="edxml_status",
+                by_name="edXML",
+                unit=dispatch.unit,
+                comment=status.description[:500],
+                data={"code": code, "document_id": status.response_for.document_id},
+            )
+            if STATUS_RANK[code] > STATUS_RANK.get(dispatch.edxml_status, 0):
+                dispatch.edxml_status = code
+                dispatch.edxml_status_at = timezone.now()
+                dispatch.edxml_status_text = status.description[:500]
+                dispatch.save(
+                    update_fields=["edxml_status", "edxml_status_at", "edxml_status_text"]
+                )
+    except edxml.EdxmlRefused as refusal:
+        logger.warning("edXML status refused (%s): %s", refusal.code, refusal.reason)
+        return Received(code=refusal.code, reason=refusal.reason)
+    return Received(status=code)
 
 
 def edxml_inbox_read() -> dict[str, int]:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directives import jobs
 from directives.errors import PermissionDeniedError
 from directives.models import Assignment, Event, IncomingEntry
 from directives.selectors.moves import entry_moves, handles
@@ -48,6 +49,13 @@ def _record(
     )
 
 
+def _edxml_status(entry: IncomingEntry, code: str) -> None:
+    """A letter that came by edXML: its issuer, on another system, hears of the step."""
+    if entry.source == IncomingEntry.Source.EDXML:
+        entry_id = entry.pk
+        transaction.on_commit(lambda: jobs.edxml_status_enqueue(entry_id, code))
+
+
 def incoming_entry_start(*, entry: IncomingEntry, by: User, ip: str | None = None) -> IncomingEntry:
     """The handler starts on a letter with no task for the unit: the issuer sees 05."""
     with transaction.atomic():
@@ -59,6 +67,7 @@ def incoming_entry_start(*, entry: IncomingEntry, by: User, ip: str | None = Non
         entry.handling_started_at = timezone.now()
         entry.save(update_fields=["handling_started_at"])
         _record(entry, verb="incoming_started", by=by, ip=ip)
+        _edxml_status(entry, "05")
     return entry
 
 
@@ -95,6 +104,7 @@ def incoming_entry_mark_handled(
             ]
         )
         _record(entry, verb="incoming_marked_handled", by=by, ip=ip, comment=text)
+        _edxml_status(entry, "05")  # sent once: nothing if the start said it already
         people.entry_heads_notify(
             entry=entry, occasion=people.REVIEW, by=by, key=f"entry:{now:%s%f}"
         )
@@ -118,6 +128,7 @@ def incoming_entry_head_approve(
             update_fields=["handled_at", "handled_approved_by", "head_review", "head_comment"]
         )
         _record(entry, verb="incoming_handled", by=by, ip=ip, comment=entry.handler_report)
+        _edxml_status(entry, "06")
     return entry
 
 

@@ -40,6 +40,8 @@ def edxml_endpoint(request: HttpRequest) -> JsonResponse:
     if result.refused:
         body = {"status": "02", "code": result.code, "reason": result.reason}
         return JsonResponse(body, status=422)
+    if result.status:
+        return JsonResponse({"status": result.status, "recorded": True}, status=201)
     entry = result.entry
     body = {
         "status": "03",
