@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directives', '0018_pending_assignments'),
+        ('directives', '0020_directive_issued_at_index'),
     ]
 
     operations = [
