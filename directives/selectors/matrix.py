@@ -231,6 +231,8 @@ def matrix_build(
             "seen_at",
             "acknowledged_at",
             "acknowledged_by_name",
+            "edxml_status",
+            "edxml_status_text",
             "unit__code",
             "unit__name",
             "unit__sort_order",
