@@ -43,6 +43,7 @@ from recipients.models import Unit
 logger = logging.getLogger(__name__)
 
 ARRIVED, REFUSED, ACCEPTED = "01", "02", "03"
+RECALL_REQUESTED, RECALL_ACCEPTED, RECALL_REFUSED = "13", "15", "16"
 
 
 def refusal_text(code: str) -> str:
@@ -54,6 +55,7 @@ def refusal_text(code: str) -> str:
         edxml.UNKNOWN_ORGAN: _("No unit of this portal has the addressee's identifier code."),
         edxml.DUPLICATE: _("This letter was received before."),
         edxml.BAD_PDF: _("The PDF of the letter is missing or cannot be accepted."),
+        edxml.UNKNOWN_DOCUMENT: _("The recalled letter was never entered here."),
     }
     return texts.get(code, _("The message cannot be accepted."))
 
@@ -67,6 +69,7 @@ class Received:
     code: str = ""
     reason: str = ""
     statuses: list[str] = field(default_factory=list)
+    recalled: IncomingEntry | None = None  # the entry a recall closed (or could not: 16)
 
     @property
     def refused(self) -> bool:
@@ -141,9 +144,10 @@ def _signed_letter(root) -> tuple[edxml.LetterMessage, str]:
     letter = edxml.letter_parse(
         checked.root, attachment_max_bytes=settings.EDXML_ATTACHMENT_MAX_BYTES
     )
-    if letter.business_doc_type != edxml.NEW:
+    if letter.business_doc_type == edxml.UPDATE:
+        # The portal never changes an issued letter: a correction is a replacement (3).
         raise edxml.EdxmlRefused(
-            edxml.MALFORMED, "recall, update and replacement messages are not taken yet"
+            edxml.MALFORMED, "update messages (BussinessDocType 2) are not taken"
         )
     return letter, checked.signer_subject
 
@@ -228,6 +232,8 @@ def edxml_message_receive(*, data: bytes) -> Received:
             answer_to = refused.answer_to
             raise refused.refusal from refused
         unit = _receiving_unit(letter)
+        if letter.business_doc_type == edxml.RECALL:
+            return _recall_take(letter=letter, unit=unit)
         _seen_before(unit, letter.document_id)
         entry = _entry_create(letter=letter, unit=unit, pdf=_letter_pdf(letter), signer=signer)
     except edxml.EdxmlRefused as refusal:
@@ -258,12 +264,151 @@ def edxml_message_receive(*, data: bytes) -> Received:
     for code, text in texts:
         if status_send(letter=letter, unit=unit, code=code, description=text):
             result.statuses.append(code)
+    for replaced in letter.replacements:
+        if not replaced.organ_ids or unit.identifier_code in replaced.organ_ids:
+            _replaced_take(letter=letter, unit=unit, document_id=replaced.document_id, new=entry)
     return result
+
+
+# --- recall and replacement ---------------------------------------------------------------------
+
+
+def _recall_decide(*, entry: IncomingEntry, reason: str, verb_data: dict) -> tuple[str, str] | None:
+    """Close the entry as recalled (15) or say why it can no longer be (16: handled already);
+    inside the caller's transaction, the entry locked. None: a recall of it came before."""
+    if Event.objects.filter(
+        incoming_entry=entry, verb__in=("incoming_recalled", "incoming_recall_refused")
+    ).exists():
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        if entry.handled_at is not None:
+            text = _(
+                "The letter was handled on %(day)s (arrival number %(n)s/%(year)s); it can no "
+                "longer be recalled."
+            ) % {
+                "day": timezone.localtime(entry.handled_at).strftime("%d/%m/%Y"),
+                "n": entry.arrival_number,
+                "year": entry.year,
+            }
+            outcome = RECALL_REFUSED
+        else:
+            text = _("Recalled: arrival number %(n)s/%(year)s is closed, its handling stopped.") % {
+                "n": entry.arrival_number,
+                "year": entry.year,
+            }
+            outcome = RECALL_ACCEPTED
+    if outcome == RECALL_ACCEPTED:
+        entry.recalled_at = timezone.now()
+        entry.recall_reason = reason[:2000]
+        entry.save(update_fields=["recalled_at", "recall_reason"])
+    event_record(
+        directive=None,
+        incoming_entry=entry,
+        verb="incoming_recalled" if outcome == RECALL_ACCEPTED else "incoming_recall_refused",
+        by_name="edXML",
+        unit=entry.unit,
+        comment=reason[:500],
+        data={**verb_data, "code": outcome},
+    )
+    return outcome, text
+
+
+def _entry_answer(entry: IncomingEntry, code: str, text: str) -> bool:
+    response = edxml.ResponseFor(
+        organ_id=entry.edxml_document_id.split(",", 1)[0],
+        code=entry.number_symbol,
+        promulgation_date=entry.letter_date,
+        document_id=entry.edxml_document_id,
+    )
+    return status_send(letter=None, unit=entry.unit, code=code, description=text, response=response)
+
+
+def _recall_take(*, letter: edxml.LetterMessage, unit: Unit) -> Received:
+    """A recall (BussinessDocType 1) of a letter the unit entered from its DocumentId: the entry
+    is closed as recalled and its handling stops (15), unless it was handled already (16);
+    13 (the recall request taken) goes first. Only the letter's issuer recalls it: the
+    DocumentId's OrganId is the recall's From/OrganId. A recall of a letter never entered
+    here is refused (02), nothing saved; the same recall again is a duplicate, answered by
+    nothing (the first one's statuses went)."""
+    if letter.document_id.split(",", 1)[0] != letter.sender.organ_id:
+        raise edxml.EdxmlRefused(
+            edxml.UNKNOWN_DOCUMENT,
+            f"{letter.sender.organ_id} cannot recall {letter.document_id}, issued by another",
+        )
+    with transaction.atomic():
+        entry = (
+            IncomingEntry.objects.select_for_update()
+            .select_related("unit")
+            .filter(
+                unit=unit,
+                edxml_document_id=letter.document_id,
+                source=IncomingEntry.Source.EDXML,
+                decision=IncomingEntry.Decision.ACCEPTED,
+            )
+            .first()
+        )
+        if entry is None:
+            raise edxml.EdxmlRefused(
+                edxml.UNKNOWN_DOCUMENT, f"DocumentId {letter.document_id} was never entered"
+            )
+        decided = _recall_decide(
+            entry=entry,
+            reason=letter.business_doc_reason,
+            verb_data={"document_id": letter.document_id, "from": letter.sender.organ_id},
+        )
+        if decided is None:
+            logger.warning("edXML recall of %s taken before", letter.document_id)
+            return Received(
+                code=edxml.DUPLICATE,
+                reason=f"the recall of {letter.document_id} was received before",
+            )
+        if decided[0] == RECALL_ACCEPTED:
+            people.entry_heads_notify(entry=entry, occasion=people.RECALLED, by=None)
+    result = Received(status=decided[0], recalled=entry)
+    with translation.override(settings.LANGUAGE_CODE):
+        requested = _("The recall of the letter has arrived.")
+    for code, text in ((RECALL_REQUESTED, requested), decided):
+        if _entry_answer(entry, code, text):
+            result.statuses.append(code)
+    return result
+
+
+def _replaced_take(
+    *, letter: edxml.LetterMessage, unit: Unit, document_id: str, new: IncomingEntry
+) -> None:
+    """A replacement (BussinessDocType 3) entered as `new`: the unit's entry of the letter it
+    replaces is closed as a recalled one is (15 about the old letter), unless handled (16). A
+    replaced letter never entered here changes nothing (the new one is in the book)."""
+    if document_id.split(",", 1)[0] != letter.sender.organ_id:
+        return
+    with transaction.atomic():
+        old = (
+            IncomingEntry.objects.select_for_update()
+            .select_related("unit")
+            .filter(unit=unit, edxml_document_id=document_id, source=IncomingEntry.Source.EDXML)
+            .exclude(pk=new.pk)
+            .first()
+        )
+        if old is None or old.is_refused:
+            return
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("Replaced by %(new)s (arrival number %(n)s/%(year)s).") % {
+                "new": new.number_symbol,
+                "n": new.arrival_number,
+                "year": new.year,
+            }
+        decided = _recall_decide(
+            entry=old, reason=reason, verb_data={"document_id": document_id, "replaced_by": new.pk}
+        )
+    if decided is not None:
+        _entry_answer(old, *decided)
 
 
 # The order a letter goes through at the receiving unit: a status never goes back down (a
 # refusal of a copy posted again after a lost reply does not undo the letter's acceptance).
-STATUS_RANK = {"01": 1, "02": 2, "03": 3, "04": 4, "05": 5, "06": 6}
+# A recall's answer comes after any of them (the recall is the letter's last step): 13 the
+# request taken, then 15 accepted or 16 refused, whatever handling status arrives late.
+STATUS_RANK = {"01": 1, "02": 2, "03": 3, "04": 4, "05": 5, "06": 6, "13": 7, "15": 8, "16": 8}
 
 
 def _status_dispatch(status: edxml.StatusMessage) -> Dispatch:

@@ -29,11 +29,13 @@ from directives.forms.incoming import (
     RefuseForm,
 )
 from directives.models import Event, IncomingEntry
+from directives.selectors.history import event_labels
 from directives.selectors.incoming import (
     awaiting_receipt,
     incoming_book_lines,
     incoming_book_queryset,
     incoming_entries_visible_to,
+    recalled_note,
     receiving_units,
 )
 from directives.selectors.moves import dispatch_moves
@@ -257,9 +259,19 @@ def incoming_entry(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if entry.dispatch_id is not None:
         return redirect("directives:inbox_detail", pk=entry.dispatch_id)
-    history = Event.objects.filter(incoming_entry=entry).order_by("created_at", "pk")
+    labels = event_labels()
+    history = [
+        (e, labels.get(e.verb, e.verb))
+        for e in Event.objects.filter(incoming_entry=entry).order_by("created_at", "pk")
+    ]
     return render(
-        request, "directives/incoming/entry.html", {"entry": entry, "history": list(history)}
+        request,
+        "directives/incoming/entry.html",
+        {
+            "entry": entry,
+            "history": history,
+            "recalled": recalled_note(entry) if entry.is_recalled else "",
+        },
     )
 
 
