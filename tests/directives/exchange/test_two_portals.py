@@ -2,7 +2,8 @@
 servers, each the other's peer. The Sở's portal (this test's live server and database) issues a
 letter to the ministry, an external unit on the other portal (a `manage.py runserver`
 subprocess on its own SQLite database); the letter arrives in the ministry's incoming book, is
-accepted, assigned, handled and approved there, and the Sở's matrix shows 03 → 04 → 06. Real
+accepted, assigned, handled and approved there, and the Sở's matrix shows 03 → 04 → 06; a
+recalled letter is closed in the ministry's book and the Sở's matrix shows 15. Real
 HTTP both ways, the real jobs (eager) and services on each side; nothing of the portal mocked."""
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def ministry_code(directive) -> str:
     return row.receiving.code
 
 
-def test_the_sos_letter_goes_round_two_portals(other_portal, sttt, signed_pdf, celery_eager):
+@pytest.fixture
+def issued_to_ministry(sttt, signed_pdf):
     import hashlib
 
     from django.core.files.base import ContentFile
@@ -136,7 +138,11 @@ def test_the_sos_letter_goes_round_two_portals(other_portal, sttt, signed_pdf, c
     letter.pdf.save("1038.pdf", ContentFile(signed_pdf), save=False)
     letter.pdf_sha256 = hashlib.sha256(signed_pdf).hexdigest()
     letter.save(update_fields=["pdf", "pdf_sha256"])
+    return letter
 
+
+def test_the_sos_letter_goes_round_two_portals(other_portal, issued_to_ministry, celery_eager):
+    letter = issued_to_ministry
     jobs.edxml_send_enqueue(letter.pk)  # the job the fan-out starts: posts to the other portal
     book = book_of(other_portal)
     assert [e["arrival_number"] for e in book] == [1]
@@ -155,3 +161,30 @@ def test_the_sos_letter_goes_round_two_portals(other_portal, sttt, signed_pdf, c
     assert ministry_code(letter) == "06"
     codes = sorted(letter.events.filter(verb="edxml_status").values_list("data__code", flat=True))
     assert codes == ["01", "03", "04", "05", "06"]
+
+
+def test_the_sos_recall_closes_the_letter_in_the_ministrys_book(
+    other_portal, issued_to_ministry, sttt, celery_eager
+):
+    from directives.services.issuing import directive_recall
+    from recipients import roles
+    from tests.factories import UserFactory
+
+    letter = issued_to_ministry
+    jobs.edxml_send_enqueue(letter.pk)
+    other_portal.shell("portal_b.act('assign')")
+    assert ministry_code(letter) == "04"
+    assert book_of(other_portal)[0]["recalled"] is False
+
+    clerk = UserFactory(unit=sttt, roles=[roles.CLERK])
+    directive_recall(directive=letter, by=clerk, reason="Ban hành nhầm đối tượng")  # the job posts
+    [entry] = book_of(other_portal)
+    assert entry["recalled"] is True and entry["recall_reason"] == "Ban hành nhầm đối tượng"
+    moves = json.loads(other_portal.shell("portal_b.moves()").strip().splitlines()[-1])
+    assert not any(moves.values())  # its handling stopped
+    assert ministry_code(letter) == "15"  # 13, then 15: the recall accepted
+    jobs.edxml_recall_enqueue(letter.pk)  # redelivered: nothing posted twice
+    # Read from the rows: a JSON lookup turns "13" into 13 on SQLite.
+    codes = sorted(e.data["code"] for e in letter.events.filter(verb="edxml_status"))
+    assert codes == ["01", "03", "04", "13", "15"]
+    assert letter.events.filter(verb="edxml_recall_sent").count() == 1
