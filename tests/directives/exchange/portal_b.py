@@ -31,6 +31,12 @@ def roles_groups():
     return Group.objects.filter(name=roles.UNIT_OFFICER)
 
 
+def vendor() -> None:
+    from django.db import connection
+
+    print(json.dumps({"vendor": connection.vendor, "name": str(connection.settings_dict["NAME"])}))
+
+
 def book() -> None:
     print(
         json.dumps(
