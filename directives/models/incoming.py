@@ -187,3 +187,25 @@ class IncomingEntry(models.Model):
     @property
     def is_recalled(self) -> bool:
         return self.recalled_at is not None
+
+
+class IncomingAttachment(models.Model):
+    """A file that came with an edXML letter besides its signed PDF, kept with the entry once
+    the upload checks (content, size) accepted it."""
+
+    entry = models.ForeignKey(IncomingEntry, on_delete=models.CASCADE, related_name="attachments")
+    position = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="incoming/attachments/%Y/%m/")
+    name = models.CharField(max_length=255)
+    description = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["entry", "position", "pk"]
+        verbose_name = _("incoming letter's attachment")
+        verbose_name_plural = _("incoming letters' attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,9 +33,10 @@ from common.uploads import check_upload
 from directives.documents.verification import check_pdf_signatures, trust_roots
 from directives.exchange import edxml
 from directives.exchange.transport import transport
-from directives.models import Dispatch, Event, IncomingEntry
+from directives.models import Dispatch, Event, IncomingAttachment, IncomingEntry
 from directives.services.events import event_record
 from directives.services.exchange import document_id_of, status_send
+from directives.services.exchange_recall import recall_take, replaced_take
 from directives.services.incoming import incoming_number_take
 from directives.services.notices import people
 from directives.workdays import local_today
@@ -43,7 +45,6 @@ from recipients.models import Unit
 logger = logging.getLogger(__name__)
 
 ARRIVED, REFUSED, ACCEPTED = "01", "02", "03"
-RECALL_REQUESTED, RECALL_ACCEPTED, RECALL_REFUSED = "13", "15", "16"
 
 
 def refusal_text(code: str) -> str:
@@ -103,6 +104,34 @@ def _checked_pdf(pdf: edxml.EdxmlAttachment):
         raise edxml.EdxmlRefused(edxml.BAD_PDF, " ".join(exc.messages)) from exc
 
 
+@dataclass(frozen=True)
+class _Kept:
+    attachment: edxml.EdxmlAttachment
+    checked: object  # common.uploads.CheckedFile
+
+
+def _other_files(
+    letter: edxml.LetterMessage, pdf: edxml.EdxmlAttachment
+) -> tuple[list[_Kept], list[dict]]:
+    """The letter's other attachments the upload checks accept (as for a file a person
+    uploads: by content and size), and those they do not, each with the reason: the letter is
+    taken either way (a detached signature, an archive or an old Office file is named in the
+    entry's history, not kept)."""
+    kept, left = [], []
+    for attachment in letter.attachments:
+        if attachment is pdf:
+            continue
+        name = (attachment.name or "file")[:255]
+        upload = SimpleUploadedFile(name, attachment.data, attachment.content_type or "")
+        try:
+            checked = check_upload(upload, max_bytes=settings.EDXML_ATTACHMENT_MAX_BYTES)
+        except ValidationError as exc:
+            left.append({"name": name, "reason": " ".join(exc.messages)[:300]})
+            continue
+        kept.append(_Kept(attachment, checked))
+    return kept, left
+
+
 def _seen_before(unit: Unit, document_id: str) -> None:
     if IncomingEntry.objects.filter(unit=unit, edxml_document_id=document_id).exists():
         raise edxml.EdxmlRefused(edxml.DUPLICATE, f"DocumentId {document_id} was received before")
@@ -157,6 +186,9 @@ def _entry_create(
 ) -> IncomingEntry:
     checked = _checked_pdf(pdf)
     report = check_pdf_signatures(checked.sha256, lambda: pdf.data)
+    with translation.override(settings.LANGUAGE_CODE):
+        kept, left = _other_files(letter, pdf)
+    stored: list[IncomingAttachment] = []
     with transaction.atomic():
         now = timezone.now()
         year = local_today(now).year
@@ -193,6 +225,24 @@ def _entry_create(
                 edxml.DUPLICATE, f"DocumentId {letter.document_id} was received before"
             ) from exc
         try:
+            for position, item in enumerate(kept, start=1):
+                row = IncomingAttachment(
+                    entry=entry,
+                    position=position,
+                    name=(item.attachment.name or "file")[:255],
+                    description=item.attachment.description[:255],
+                    content_type=item.checked.content_type,
+                    size=item.checked.size,
+                    sha256=item.checked.sha256,
+                )
+                suffix = PurePath(row.name).suffix.lower()
+                row.file.save(
+                    f"{unit.code}-{year}-{number}-{position}{suffix}",
+                    ContentFile(item.attachment.data),
+                    save=False,
+                )
+                stored.append(row)
+                row.save()
             event_record(
                 directive=None,
                 incoming_entry=entry,
@@ -208,11 +258,15 @@ def _entry_create(
                     "xml_signer": signer,
                     "scan_sha256": checked.sha256,
                     "attachments": [a.name for a in letter.attachments],
+                    "attachments_not_kept": left,
                 },
             )
             people.entry_heads_notify(entry=entry, occasion=people.ARRIVED, by=None)
         except Exception:
+            # The files reached the storage before the rows: a refused entry keeps none.
             entry.scan.delete(save=False)
+            for row in stored:
+                row.file.delete(save=False)
             raise
     return entry
 
@@ -233,7 +287,10 @@ def edxml_message_receive(*, data: bytes) -> Received:
             raise refused.refusal from refused
         unit = _receiving_unit(letter)
         if letter.business_doc_type == edxml.RECALL:
-            return _recall_take(letter=letter, unit=unit)
+            taken = recall_take(letter=letter, unit=unit)
+            if not taken.outcome:
+                return Received(code=edxml.DUPLICATE, reason=taken.reason)
+            return Received(status=taken.outcome, recalled=taken.entry, statuses=taken.statuses)
         _seen_before(unit, letter.document_id)
         entry = _entry_create(letter=letter, unit=unit, pdf=_letter_pdf(letter), signer=signer)
     except edxml.EdxmlRefused as refusal:
@@ -266,142 +323,8 @@ def edxml_message_receive(*, data: bytes) -> Received:
             result.statuses.append(code)
     for replaced in letter.replacements:
         if not replaced.organ_ids or unit.identifier_code in replaced.organ_ids:
-            _replaced_take(letter=letter, unit=unit, document_id=replaced.document_id, new=entry)
+            replaced_take(letter=letter, unit=unit, document_id=replaced.document_id, new=entry)
     return result
-
-
-# --- recall and replacement ---------------------------------------------------------------------
-
-
-def _recall_decide(*, entry: IncomingEntry, reason: str, verb_data: dict) -> tuple[str, str] | None:
-    """Close the entry as recalled (15) or say why it can no longer be (16: handled already);
-    inside the caller's transaction, the entry locked. None: a recall of it came before."""
-    if Event.objects.filter(
-        incoming_entry=entry, verb__in=("incoming_recalled", "incoming_recall_refused")
-    ).exists():
-        return None
-    with translation.override(settings.LANGUAGE_CODE):
-        if entry.handled_at is not None:
-            text = _(
-                "The letter was handled on %(day)s (arrival number %(n)s/%(year)s); it can no "
-                "longer be recalled."
-            ) % {
-                "day": timezone.localtime(entry.handled_at).strftime("%d/%m/%Y"),
-                "n": entry.arrival_number,
-                "year": entry.year,
-            }
-            outcome = RECALL_REFUSED
-        else:
-            text = _("Recalled: arrival number %(n)s/%(year)s is closed, its handling stopped.") % {
-                "n": entry.arrival_number,
-                "year": entry.year,
-            }
-            outcome = RECALL_ACCEPTED
-    if outcome == RECALL_ACCEPTED:
-        entry.recalled_at = timezone.now()
-        entry.recall_reason = reason[:2000]
-        entry.save(update_fields=["recalled_at", "recall_reason"])
-    event_record(
-        directive=None,
-        incoming_entry=entry,
-        verb="incoming_recalled" if outcome == RECALL_ACCEPTED else "incoming_recall_refused",
-        by_name="edXML",
-        unit=entry.unit,
-        comment=reason[:500],
-        data={**verb_data, "code": outcome},
-    )
-    return outcome, text
-
-
-def _entry_answer(entry: IncomingEntry, code: str, text: str) -> bool:
-    response = edxml.ResponseFor(
-        organ_id=entry.edxml_document_id.split(",", 1)[0],
-        code=entry.number_symbol,
-        promulgation_date=entry.letter_date,
-        document_id=entry.edxml_document_id,
-    )
-    return status_send(letter=None, unit=entry.unit, code=code, description=text, response=response)
-
-
-def _recall_take(*, letter: edxml.LetterMessage, unit: Unit) -> Received:
-    """A recall (BussinessDocType 1) of a letter the unit entered from its DocumentId: the entry
-    is closed as recalled and its handling stops (15), unless it was handled already (16);
-    13 (the recall request taken) goes first. Only the letter's issuer recalls it: the
-    DocumentId's OrganId is the recall's From/OrganId. A recall of a letter never entered
-    here is refused (02), nothing saved; the same recall again is a duplicate, answered by
-    nothing (the first one's statuses went)."""
-    if letter.document_id.split(",", 1)[0] != letter.sender.organ_id:
-        raise edxml.EdxmlRefused(
-            edxml.UNKNOWN_DOCUMENT,
-            f"{letter.sender.organ_id} cannot recall {letter.document_id}, issued by another",
-        )
-    with transaction.atomic():
-        entry = (
-            IncomingEntry.objects.select_for_update()
-            .select_related("unit")
-            .filter(
-                unit=unit,
-                edxml_document_id=letter.document_id,
-                source=IncomingEntry.Source.EDXML,
-                decision=IncomingEntry.Decision.ACCEPTED,
-            )
-            .first()
-        )
-        if entry is None:
-            raise edxml.EdxmlRefused(
-                edxml.UNKNOWN_DOCUMENT, f"DocumentId {letter.document_id} was never entered"
-            )
-        decided = _recall_decide(
-            entry=entry,
-            reason=letter.business_doc_reason,
-            verb_data={"document_id": letter.document_id, "from": letter.sender.organ_id},
-        )
-        if decided is None:
-            logger.warning("edXML recall of %s taken before", letter.document_id)
-            return Received(
-                code=edxml.DUPLICATE,
-                reason=f"the recall of {letter.document_id} was received before",
-            )
-        if decided[0] == RECALL_ACCEPTED:
-            people.entry_heads_notify(entry=entry, occasion=people.RECALLED, by=None)
-    result = Received(status=decided[0], recalled=entry)
-    with translation.override(settings.LANGUAGE_CODE):
-        requested = _("The recall of the letter has arrived.")
-    for code, text in ((RECALL_REQUESTED, requested), decided):
-        if _entry_answer(entry, code, text):
-            result.statuses.append(code)
-    return result
-
-
-def _replaced_take(
-    *, letter: edxml.LetterMessage, unit: Unit, document_id: str, new: IncomingEntry
-) -> None:
-    """A replacement (BussinessDocType 3) entered as `new`: the unit's entry of the letter it
-    replaces is closed as a recalled one is (15 about the old letter), unless handled (16). A
-    replaced letter never entered here changes nothing (the new one is in the book)."""
-    if document_id.split(",", 1)[0] != letter.sender.organ_id:
-        return
-    with transaction.atomic():
-        old = (
-            IncomingEntry.objects.select_for_update()
-            .select_related("unit")
-            .filter(unit=unit, edxml_document_id=document_id, source=IncomingEntry.Source.EDXML)
-            .exclude(pk=new.pk)
-            .first()
-        )
-        if old is None or old.is_refused:
-            return
-        with translation.override(settings.LANGUAGE_CODE):
-            reason = _("Replaced by %(new)s (arrival number %(n)s/%(year)s).") % {
-                "new": new.number_symbol,
-                "n": new.arrival_number,
-                "year": new.year,
-            }
-        decided = _recall_decide(
-            entry=old, reason=reason, verb_data={"document_id": document_id, "replaced_by": new.pk}
-        )
-    if decided is not None:
-        _entry_answer(old, *decided)
 
 
 # The order a letter goes through at the receiving unit: a status never goes back down (a
