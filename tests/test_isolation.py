@@ -31,6 +31,7 @@ from directives.models import (
     Dispatch,
     Event,
     ExtensionRequest,
+    IncomingAttachment,
     IncomingBook,
     IncomingEntry,
     Notification,
@@ -100,6 +101,10 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directives:outside_letter_new": {"unit": "unit_x"},
     "directives:incoming_entry": {"pk": "incoming_entry"},
     "directives:incoming_entry_scan": {"pk": "incoming_entry"},
+    "directives:incoming_entry_attachment": {
+        "pk": "incoming_entry",
+        "file_pk": "incoming_attachment",
+    },
     # distribution inside the unit: the head assigns, the handler reports, the head reviews
     "directives:distribution_entry_assign": {"pk": "incoming_entry"},
     "directives:distribution_task": {"pk": "handed_assignment"},
@@ -202,6 +207,7 @@ STRICT_404 = {
         "directives:outside_letter_new",
         "directives:incoming_entry",
         "directives:incoming_entry_scan",
+        "directives:incoming_entry_attachment",
         "directives:distribution_entry_assign",
         "directives:distribution_task",
         "directives:distribution_task_assign",
@@ -338,9 +344,19 @@ def world(db, settings, tmp_path):
     )
     incoming_entry.scan.save("cv-den.pdf", io.BytesIO(PDF_BYTES), save=False)
     incoming_entry.save()
+    incoming_attachment = IncomingAttachment(
+        entry=incoming_entry,
+        name="phu-luc-den.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        sha256="c" * 64,
+    )
+    incoming_attachment.file.save("phu-luc-den.pdf", io.BytesIO(PDF_BYTES), save=False)
+    incoming_attachment.save()
     return {
         "unit_x": unit_x,
         "incoming_entry": incoming_entry,
+        "incoming_attachment": incoming_attachment,
         "directive": directive,
         "dispatch": dispatch,
         "assignment": assignment,
