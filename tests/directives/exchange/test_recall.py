@@ -15,9 +15,11 @@ from django.utils import timezone
 from directives.documents.verification import trust_roots
 from directives.exchange import edxml
 from directives.models import Directive, Event, IncomingEntry, ReceivingStatus
+from directives.selectors.distribution import distribution_desk
 from directives.selectors.incoming import incoming_book_lines
 from directives.selectors.matrix import matrix_build
 from directives.selectors.moves import entry_moves
+from directives.selectors.todo import entries_to_assign
 from directives.services.exchange import (
     directive_edxml_recall_send,
     directive_edxml_send,
@@ -176,12 +178,15 @@ def entered(sttt, signed_pdf):
 def test_a_recall_closes_the_entry_and_the_issuer_hears_13_then_15(entered, sttt, outbox):
     original, entry = entered
     head = UserFactory(unit=sttt, roles=[roles.UNIT_OFFICER], is_unit_head=True)
+    assert list(entries_to_assign(head)) == [entry]
     result = edxml_message_receive(data=signed(recall_of(original)))
     assert not result.refused and result.status == "15"
     assert result.statuses == ["13", "15"]
     entry.refresh_from_db()
     assert entry.is_recalled and entry.recall_reason == "Ban hành nhầm đối tượng"
     assert entry_moves(entry=entry, user=head) == type(entry_moves(entry=entry, user=head))()
+    assert list(entries_to_assign(head)) == []  # nothing waits on it any more
+    assert distribution_desk(head).to_assign == []
     line = incoming_book_lines([entry])[0]
     assert "Ban hành nhầm đối tượng" in line["notes"]
     back = [s for s in statuses(outbox) if s[0] in ("13", "15")]
