@@ -166,6 +166,10 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directives:distribution_letter_approve": {"pk": "incoming_entry"},
     "directives:distribution_letter_return": {"pk": "incoming_entry"},
     "directives:distribution_letter_scan": {"pk": "incoming_entry"},
+    "directives:distribution_letter_file": {
+        "pk": "incoming_entry",
+        "file_pk": "incoming_attachment",
+    },
     "directives:distribution_pdf": {"pk": "directive"},
     "directives:distribution_attachment": {"pk": "attachment"},
     "directives:distribution_attachment_signature": {"pk": "attachment"},
@@ -221,6 +225,7 @@ STRICT_404 = {
         "directives:distribution_letter_approve",
         "directives:distribution_letter_return",
         "directives:distribution_letter_scan",
+        "directives:distribution_letter_file",
         "directives:distribution_pdf",
         "directives:distribution_attachment",
         "directives:distribution_attachment_signature",
@@ -494,6 +499,9 @@ def test_the_handler_inside_the_unit_reaches_what_was_handed_to_them(client, wor
     ):
         response = client.get(reverse(name, kwargs={"pk": world[kind].pk}))
         assert response.status_code == 200, name
+    entry, item = world["incoming_entry"], world["incoming_attachment"]
+    url = reverse("directives:distribution_letter_file", args=[entry.pk, item.pk])
+    assert client.get(url).status_code == 200
     # The issuer's side never reaches the file waiting for the head.
     clerk_a = UserFactory(unit=world["directive"].issuing_unit, roles=[roles.CLERK])
     client.force_login(clerk_a)
