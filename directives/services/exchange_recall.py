@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from directives.exchange import edxml
+from directives.exchange.transport import PeerUnreachable
 from directives.models import Event, IncomingEntry
 from directives.services.events import event_record
 from directives.services.exchange import status_send
@@ -43,12 +44,21 @@ class RecallTaken:
     statuses: list[str] = field(default_factory=list)
 
 
+RECALL_VERBS = ("incoming_recalled", "incoming_recall_refused")
+
+
+def _recall_decided_before(entry: IncomingEntry) -> tuple[str, str] | None:
+    """The outcome and its text of a recall of the entry recorded before, if any."""
+    event = Event.objects.filter(incoming_entry=entry, verb__in=RECALL_VERBS).first()
+    if event is None:
+        return None
+    return str(event.data.get("code", "")), str(event.data.get("text", ""))
+
+
 def _recall_decide(*, entry: IncomingEntry, reason: str, verb_data: dict) -> tuple[str, str] | None:
     """Close the entry as recalled (15) or say why it can no longer be (16: handled already);
     inside the caller's transaction, the entry locked. None: a recall of it came before."""
-    if Event.objects.filter(
-        incoming_entry=entry, verb__in=("incoming_recalled", "incoming_recall_refused")
-    ).exists():
+    if _recall_decided_before(entry) is not None:
         return None
     with translation.override(settings.LANGUAGE_CODE):
         if entry.handled_at is not None:
@@ -78,19 +88,39 @@ def _recall_decide(*, entry: IncomingEntry, reason: str, verb_data: dict) -> tup
         by_name="edXML",
         unit=entry.unit,
         comment=reason[:500],
-        data={**verb_data, "code": outcome},
+        data={**verb_data, "code": outcome, "text": text},
     )
     return outcome, text
 
 
 def _entry_answer(entry: IncomingEntry, code: str, text: str) -> bool:
+    """The status `code` about the entry's letter to its issuer, once. An issuer's portal out of
+    reach does not undo what was decided: the status goes when the issuer posts the recall
+    again (its retry), which finds it decided and sends what did not go."""
     response = edxml.ResponseFor(
         organ_id=entry.edxml_document_id.split(",", 1)[0],
         code=entry.number_symbol,
         promulgation_date=entry.letter_date,
         document_id=entry.edxml_document_id,
     )
-    return status_send(letter=None, unit=entry.unit, code=code, description=text, response=response)
+    try:
+        return status_send(
+            letter=None, unit=entry.unit, code=code, description=text, response=response
+        )
+    except PeerUnreachable as exc:
+        logger.warning("edXML status %s for %s not posted: %s", code, response.document_id, exc)
+        return False
+
+
+def _answers(entry: IncomingEntry, decided: tuple[str, str]) -> list[str]:
+    """13, then the outcome, each once: the codes that went by this call."""
+    with translation.override(settings.LANGUAGE_CODE):
+        requested = _("The recall of the letter has arrived.")
+    return [
+        code
+        for code, text in ((RECALL_REQUESTED, requested), decided)
+        if code and _entry_answer(entry, code, text)
+    ]
 
 
 def recall_take(*, letter: edxml.LetterMessage, unit: Unit) -> RecallTaken:
@@ -107,7 +137,7 @@ def recall_take(*, letter: edxml.LetterMessage, unit: Unit) -> RecallTaken:
         )
     with transaction.atomic():
         entry = (
-            IncomingEntry.objects.select_for_update()
+            IncomingEntry.objects.select_for_update(of=("self",))
             .select_related("unit")
             .filter(
                 unit=unit,
@@ -128,18 +158,18 @@ def recall_take(*, letter: edxml.LetterMessage, unit: Unit) -> RecallTaken:
         )
         if decided is None:
             logger.warning("edXML recall of %s taken before", letter.document_id)
-            return RecallTaken(
-                entry=entry, reason=f"the recall of {letter.document_id} was received before"
-            )
-        if decided[0] == RECALL_ACCEPTED:
+            before = _recall_decided_before(entry)
+        elif decided[0] == RECALL_ACCEPTED:
             people.entry_heads_notify(entry=entry, occasion=people.RECALLED, by=None)
-    result = RecallTaken(entry=entry, outcome=decided[0])
-    with translation.override(settings.LANGUAGE_CODE):
-        requested = _("The recall of the letter has arrived.")
-    for code, text in ((RECALL_REQUESTED, requested), decided):
-        if _entry_answer(entry, code, text):
-            result.statuses.append(code)
-    return result
+    if decided is None:
+        # A duplicate: refused, but what of the first answer did not go (the issuer's portal
+        # was out of reach) goes now; a status that went is never written twice.
+        return RecallTaken(
+            entry=entry,
+            reason=f"the recall of {letter.document_id} was received before",
+            statuses=_answers(entry, before) if before else [],
+        )
+    return RecallTaken(entry=entry, outcome=decided[0], statuses=_answers(entry, decided))
 
 
 def replaced_take(
@@ -152,7 +182,7 @@ def replaced_take(
         return
     with transaction.atomic():
         old = (
-            IncomingEntry.objects.select_for_update()
+            IncomingEntry.objects.select_for_update(of=("self",))
             .select_related("unit")
             .filter(unit=unit, edxml_document_id=document_id, source=IncomingEntry.Source.EDXML)
             .exclude(pk=new.pk)

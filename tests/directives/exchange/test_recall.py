@@ -301,3 +301,22 @@ def test_the_issuers_matrix_shows_the_recalls_outcome(letter):  # noqa: F811
     edxml_message_receive(data=status_of(letter, "06"))  # late: the recall stays the last step
     assert ministry_state(letter) == "15"
     assert edxml_message_receive(data=status_of(letter, "15")).code == edxml.DUPLICATE
+
+
+def test_statuses_that_could_not_go_leave_with_the_issuers_retry(entered, outbox, settings):
+    """The issuer's portal is down while the recall is taken: the entry is closed all the same,
+    and the issuer's retry (refused as a duplicate) carries the 13 and 15 that did not go."""
+    original, entry = entered
+    settings.EDXML_PEERS = {
+        OTHER_ORGAN: {"url": "http://127.0.0.1:9/exchange/edxml/", "token": "t"}
+    }
+    settings.EDXML_PEER_TIMEOUT = 2
+    first = edxml_message_receive(data=signed(recall_of(original)))
+    assert first.status == "15" and first.statuses == []
+    entry.refresh_from_db()
+    assert entry.is_recalled
+    settings.EDXML_PEERS = {}  # back: the statuses go by the drop folder here
+    again = edxml_message_receive(data=signed(recall_of(original)))
+    assert again.refused and again.code == edxml.DUPLICATE
+    assert [s[0] for s in statuses(outbox) if s[0] in ("13", "15")] == ["13", "15"]
+    assert Event.objects.filter(incoming_entry=entry, verb="incoming_recalled").count() == 1
