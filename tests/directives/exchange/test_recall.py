@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -158,6 +159,17 @@ def test_a_replacement_goes_as_type_3_to_the_units_that_had_the_old_letter(
     )
     assert message.business_doc_type == edxml.REPLACE
     assert "1038/STTTT-TTBCXB" in message.business_doc_reason
+    # The job itself: the new letter's message to the ministry names the old one.
+    new.pdf.save("1100.pdf", ContentFile(signed_pdf), save=False)
+    new.save(update_fields=["pdf"])
+    assert directive_edxml_send(directive_id=new.pk) == 1
+    [sent] = [
+        parsed(p.read_bytes())
+        for p in outbox.glob("*.edxml")
+        if "1100-" in p.name and "recall" not in p.name
+    ]
+    assert sent.business_doc_type == edxml.REPLACE
+    assert sent.replacements == (edxml.ReplacementInfo(document_id_of(letter), (MINISTRY,)),)
     # The province is not among the new letter's units: it is told of a recall instead.
     letter.refresh_from_db()
     assert directive_edxml_recall_send(directive_id=letter.pk) == 1
