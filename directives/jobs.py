@@ -17,6 +17,7 @@ DISPATCHES_DELIVER = "directives.tasks.deliver_dispatches"
 NOTIFICATION_SEND = "directives.tasks.send_notification"
 EDXML_SEND = "directives.tasks.send_edxml"
 EDXML_STATUS_SEND = "directives.tasks.send_edxml_status"
+EDXML_RECALL_SEND = "directives.tasks.send_edxml_recall"
 # A delivery job serves this many units: its reads, writes and records are a handful of
 # statements for all of them, and its e-mails share the worker's SMTP connection. Small enough
 # that a fan-out to a thousand units keeps every worker busy (50 jobs) and a retry repeats
@@ -47,6 +48,11 @@ def fan_out_enqueue(directive_id: int) -> None:
 def edxml_send_enqueue(directive_id: int) -> None:
     """Write the letter's edXML messages to its external units (once each)."""
     _task(EDXML_SEND).apply_async((directive_id,))
+
+
+def edxml_recall_enqueue(directive_id: int) -> None:
+    """Tell the external units that had the letter by edXML of its recall (once each)."""
+    _task(EDXML_RECALL_SEND).apply_async((directive_id,))
 
 
 def edxml_status_enqueue(entry_id: int, code: str) -> None:

@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from directives import jobs
 from directives.documents.keys import SigningKeyError
-from directives.services.exchange import directive_edxml_send, incoming_entry_status_send
+from directives.services.exchange import (
+    directive_edxml_recall_send,
+    directive_edxml_send,
+    incoming_entry_status_send,
+)
 from directives.services.exchange_in import edxml_inbox_read
 from directives.services.notices import (
     TRANSIENT_DATABASE_ERRORS,
@@ -75,6 +79,15 @@ def send_edxml(self, directive_id: int) -> int:
     number of runs. A key out of reach or a full disk is retried by the portal's backoff."""
     try:
         return directive_edxml_send(directive_id=directive_id)
+    except (OSError, SigningKeyError, *TRANSIENT_DATABASE_ERRORS) as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries + 1))
+
+
+@shared_task(bind=True, queue="mail", acks_late=True, reject_on_worker_lost=True, max_retries=8)
+def send_edxml_recall(self, directive_id: int) -> int:
+    """The recall of a letter to the external units that had it by edXML: each told once."""
+    try:
+        return directive_edxml_recall_send(directive_id=directive_id)
     except (OSError, SigningKeyError, *TRANSIENT_DATABASE_ERRORS) as exc:
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries + 1))
 

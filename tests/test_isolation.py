@@ -31,6 +31,7 @@ from directives.models import (
     Dispatch,
     Event,
     ExtensionRequest,
+    IncomingAttachment,
     IncomingBook,
     IncomingEntry,
     Notification,
@@ -100,6 +101,10 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directives:outside_letter_new": {"unit": "unit_x"},
     "directives:incoming_entry": {"pk": "incoming_entry"},
     "directives:incoming_entry_scan": {"pk": "incoming_entry"},
+    "directives:incoming_entry_attachment": {
+        "pk": "incoming_entry",
+        "file_pk": "incoming_attachment",
+    },
     # distribution inside the unit: the head assigns, the handler reports, the head reviews
     "directives:distribution_entry_assign": {"pk": "incoming_entry"},
     "directives:distribution_task": {"pk": "handed_assignment"},
@@ -161,6 +166,10 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directives:distribution_letter_approve": {"pk": "incoming_entry"},
     "directives:distribution_letter_return": {"pk": "incoming_entry"},
     "directives:distribution_letter_scan": {"pk": "incoming_entry"},
+    "directives:distribution_letter_file": {
+        "pk": "incoming_entry",
+        "file_pk": "incoming_attachment",
+    },
     "directives:distribution_pdf": {"pk": "directive"},
     "directives:distribution_attachment": {"pk": "attachment"},
     "directives:distribution_attachment_signature": {"pk": "attachment"},
@@ -202,6 +211,7 @@ STRICT_404 = {
         "directives:outside_letter_new",
         "directives:incoming_entry",
         "directives:incoming_entry_scan",
+        "directives:incoming_entry_attachment",
         "directives:distribution_entry_assign",
         "directives:distribution_task",
         "directives:distribution_task_assign",
@@ -215,6 +225,7 @@ STRICT_404 = {
         "directives:distribution_letter_approve",
         "directives:distribution_letter_return",
         "directives:distribution_letter_scan",
+        "directives:distribution_letter_file",
         "directives:distribution_pdf",
         "directives:distribution_attachment",
         "directives:distribution_attachment_signature",
@@ -338,9 +349,19 @@ def world(db, settings, tmp_path):
     )
     incoming_entry.scan.save("cv-den.pdf", io.BytesIO(PDF_BYTES), save=False)
     incoming_entry.save()
+    incoming_attachment = IncomingAttachment(
+        entry=incoming_entry,
+        name="phu-luc-den.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        sha256="c" * 64,
+    )
+    incoming_attachment.file.save("phu-luc-den.pdf", io.BytesIO(PDF_BYTES), save=False)
+    incoming_attachment.save()
     return {
         "unit_x": unit_x,
         "incoming_entry": incoming_entry,
+        "incoming_attachment": incoming_attachment,
         "directive": directive,
         "dispatch": dispatch,
         "assignment": assignment,
@@ -478,6 +499,9 @@ def test_the_handler_inside_the_unit_reaches_what_was_handed_to_them(client, wor
     ):
         response = client.get(reverse(name, kwargs={"pk": world[kind].pk}))
         assert response.status_code == 200, name
+    entry, item = world["incoming_entry"], world["incoming_attachment"]
+    url = reverse("directives:distribution_letter_file", args=[entry.pk, item.pk])
+    assert client.get(url).status_code == 200
     # The issuer's side never reaches the file waiting for the head.
     clerk_a = UserFactory(unit=world["directive"].issuing_unit, roles=[roles.CLERK])
     client.force_login(clerk_a)

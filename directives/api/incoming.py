@@ -125,6 +125,8 @@ class EntrySerializer(serializers.ModelSerializer):
             "head_review",
             "head_comment",
             "handled_at",
+            "recalled_at",
+            "recall_reason",
             "moves",
         )
         read_only_fields = fields

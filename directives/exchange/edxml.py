@@ -51,6 +51,7 @@ TOO_LARGE = "too_large"
 UNKNOWN_ORGAN = "unknown_organ"
 DUPLICATE = "duplicate"
 BAD_PDF = "bad_pdf"
+UNKNOWN_DOCUMENT = "unknown_document"  # a recall or replacement of a letter never entered here
 
 
 class EdxmlRefused(Exception):
@@ -111,6 +112,14 @@ class ResponseFor:
 
 
 @dataclass(frozen=True)
+class ReplacementInfo:
+    """The letter a replacement (BussinessDocType 3) takes the place of, and at which agencies."""
+
+    document_id: str
+    organ_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EdxmlAttachment:
     name: str
     content_type: str
@@ -148,6 +157,7 @@ class LetterMessage:
     business_doc_type: int = NEW
     business_doc_reason: str = ""
     staff: Staff = field(default_factory=Staff)
+    replacements: tuple[ReplacementInfo, ...] = ()
     attachments: tuple[EdxmlAttachment, ...] = ()
 
 
@@ -260,6 +270,14 @@ def letter_build(message: LetterMessage) -> etree._Element:
     _sub(business, "BussinessDocReason", message.business_doc_reason)
     _sub(business, "Paper", 0)
     _staff(business, message.staff)
+    if message.replacements:
+        replacements = _sub(business, "ReplacementInfoList")
+        for replaced in message.replacements:
+            info = _sub(replacements, "ReplacementInfo")
+            _sub(info, "DocumentId", replaced.document_id)
+            organs = _sub(info, "OrganIdList")
+            for organ_id in replaced.organ_ids:
+                _sub(organs, "OrganId", organ_id)
     _manifest(root, envelope, message.attachments)
     return root
 
@@ -549,6 +567,23 @@ def _attachments(root, *, max_bytes: int) -> tuple[EdxmlAttachment, ...]:
     return tuple(found)
 
 
+def _parse_replacements(business) -> tuple[ReplacementInfo, ...]:
+    if business is None:
+        return ()
+    found = []
+    for info in business.iterfind(f"{q('ReplacementInfoList')}/{q('ReplacementInfo')}"):
+        organs = info.find(q("OrganIdList"))
+        found.append(
+            ReplacementInfo(
+                document_id=_text(info, "DocumentId", required=True),
+                organ_ids=tuple(
+                    (o.text or "").strip() for o in (organs if organs is not None else ())
+                ),
+            )
+        )
+    return tuple(found)
+
+
 def letter_parse(root: etree._Element, *, attachment_max_bytes: int) -> LetterMessage:
     """The letter of a signed document (`signature_check(...).root`)."""
     head = _header(root)
@@ -599,6 +634,7 @@ def letter_parse(root: etree._Element, *, attachment_max_bytes: int) -> LetterMe
         business_doc_type=doc_type,
         business_doc_reason=_text(business, "BussinessDocReason"),
         staff=_parse_staff(business.find(q("StaffInfo")) if business is not None else None),
+        replacements=_parse_replacements(business),
         attachments=_attachments(root, max_bytes=attachment_max_bytes),
     )
 

@@ -11,7 +11,12 @@ from directives.models.delivery import (
     Notification,
     ReportFile,
 )
-from directives.models.incoming import IncomingBook, IncomingEntry, ReceivingStatus
+from directives.models.incoming import (
+    IncomingAttachment,
+    IncomingBook,
+    IncomingEntry,
+    ReceivingStatus,
+)
 from directives.models.letters import (
     DOCUMENT_TYPE_TITLES,
     ISSUED_STATES,
@@ -43,6 +48,7 @@ __all__ = [
     "Event",
     "ExtensionRequest",
     "ISSUED_STATES",
+    "IncomingAttachment",
     "IncomingBook",
     "IncomingEntry",
     "LETTER_FIELDS",

@@ -27,6 +27,10 @@ class ReceivingStatus(models.TextChoices):
     ASSIGNED = "04", _("Assigned inside the unit")
     IN_PROGRESS = "05", _("In progress")
     DONE = "06", _("Done")
+    # A recall of the letter (BussinessDocType 1), as the receiving unit answered it.
+    RECALL_REQUESTED = "13", _("Recall requested")
+    RECALL_ACCEPTED = "15", _("Recall accepted")
+    RECALL_REFUSED = "16", _("Recall refused")
 
 
 class IncomingBook(models.Model):
@@ -141,6 +145,10 @@ class IncomingEntry(models.Model):
     received_by_name = models.CharField(max_length=150, blank=True)
     # An edXML message's DocumentId (`OrganId,yyyy/mm/dd,number/symbol`): seen once per unit.
     edxml_document_id = models.CharField(max_length=200, blank=True, default="")
+    # The issuer on another system recalled the letter (an edXML recall): it is closed here,
+    # as a letter of the portal whose directive was recalled.
+    recalled_at = models.DateTimeField(_("recalled on"), null=True, blank=True)
+    recall_reason = models.TextField(_("reason for recall"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,3 +183,29 @@ class IncomingEntry(models.Model):
     @property
     def is_refused(self) -> bool:
         return self.decision == self.Decision.REFUSED
+
+    @property
+    def is_recalled(self) -> bool:
+        return self.recalled_at is not None
+
+
+class IncomingAttachment(models.Model):
+    """A file that came with an edXML letter besides its signed PDF, kept with the entry once
+    the upload checks (content, size) accepted it."""
+
+    entry = models.ForeignKey(IncomingEntry, on_delete=models.CASCADE, related_name="attachments")
+    position = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="incoming/attachments/%Y/%m/")
+    name = models.CharField(max_length=255)
+    description = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["entry", "position", "pk"]
+        verbose_name = _("incoming letter's attachment")
+        verbose_name_plural = _("incoming letters' attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -175,12 +175,17 @@ def distribution_desk(user: User) -> DistributionDesk:
     open tasks; each ordered by deadline."""
     entries = (
         distribution_entries_visible_to(user)
-        .filter(handler_unit__isnull=True, handler_user__isnull=True)
+        .filter(handler_unit__isnull=True, handler_user__isnull=True, recalled_at__isnull=True)
         .exclude(dispatch__directive__status__in=[Directive.Status.RECALLED])
         .order_by("-arrived_at", "-pk")
     )
     visible = distribution_assignments_visible_to(user)
-    letters = distribution_letters_visible_to(user).order_by("handler_due_date", "arrived_at", "pk")
+    # A letter its issuer recalled by edXML is closed: nothing waits on it.
+    letters = (
+        distribution_letters_visible_to(user)
+        .filter(recalled_at__isnull=True)
+        .order_by("handler_due_date", "arrived_at", "pk")
+    )
     return DistributionDesk(
         letters_to_review=list(
             letters.filter(

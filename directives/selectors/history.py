@@ -36,6 +36,10 @@ def event_labels() -> dict[str, str]:
         "incoming_marked_handled": _("Marked handled, for the head's review"),
         "incoming_handled": _("Handled (approved by the head of the unit)"),
         "incoming_returned_by_head": _("Returned by the head of the unit"),
+        "incoming_edxml": _("Entered in the incoming book"),
+        "incoming_entered": _("Entered in the incoming book"),
+        "incoming_recalled": _("Recalled by the issuer"),
+        "incoming_recall_refused": _("Recall refused: the letter was handled already"),
     }
 
 

@@ -201,6 +201,13 @@ def signed_for(entry: IncomingEntry) -> str:
     return template % {"who": who, "when": timezone.localtime(when).strftime("%d/%m/%Y %H:%M")}
 
 
+def recalled_note(entry: IncomingEntry) -> str:
+    """What the book and the entry's page say of a letter its issuer recalled."""
+    when = timezone.localtime(entry.recalled_at).strftime("%d/%m/%Y")
+    text = _("Recalled by the issuer on %(day)s") % {"day": when}
+    return f"{text}: {entry.recall_reason}" if entry.recall_reason else text
+
+
 def incoming_book_lines(entries: Iterable[IncomingEntry]) -> list[dict]:
     """One dict per line with the columns of Phụ lục IV, for the page, the print and the XLSX:
     what each column shows is decided here."""
@@ -208,6 +215,8 @@ def incoming_book_lines(entries: Iterable[IncomingEntry]) -> list[dict]:
     for e in entries:
         handler = e.handler_user or e.handler_unit
         notes = [e.get_source_display()] if e.source != IncomingEntry.Source.PORTAL else []
+        if e.is_recalled:
+            notes.append(recalled_note(e))
         if e.signatures_valid is False:
             notes.append("; ".join(e.signature_problems))
         if e.note:

@@ -403,9 +403,10 @@ def entry_has_tasks(entry: IncomingEntry) -> bool:
 def entry_moves(*, entry: IncomingEntry, user: User) -> EntryMoves:
     """The head of a unit that distributes assigns an accepted letter to a handler inside it.
     For a letter with no task for the unit, the handler starts, then marks it handled with a
-    short text; the head approves it (done) or returns it with a reason."""
+    short text; the head approves it (done) or returns it with a reason. A letter recalled by
+    its issuer (the portal's directive, or an edXML recall) is closed: no move."""
     live = entry.dispatch_id is None or entry.dispatch.directive.status == Directive.Status.ISSUED
-    if entry.is_refused or not live:
+    if entry.is_refused or entry.is_recalled or not live:
         return EntryMoves()
     head = is_unit_head(user, entry.unit_id)
     open_ = entry.handled_at is None

@@ -103,6 +103,7 @@ def entries_to_assign(user: User) -> QuerySet[IncomingEntry]:
         decision=IncomingEntry.Decision.ACCEPTED,
         handler_unit__isnull=True,
         handler_user__isnull=True,
+        recalled_at__isnull=True,  # recalled by its issuer over edXML: closed
     )
 
 
@@ -175,6 +176,7 @@ def _head_reviews(user: User) -> tuple[QuerySet[Assignment], QuerySet[IncomingEn
         unit_id=user.unit_id,
         decision=IncomingEntry.Decision.ACCEPTED,
         head_review=IncomingEntry.HeadReview.WAITING,
+        recalled_at__isnull=True,
     )
     return tasks, letters
 

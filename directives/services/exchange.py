@@ -10,8 +10,10 @@ The fields are mapped in docs/edxml.md.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
+from collections.abc import Callable
 from io import BytesIO
 
 from django.conf import settings
@@ -26,6 +28,7 @@ from directives.exchange import edxml
 from directives.exchange.transport import PeerRefused, PeerUnreachable, message_name, transport
 from directives.models import AttachmentSeal, Directive, Dispatch, IncomingEntry, Task, Urgency
 from directives.services.events import event_record
+from directives.services.notices.withdrawal import withdrawal_of
 from recipients.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -104,8 +107,15 @@ def _due_date(directive: Directive, unit: Unit) -> datetime.date | None:
     return min(deadlines, default=None)
 
 
-def letter_message_for(directive: Directive, unit: Unit, *, pdf: bytes) -> edxml.LetterMessage:
-    """The edXML letter of an issued directive to one external unit."""
+def letter_message_for(
+    directive: Directive,
+    unit: Unit,
+    *,
+    pdf: bytes,
+    replaces: tuple[edxml.ReplacementInfo, ...] = (),
+) -> edxml.LetterMessage:
+    """The edXML letter of an issued directive to one external unit: a new letter, or a
+    replacement (BussinessDocType 3) of the letters in `replaces` that went to the unit."""
     issuer = directive.issuing_unit
     clerk_event = directive.events.filter(verb="issued").select_related("actor").first()
     staff = edxml.Staff(
@@ -140,10 +150,44 @@ def letter_message_for(directive: Directive, unit: Unit, *, pdf: bytes) -> edxml
         promulgation_amount=directive.copies,
         page_amount=_page_count(pdf),
         steering_type="1" if has_tasks else "0",
-        business_doc_type=edxml.NEW,
+        business_doc_type=edxml.REPLACE if replaces else edxml.NEW,
+        business_doc_reason=(
+            _replacement_reason(directive.replaces) if replaces and directive.replaces else ""
+        ),
         staff=staff,
+        replacements=replaces,
         attachments=_attachments(directive, pdf),
     )
+
+
+def _replacement_reason(old: Directive) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(_REPLACES) % {"old": old.number_symbol}
+
+
+_REPLACES = gettext_lazy("Replaces letter %(old)s.")
+
+
+def recall_message_for(directive: Directive, unit: Unit, *, pdf: bytes) -> edxml.LetterMessage:
+    """The recall (BussinessDocType 1) of a letter that went to the unit: the letter's own
+    header (its DocumentId above all), the clerk's reason, no file."""
+    message = letter_message_for(directive, unit, pdf=pdf)
+    when = directive.recalled_at or directive.updated_at or timezone.now()
+    reason = directive.recall_reason
+    if directive.status == Directive.Status.REPLACED:
+        new = withdrawal_of(directive)
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = str(_REPLACED_BY) % {"new": new.number_symbol if new else ""}
+    return dataclasses.replace(
+        message,
+        business_doc_type=edxml.RECALL,
+        business_doc_reason=reason,
+        timestamp=when.replace(microsecond=0),
+        attachments=(),
+    )
+
+
+_REPLACED_BY = gettext_lazy("Replaced by letter %(new)s, which is not sent to this unit.")
 
 
 def edxml_units(directive: Directive) -> list[Unit]:
@@ -163,31 +207,46 @@ def letter_message_name(directive: Directive, unit: Unit) -> str:
     return message_name(document_id_of(directive), unit.identifier_code)
 
 
-def directive_edxml_send(*, directive_id: int) -> int:
-    """Write the letter's edXML message for each of its external units once; the number of
-    messages written by this call. A letter not issued, without a ready PDF, or whose issuing
-    unit has no identifier code sends nothing (the last is logged for the administrator)."""
+def recall_message_name(directive: Directive, unit: Unit) -> str:
+    return message_name(document_id_of(directive), unit.identifier_code, "recall")
+
+
+def _issued_letter(directive_id: int, statuses: tuple[str, ...]) -> Directive | None:
+    """The letter if it is in one of `statuses`, has its signed PDF and an issuing unit with
+    an identifier code (the last missing is logged for the administrator)."""
     directive = (
-        Directive.objects.select_related("issuing_unit", "issuing_unit__parent")
+        Directive.objects.select_related("issuing_unit", "issuing_unit__parent", "replaces")
         .filter(pk=directive_id)
         .first()
     )
-    if directive is None or directive.status != Directive.Status.ISSUED:
-        return 0
+    if directive is None or directive.status not in statuses:
+        return None
     if directive.pdf_status != Directive.PdfStatus.READY or not directive.pdf:
-        return 0
-    units = edxml_units(directive)
-    if not units:
-        return 0
+        return None
     if not directive.issuing_unit.identifier_code:
-        logger.error(
-            "Directive %s not sent by edXML: unit %s has no identifier code",
-            directive.pk,
-            directive.issuing_unit.code,
-        )
-        return 0
+        if edxml_units(directive):
+            logger.error(
+                "Directive %s not sent by edXML: unit %s has no identifier code",
+                directive.pk,
+                directive.issuing_unit.code,
+            )
+        return None
+    return directive
+
+
+def _send_each(
+    directive: Directive,
+    units: list[Unit],
+    *,
+    name: Callable[[Directive, Unit], str],
+    build: Callable[[Unit, bytes], edxml.LetterMessage],
+    verb: str,
+) -> int:
+    """Write one signed message per unit through the transport, each once: the number written
+    by this call. A peer out of reach for one unit does not hold the others back; the job's
+    backoff retries it (PeerUnreachable raised at the end)."""
     out = transport()
-    waiting = [u for u in units if not out.sent(letter_message_name(directive, u))]
+    waiting = [u for u in units if not out.sent(name(directive, u))]
     if not waiting:
         return 0
     pdf = _read(directive.pdf)
@@ -195,12 +254,10 @@ def directive_edxml_send(*, directive_id: int) -> int:
     unreachable: PeerUnreachable | None = None
     with unit_key(unit=directive.issuing_unit) as key:
         for unit in waiting:
-            message = letter_message_for(directive, unit, pdf=pdf)
+            message = build(unit, pdf)
             data = edxml.message_sign(edxml.letter_build(message), key=key)
             try:
-                if not out.send(
-                    letter_message_name(directive, unit), data, to=unit.identifier_code
-                ):
+                if not out.send(name(directive, unit), data, to=unit.identifier_code):
                     continue
             except PeerRefused as refusal:  # for good: kept under outbox/refused/, not retried
                 logger.error("edXML %s refused by %s: %s", directive.pk, unit.code, refusal)
@@ -213,13 +270,81 @@ def directive_edxml_send(*, directive_id: int) -> int:
             with transaction.atomic():
                 event_record(
                     directive=directive,
-                    verb="edxml_sent",
+                    verb=verb,
                     unit=unit,
-                    data={"document_id": message.document_id, "to": unit.identifier_code},
+                    data={
+                        "document_id": message.document_id,
+                        "to": unit.identifier_code,
+                        "type": message.business_doc_type,
+                    },
                 )
     if unreachable is not None:
         raise unreachable
     return written
+
+
+def _replaces_for(directive: Directive, unit: Unit) -> tuple[edxml.ReplacementInfo, ...]:
+    """The letter `directive` replaces, when that one went to the unit by edXML."""
+    old = directive.replaces
+    if old is None or not old.issuing_unit.identifier_code or old.issued_on is None:
+        return ()
+    if not transport().sent(letter_message_name(old, unit)):
+        return ()
+    return (edxml.ReplacementInfo(document_id_of(old), (unit.identifier_code,)),)
+
+
+def directive_edxml_send(*, directive_id: int) -> int:
+    """Write the letter's edXML message for each of its external units once; the number of
+    messages written by this call. A letter not issued, without a ready PDF, or whose issuing
+    unit has no identifier code sends nothing. A replacement goes as BussinessDocType 3 to the
+    units that had the letter it replaces by edXML. A letter recalled while this ran: the
+    units it reached hear of the recall at once."""
+    directive = _issued_letter(directive_id, (Directive.Status.ISSUED,))
+    if directive is None:
+        return 0
+    written = _send_each(
+        directive,
+        edxml_units(directive),
+        name=letter_message_name,
+        build=lambda unit, pdf: letter_message_for(
+            directive, unit, pdf=pdf, replaces=_replaces_for(directive, unit)
+        ),
+        verb="edxml_sent",
+    )
+    if (
+        written
+        and not Directive.objects.filter(pk=directive_id, status=Directive.Status.ISSUED).exists()
+    ):
+        directive_edxml_recall_send(directive_id=directive_id)
+    return written
+
+
+def recall_units(directive: Directive) -> list[Unit]:
+    """The external units the letter went to by edXML (the transport's record says so) and
+    that must hear of its recall: for a replaced letter, those the replacement does not reach
+    by edXML (the replacement itself tells the others)."""
+    out = transport()
+    units = [u for u in edxml_units(directive) if out.sent(letter_message_name(directive, u))]
+    if directive.status == Directive.Status.REPLACED:
+        new = withdrawal_of(directive)
+        reached = {u.pk for u in edxml_units(new)} if new is not None else set()
+        units = [u for u in units if u.pk not in reached]
+    return units
+
+
+def directive_edxml_recall_send(*, directive_id: int) -> int:
+    """Tell each external unit that had the letter by edXML that it is recalled (a message
+    with BussinessDocType 1 and its DocumentId), once per unit; the number written."""
+    directive = _issued_letter(directive_id, (Directive.Status.RECALLED, Directive.Status.REPLACED))
+    if directive is None:
+        return 0
+    return _send_each(
+        directive,
+        recall_units(directive),
+        name=recall_message_name,
+        build=lambda unit, pdf: recall_message_for(directive, unit, pdf=pdf),
+        verb="edxml_recall_sent",
+    )
 
 
 # --- status messages --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,9 +33,10 @@ from common.uploads import check_upload
 from directives.documents.verification import check_pdf_signatures, trust_roots
 from directives.exchange import edxml
 from directives.exchange.transport import transport
-from directives.models import Dispatch, Event, IncomingEntry
+from directives.models import Dispatch, Event, IncomingAttachment, IncomingEntry
 from directives.services.events import event_record
 from directives.services.exchange import document_id_of, status_send
+from directives.services.exchange_recall import recall_take, replaced_take
 from directives.services.incoming import incoming_number_take
 from directives.services.notices import people
 from directives.workdays import local_today
@@ -54,6 +56,7 @@ def refusal_text(code: str) -> str:
         edxml.UNKNOWN_ORGAN: _("No unit of this portal has the addressee's identifier code."),
         edxml.DUPLICATE: _("This letter was received before."),
         edxml.BAD_PDF: _("The PDF of the letter is missing or cannot be accepted."),
+        edxml.UNKNOWN_DOCUMENT: _("The recalled letter was never entered here."),
     }
     return texts.get(code, _("The message cannot be accepted."))
 
@@ -67,6 +70,7 @@ class Received:
     code: str = ""
     reason: str = ""
     statuses: list[str] = field(default_factory=list)
+    recalled: IncomingEntry | None = None  # the entry a recall closed (or could not: 16)
 
     @property
     def refused(self) -> bool:
@@ -98,6 +102,34 @@ def _checked_pdf(pdf: edxml.EdxmlAttachment):
         return check_upload(upload, allowed=("pdf",), max_bytes=settings.EDXML_ATTACHMENT_MAX_BYTES)
     except ValidationError as exc:
         raise edxml.EdxmlRefused(edxml.BAD_PDF, " ".join(exc.messages)) from exc
+
+
+@dataclass(frozen=True)
+class _Kept:
+    attachment: edxml.EdxmlAttachment
+    checked: object  # common.uploads.CheckedFile
+
+
+def _other_files(
+    letter: edxml.LetterMessage, pdf: edxml.EdxmlAttachment
+) -> tuple[list[_Kept], list[dict]]:
+    """The letter's other attachments the upload checks accept (as for a file a person
+    uploads: by content and size), and those they do not, each with the reason: the letter is
+    taken either way (a detached signature, an archive or an old Office file is named in the
+    entry's history, not kept)."""
+    kept, left = [], []
+    for attachment in letter.attachments:
+        if attachment is pdf:
+            continue
+        name = (attachment.name or "file")[:255]
+        upload = SimpleUploadedFile(name, attachment.data, attachment.content_type or "")
+        try:
+            checked = check_upload(upload, max_bytes=settings.EDXML_ATTACHMENT_MAX_BYTES)
+        except ValidationError as exc:
+            left.append({"name": name, "reason": " ".join(exc.messages)[:300]})
+            continue
+        kept.append(_Kept(attachment, checked))
+    return kept, left
 
 
 def _seen_before(unit: Unit, document_id: str) -> None:
@@ -141,9 +173,10 @@ def _signed_letter(root) -> tuple[edxml.LetterMessage, str]:
     letter = edxml.letter_parse(
         checked.root, attachment_max_bytes=settings.EDXML_ATTACHMENT_MAX_BYTES
     )
-    if letter.business_doc_type != edxml.NEW:
+    if letter.business_doc_type == edxml.UPDATE:
+        # The portal never changes an issued letter: a correction is a replacement (3).
         raise edxml.EdxmlRefused(
-            edxml.MALFORMED, "recall, update and replacement messages are not taken yet"
+            edxml.MALFORMED, "update messages (BussinessDocType 2) are not taken"
         )
     return letter, checked.signer_subject
 
@@ -153,6 +186,9 @@ def _entry_create(
 ) -> IncomingEntry:
     checked = _checked_pdf(pdf)
     report = check_pdf_signatures(checked.sha256, lambda: pdf.data)
+    with translation.override(settings.LANGUAGE_CODE):
+        kept, left = _other_files(letter, pdf)
+    stored: list[IncomingAttachment] = []
     with transaction.atomic():
         now = timezone.now()
         year = local_today(now).year
@@ -189,6 +225,24 @@ def _entry_create(
                 edxml.DUPLICATE, f"DocumentId {letter.document_id} was received before"
             ) from exc
         try:
+            for position, item in enumerate(kept, start=1):
+                row = IncomingAttachment(
+                    entry=entry,
+                    position=position,
+                    name=(item.attachment.name or "file")[:255],
+                    description=item.attachment.description[:255],
+                    content_type=item.checked.content_type,
+                    size=item.checked.size,
+                    sha256=item.checked.sha256,
+                )
+                suffix = PurePath(row.name).suffix.lower()
+                row.file.save(
+                    f"{unit.code}-{year}-{number}-{position}{suffix}",
+                    ContentFile(item.attachment.data),
+                    save=False,
+                )
+                stored.append(row)
+                row.save()
             event_record(
                 directive=None,
                 incoming_entry=entry,
@@ -204,11 +258,15 @@ def _entry_create(
                     "xml_signer": signer,
                     "scan_sha256": checked.sha256,
                     "attachments": [a.name for a in letter.attachments],
+                    "attachments_not_kept": left,
                 },
             )
             people.entry_heads_notify(entry=entry, occasion=people.ARRIVED, by=None)
         except Exception:
+            # The files reached the storage before the rows: a refused entry keeps none.
             entry.scan.delete(save=False)
+            for row in stored:
+                row.file.delete(save=False)
             raise
     return entry
 
@@ -228,6 +286,11 @@ def edxml_message_receive(*, data: bytes) -> Received:
             answer_to = refused.answer_to
             raise refused.refusal from refused
         unit = _receiving_unit(letter)
+        if letter.business_doc_type == edxml.RECALL:
+            taken = recall_take(letter=letter, unit=unit)
+            if not taken.outcome:
+                return Received(code=edxml.DUPLICATE, reason=taken.reason)
+            return Received(status=taken.outcome, recalled=taken.entry, statuses=taken.statuses)
         _seen_before(unit, letter.document_id)
         entry = _entry_create(letter=letter, unit=unit, pdf=_letter_pdf(letter), signer=signer)
     except edxml.EdxmlRefused as refusal:
@@ -258,12 +321,17 @@ def edxml_message_receive(*, data: bytes) -> Received:
     for code, text in texts:
         if status_send(letter=letter, unit=unit, code=code, description=text):
             result.statuses.append(code)
+    for replaced in letter.replacements:
+        if not replaced.organ_ids or unit.identifier_code in replaced.organ_ids:
+            replaced_take(letter=letter, unit=unit, document_id=replaced.document_id, new=entry)
     return result
 
 
 # The order a letter goes through at the receiving unit: a status never goes back down (a
 # refusal of a copy posted again after a lost reply does not undo the letter's acceptance).
-STATUS_RANK = {"01": 1, "02": 2, "03": 3, "04": 4, "05": 5, "06": 6}
+# A recall's answer comes after any of them (the recall is the letter's last step): 13 the
+# request taken, then 15 accepted or 16 refused, whatever handling status arrives late.
+STATUS_RANK = {"01": 1, "02": 2, "03": 3, "04": 4, "05": 5, "06": 6, "13": 7, "15": 8, "16": 8}
 
 
 def _status_dispatch(status: edxml.StatusMessage) -> Dispatch:

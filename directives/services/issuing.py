@@ -185,6 +185,22 @@ def _mark_replaced(old: Directive, *, new: Directive, by: User, ip: str | None) 
         data={"replaced_by": new.pk},
     )
     withdrawal_notices_create(directive=old, replacement=new)
+    _edxml_recall(old)
+
+
+def _edxml_recall(directive: Directive) -> None:
+    """The external units on other systems that had the letter by edXML hear of its recall
+    (or, for those the replacement does not reach, of its replacement) after commit."""
+    if directive.pdf_status != Directive.PdfStatus.READY:
+        return  # nothing went by edXML before the signed PDF was ready
+    has_exchange = (
+        Dispatch.objects.filter(directive=directive, unit__is_external=True)
+        .exclude(unit__identifier_code="")
+        .exists()
+    )
+    if has_exchange:
+        pk = directive.pk
+        transaction.on_commit(lambda: jobs.edxml_recall_enqueue(pk), robust=True)
 
 
 def directive_issue(*, directive: Directive, by: User, ip: str | None = None) -> Directive:
@@ -271,6 +287,7 @@ def directive_recall(
         from directives.services.notices import withdrawal_notices_create
 
         withdrawal_notices_create(directive=issued, replacement=None)
+        _edxml_recall(issued)
     return issued
 
 

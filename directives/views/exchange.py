@@ -41,7 +41,10 @@ def edxml_endpoint(request: HttpRequest) -> JsonResponse:
         body = {"status": "02", "code": result.code, "reason": result.reason}
         return JsonResponse(body, status=422)
     if result.status:
-        return JsonResponse({"status": result.status, "recorded": True}, status=201)
+        body = {"status": result.status, "recorded": True}
+        if result.statuses:  # a recall: the statuses sent back (13, then 15 or 16)
+            body["statuses"] = result.statuses
+        return JsonResponse(body, status=201)
     entry = result.entry
     body = {
         "status": "03",

@@ -19,7 +19,7 @@ from common.client_ip import client_ip
 from common.framing import pdf_frame
 from directives.errors import DirectiveError
 from directives.forms.distribution import HandledForm, HeadReturnForm
-from directives.models import AttachmentSeal, Directive
+from directives.models import AttachmentSeal, Directive, IncomingAttachment
 from directives.selectors.distribution import (
     distribution_attachments_visible_to,
     distribution_directives_visible_to,
@@ -28,6 +28,7 @@ from directives.selectors.distribution import (
     letter_files_context,
     letter_tasks,
 )
+from directives.selectors.incoming import recalled_note
 from directives.selectors.moves import entry_moves
 from directives.services.handling import (
     incoming_entry_head_approve,
@@ -61,6 +62,8 @@ def distribution_letter(request: HttpRequest, pk: int) -> HttpResponse:
             "handled_form": HandledForm(initial={"text": entry.handler_report}),
             "return_form": HeadReturnForm(),
             **letter_files_context(directive),
+            "entry_files": list(entry.attachments.all()),
+            "recalled": recalled_note(entry) if entry.is_recalled else "",
         },
     )
 
@@ -177,6 +180,14 @@ def handled_scan(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+def handled_letter_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """A file that came with an edXML letter, for its handler and the unit's head."""
+    entry = get_object_or_404(distribution_letters_visible_to(request.user), pk=pk)
+    item = get_object_or_404(IncomingAttachment.objects.filter(entry=entry), pk=file_pk)
+    return stored_file_response(item.file, item.name, item.content_type, inline=False)
+
+
+@login_required
 def handled_report_file(request: HttpRequest, pk: int) -> FileResponse:
     """A file of a task's report, for its handler and the unit's head."""
     item = get_object_or_404(distribution_report_files_visible_to(request.user), pk=pk)
@@ -194,6 +205,11 @@ urlpatterns: list = [
     ),
     path("distribution/letters/<int:pk>/return/", letter_return, name="distribution_letter_return"),
     path("distribution/letters/<int:pk>/scan/", handled_scan, name="distribution_letter_scan"),
+    path(
+        "distribution/letters/<int:pk>/files/<int:file_pk>/",
+        handled_letter_file,
+        name="distribution_letter_file",
+    ),
     path("distribution/directives/<int:pk>/pdf/", handled_pdf, name="distribution_pdf"),
     path("distribution/attachments/<int:pk>/", handled_attachment, name="distribution_attachment"),
     path(

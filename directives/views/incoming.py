@@ -28,12 +28,14 @@ from directives.forms.incoming import (
     OutsideLetterForm,
     RefuseForm,
 )
-from directives.models import Event, IncomingEntry
+from directives.models import Event, IncomingAttachment, IncomingEntry
+from directives.selectors.history import event_labels
 from directives.selectors.incoming import (
     awaiting_receipt,
     incoming_book_lines,
     incoming_book_queryset,
     incoming_entries_visible_to,
+    recalled_note,
     receiving_units,
 )
 from directives.selectors.moves import dispatch_moves
@@ -257,9 +259,28 @@ def incoming_entry(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if entry.dispatch_id is not None:
         return redirect("directives:inbox_detail", pk=entry.dispatch_id)
-    history = Event.objects.filter(incoming_entry=entry).order_by("created_at", "pk")
+    labels = event_labels()
+    history = [
+        (e, labels.get(e.verb, e.verb))
+        for e in Event.objects.filter(incoming_entry=entry).order_by("created_at", "pk")
+    ]
     return render(
-        request, "directives/incoming/entry.html", {"entry": entry, "history": list(history)}
+        request,
+        "directives/incoming/entry.html",
+        {
+            "entry": entry,
+            "history": history,
+            "attachments": list(entry.attachments.all()),
+            "not_kept": next(
+                (
+                    e.data.get("attachments_not_kept", [])
+                    for e, _l in history
+                    if e.verb == "incoming_edxml"
+                ),
+                [],
+            ),
+            "recalled": recalled_note(entry) if entry.is_recalled else "",
+        },
     )
 
 
@@ -272,6 +293,15 @@ def incoming_entry_scan(request: HttpRequest, pk: int) -> FileResponse:
     return stored_file_response(entry.scan, name, "application/pdf", inline=inline)
 
 
+@login_required
+def incoming_entry_attachment(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """A file that came with an edXML letter: through the entry's scoping (another unit's is a
+    404), downloaded under its own name and checked type, never shown inline."""
+    entry = get_object_or_404(incoming_entries_visible_to(request.user), pk=pk)
+    item = get_object_or_404(IncomingAttachment.objects.filter(entry=entry), pk=file_pk)
+    return stored_file_response(item.file, item.name, item.content_type, inline=False)
+
+
 urlpatterns: list = [
     path("inbox/<int:pk>/accept/", letter_accept, name="letter_accept"),
     path("inbox/<int:pk>/refuse/", letter_refuse, name="letter_refuse"),
@@ -282,4 +312,9 @@ urlpatterns: list = [
     path("incoming/<int:unit>/outside/", outside_letter_new, name="outside_letter_new"),
     path("incoming/entries/<int:pk>/", incoming_entry, name="incoming_entry"),
     path("incoming/entries/<int:pk>/scan/", incoming_entry_scan, name="incoming_entry_scan"),
+    path(
+        "incoming/entries/<int:pk>/files/<int:file_pk>/",
+        incoming_entry_attachment,
+        name="incoming_entry_attachment",
+    ),
 ]

@@ -34,6 +34,7 @@ EXTENSION = "extension_asked"
 DELIVERY_FAILED = "delivery_failed"
 ARRIVED = "letter_arrived"
 REVIEW = "report_to_review"
+RECALLED = "letter_recalled"
 
 
 def people_notice_rows(
@@ -270,7 +271,8 @@ def entry_heads_notify(
 ) -> list[Notification]:
     """Tell the receiving unit's heads that a letter arrived in its book (ARRIVED, from the
     acceptance), or that a report inside the unit waits for their review (REVIEW: call it from
-    the service that hands the report to the head, `key` naming that report)."""
+    the service that hands the report to the head, `key` naming that report), or that its
+    issuer on another system recalled a letter of the book (RECALLED)."""
     values = {
         "arrival": entry.arrival_number or "",
         "subject": entry.subject[:200],
@@ -279,6 +281,10 @@ def entry_heads_notify(
         subject = _("Letter arrived, arrival number %(arrival)s: %(subject)s") % values
     elif occasion == REVIEW:
         subject = _("A report waits for your review: %(subject)s") % values
+    elif occasion == RECALLED:
+        subject = _("Letter recalled by its issuer, arrival number %(arrival)s: %(subject)s") % (
+            values
+        )
     else:
         raise ValueError(f"Unknown occasion {occasion!r}")
     return _write(

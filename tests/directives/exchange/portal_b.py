@@ -31,6 +31,12 @@ def roles_groups():
     return Group.objects.filter(name=roles.UNIT_OFFICER)
 
 
+def vendor() -> None:
+    from django.db import connection
+
+    print(json.dumps({"vendor": connection.vendor, "name": str(connection.settings_dict["NAME"])}))
+
+
 def book() -> None:
     print(
         json.dumps(
@@ -39,12 +45,23 @@ def book() -> None:
                     "document_id": e.edxml_document_id,
                     "arrival_number": e.arrival_number,
                     "subject": e.subject,
-                    "recalled": bool(getattr(e, "recalled_at", None)),
+                    "recalled": e.recalled_at is not None,
+                    "recall_reason": e.recall_reason,
                 }
                 for e in IncomingEntry.objects.order_by("pk")
             ]
         )
     )
+
+
+def moves() -> None:
+    """What the letter's handler may still do with it (nothing once it is recalled)."""
+    from directives.selectors.moves import entry_moves
+
+    entry = IncomingEntry.objects.get()
+    officer = User.objects.get(username="chuyenvien")
+    found = entry_moves(entry=entry, user=officer)
+    print(json.dumps({name: bool(value) for name, value in vars(found).items()}))
 
 
 def act(step: str) -> None:

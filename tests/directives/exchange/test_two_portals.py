@@ -1,9 +1,11 @@
 """The acceptance of issue 18's edXML part: two portal installations, two databases, two live
 servers, each the other's peer. The Sở's portal (this test's live server and database) issues a
 letter to the ministry, an external unit on the other portal (a `manage.py runserver`
-subprocess on its own SQLite database); the letter arrives in the ministry's incoming book, is
-accepted, assigned, handled and approved there, and the Sở's matrix shows 03 → 04 → 06. Real
-HTTP both ways, the real jobs (eager) and services on each side; nothing of the portal mocked."""
+subprocess on its own database: SQLite, or PostgreSQL on the PostgreSQL pass); the letter
+arrives in the ministry's incoming book, is accepted, assigned, handled and approved there, and
+the Sở's matrix shows 03 → 04 → 06; a recalled letter is closed in the ministry's book and the
+Sở's matrix shows 15. Real HTTP both ways, the real jobs (eager) and services on each side;
+nothing of the portal mocked."""
 
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 
 from directives import jobs
 from directives.selectors.matrix import matrix_build
@@ -37,15 +41,63 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class OtherDatabase:
+    """The ministry's own database: on the PostgreSQL pass a PostgreSQL database of its own
+    next to the test database (its name + "_portal_b"), created here and dropped after; else
+    an SQLite file. Both portals then run on the database the pass is about."""
+
+    def __init__(self, var: Path) -> None:
+        self.db = connection.settings_dict
+        self.postgres = connection.vendor == "postgresql"
+        self.name = f"{self.db['NAME']}_portal_b"[:63] if self.postgres else ""
+        self.sqlite = var / "b.sqlite3"
+
+    @property
+    def url(self) -> str:
+        if not self.postgres:
+            return f"sqlite:///{self.sqlite}"
+        user = quote(self.db.get("USER") or "", safe="")
+        password = quote(self.db.get("PASSWORD") or "", safe="")
+        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        host = self.db.get("HOST") or "127.0.0.1"
+        port = self.db.get("PORT") or "5432"
+        return f"postgres://{auth}{host}:{port}/{self.name}"
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(
+            dbname="postgres",
+            user=self.db.get("USER") or None,
+            password=self.db.get("PASSWORD") or None,
+            host=self.db.get("HOST") or "127.0.0.1",
+            port=self.db.get("PORT") or "5432",
+            autocommit=True,
+        ) as admin:
+            admin.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
+
+    def create(self) -> None:
+        if self.postgres:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # left by a killed run
+            self._admin("CREATE DATABASE {}")
+
+    def drop(self) -> None:
+        if self.postgres:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+
 class OtherPortal:
     def __init__(self, tmp: Path, a_url: str) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         var = tmp / "b"
+        var.mkdir(parents=True, exist_ok=True)
+        self.database = OtherDatabase(var)
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))},
             "DEBUG": "1",
-            "DATABASE_URL": f"sqlite:///{var / 'b.sqlite3'}",
+            "DATABASE_URL": self.database.url,
             "VAR_DIR": str(var),
             "CELERY_TASK_ALWAYS_EAGER": "1",
             "EDXML_PEER_TOKEN": B_TOKEN,
@@ -72,6 +124,7 @@ class OtherPortal:
         return self.manage("shell", "-c", f"from tests.directives.exchange import portal_b; {code}")
 
     def start(self) -> None:
+        self.database.create()
         self.manage("migrate", "--noinput", "-v", "0")
         self.shell("portal_b.setup()")
         self.server = subprocess.Popen(
@@ -94,6 +147,7 @@ class OtherPortal:
         if self.server is not None:
             self.server.terminate()
             self.server.wait(timeout=20)
+        self.database.drop()
 
 
 @pytest.fixture
@@ -103,9 +157,11 @@ def other_portal(live_server, tmp_path, settings):
     settings.DEV_PKI_DIR = tmp_path / "b" / "pki"
     settings.EDXML_PEER_TOKEN = A_TOKEN
     settings.EDXML_PEERS = {MINISTRY: {"url": f"{portal.url}/exchange/edxml/", "token": B_TOKEN}}
-    portal.start()
-    yield portal
-    portal.stop()
+    try:
+        portal.start()
+        yield portal
+    finally:
+        portal.stop()
 
 
 def book_of(portal: OtherPortal) -> list[dict]:
@@ -119,7 +175,8 @@ def ministry_code(directive) -> str:
     return row.receiving.code
 
 
-def test_the_sos_letter_goes_round_two_portals(other_portal, sttt, signed_pdf, celery_eager):
+@pytest.fixture
+def issued_to_ministry(sttt, signed_pdf):
     import hashlib
 
     from django.core.files.base import ContentFile
@@ -136,7 +193,15 @@ def test_the_sos_letter_goes_round_two_portals(other_portal, sttt, signed_pdf, c
     letter.pdf.save("1038.pdf", ContentFile(signed_pdf), save=False)
     letter.pdf_sha256 = hashlib.sha256(signed_pdf).hexdigest()
     letter.save(update_fields=["pdf", "pdf_sha256"])
+    return letter
 
+
+def test_the_sos_letter_goes_round_two_portals(other_portal, issued_to_ministry, celery_eager):
+    letter = issued_to_ministry
+    # The ministry runs on a database of its own, of the kind this pass is about.
+    database = json.loads(other_portal.shell("portal_b.vendor()").strip().splitlines()[-1])
+    assert database["vendor"] == connection.vendor
+    assert database["name"] != connection.settings_dict["NAME"]
     jobs.edxml_send_enqueue(letter.pk)  # the job the fan-out starts: posts to the other portal
     book = book_of(other_portal)
     assert [e["arrival_number"] for e in book] == [1]
@@ -155,3 +220,30 @@ def test_the_sos_letter_goes_round_two_portals(other_portal, sttt, signed_pdf, c
     assert ministry_code(letter) == "06"
     codes = sorted(letter.events.filter(verb="edxml_status").values_list("data__code", flat=True))
     assert codes == ["01", "03", "04", "05", "06"]
+
+
+def test_the_sos_recall_closes_the_letter_in_the_ministrys_book(
+    other_portal, issued_to_ministry, sttt, celery_eager
+):
+    from directives.services.issuing import directive_recall
+    from recipients import roles
+    from tests.factories import UserFactory
+
+    letter = issued_to_ministry
+    jobs.edxml_send_enqueue(letter.pk)
+    other_portal.shell("portal_b.act('assign')")
+    assert ministry_code(letter) == "04"
+    assert book_of(other_portal)[0]["recalled"] is False
+
+    clerk = UserFactory(unit=sttt, roles=[roles.CLERK])
+    directive_recall(directive=letter, by=clerk, reason="Ban hành nhầm đối tượng")  # the job posts
+    [entry] = book_of(other_portal)
+    assert entry["recalled"] is True and entry["recall_reason"] == "Ban hành nhầm đối tượng"
+    moves = json.loads(other_portal.shell("portal_b.moves()").strip().splitlines()[-1])
+    assert not any(moves.values())  # its handling stopped
+    assert ministry_code(letter) == "15"  # 13, then 15: the recall accepted
+    jobs.edxml_recall_enqueue(letter.pk)  # redelivered: nothing posted twice
+    # Read from the rows: a JSON lookup turns "13" into 13 on SQLite.
+    codes = sorted(e.data["code"] for e in letter.events.filter(verb="edxml_status"))
+    assert codes == ["01", "03", "04", "13", "15"]
+    assert letter.events.filter(verb="edxml_recall_sent").count() == 1
