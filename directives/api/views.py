@@ -16,16 +16,18 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 
 from common.client_ip import client_ip
+from common.downloads import stored_file_response
 from common.params import id_param
 from directives import services
 from directives.api import serializers as s
+from directives.api.serializers import validated
 from directives.api.tracking import MatrixPageSerializer, matrix_page
 from directives.forms import DirectiveFilter
 from directives.forms.workspace import InboxFilter
 from directives.models import Assignment, Directive
+from directives.selectors.files import letters_openable_by
 from directives.selectors.history import desk_event_labels, history_for_unit
 from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
 from directives.selectors.matrix import matrix_build
@@ -47,12 +49,6 @@ def _desk_required(user) -> None:
         user.has_perm("directives.view_directive") or user.has_perm("directives.add_directive")
     ):
         raise PermissionDenied
-
-
-def _input(serializer_class: type[Serializer], request: Request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 FILTER_PARAMETERS = [
@@ -90,22 +86,16 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         user = self.request.user
-        if self.action in ("retrieve", "pdf", "events"):
-            return directives_visible_to(user).prefetch_related(
-                "addressees",
-                "copy_recipients",
-                "tasks__groups",
-                "tasks__units",
-                "replaced_by",
-                "attachments",
-            )
-        return desk_directives(user).prefetch_related(
+        if self.action == "pdf":
+            return letters_openable_by(user)
+        scope = directives_visible_to if self.action in ("retrieve", "events") else desk_directives
+        return scope(user).prefetch_related(
             "addressees",
             "copy_recipients",
             "tasks__groups",
             "tasks__units",
             "replaced_by",
-            "attachments",
+            "attachments__seal",
         )
 
     def _response(self, directive: Directive, code: int = status.HTTP_200_OK) -> Response:
@@ -154,7 +144,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _move(self, call: Callable[..., Directive], serializer_class=None) -> Response:
         directive = self.get_object()
-        data = _input(serializer_class, self.request) if serializer_class else {}
+        data = validated(serializer_class, self.request) if serializer_class else {}
         result = call(directive, self.request.user, client_ip(self.request), data)
         return self._response(result)
 
@@ -244,7 +234,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def attachments(self, request: Request, pk=None) -> Response:
         """Attach a file to a draft (multipart `file`), checked by its content and size."""
         directive = self.get_object()
-        data = _input(s.AttachmentInput, request)
+        data = validated(s.AttachmentInput, request)
         made = services.attachment_add(
             directive=directive, by=request.user, upload=data["file"], ip=client_ip(request)
         )
@@ -287,15 +277,14 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk=None) -> FileResponse:
-        """The signed PDF, once the PDF job has made it (404 until then)."""
+        """The signed PDF, once the PDF job has made it (404 until then), for those who may
+        open the letter: its agency, its recipients, its handlers inside the unit."""
         directive = self.get_object()
         if directive.pdf_status != Directive.PdfStatus.READY or not directive.pdf:
             raise Http404(_("The signed PDF is not ready yet."))
-        try:
-            handle = directive.pdf.open("rb")
-        except FileNotFoundError:
-            raise Http404(_("The signed PDF is missing."))
-        return FileResponse(handle, filename=directive.pdf_filename, content_type="application/pdf")
+        return stored_file_response(
+            directive.pdf, directive.pdf_filename, "application/pdf", inline=False
+        )
 
 
 class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -333,7 +322,7 @@ class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def accept(self, request: Request, pk=None) -> Response:
         """Accept the letter into the unit's incoming book (tiếp nhận): its arrival number."""
         dispatch = self.get_object()
-        data = _input(s.AcceptInput, request)
+        data = validated(s.AcceptInput, request)
         entry = dispatch_accept(
             dispatch=dispatch, by=request.user, note=data["note"], ip=client_ip(request)
         )
@@ -344,7 +333,7 @@ class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def refuse(self, request: Request, pk=None) -> Response:
         """Refuse the letter: `misaddressed`, `invalid_signature`, or `other` with a comment."""
         dispatch = self.get_object()
-        data = _input(s.RefuseInput, request)
+        data = validated(s.RefuseInput, request)
         entry = dispatch_refuse(
             dispatch=dispatch,
             by=request.user,
@@ -376,6 +365,7 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             assignments_visible_to(user)
             .filter(unit_id=user.unit_id)
             .select_related("task", "task__directive", "dispatch")
+            .prefetch_related("files")
         )
 
     def _done(self, assignment: Assignment) -> Response:
@@ -394,7 +384,7 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def report(self, request: Request, pk=None) -> Response:
         assignment = self.get_object()
-        data = _input(s.ReportInput, request)
+        data = validated(s.ReportInput, request)
         return self._done(
             assignments.assignment_report(
                 assignment=assignment,
@@ -410,7 +400,7 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def extension(self, request: Request, pk=None) -> Response:
         """Ask the issuing agency's clerk for a later due date, with a reason."""
         assignment = self.get_object()  # another unit's task: a 404 before any 400
-        data = _input(s.ExtensionInput, request)
+        data = validated(s.ExtensionInput, request)
         made = extensions.extension_request_create(
             assignment=assignment,
             by=request.user,
@@ -429,7 +419,11 @@ class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.TrackedAssignmentSerializer
 
     def get_queryset(self):
-        return tracked_assignments(self.request.user).select_related("task", "unit", "dispatch")
+        return (
+            tracked_assignments(self.request.user)
+            .select_related("task", "unit", "dispatch")
+            .prefetch_related("files")
+        )
 
     def _done(self, assignment: Assignment) -> Response:
         fresh = self.get_queryset().get(pk=assignment.pk)
@@ -439,7 +433,7 @@ class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk=None) -> Response:
         assignment = self.get_object()
-        data = _input(s.ReviewInput, request)
+        data = validated(s.ReviewInput, request)
         return self._done(
             assignments.assignment_accept(
                 assignment=assignment,
@@ -453,7 +447,7 @@ class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk=None) -> Response:
         assignment = self.get_object()
-        data = _input(s.ReviewInput, request)
+        data = validated(s.ReviewInput, request)
         return self._done(
             assignments.assignment_return(
                 assignment=assignment,
@@ -480,7 +474,7 @@ class ExtensionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk=None) -> Response:
         extension = self.get_object()
-        data = _input(s.DecideInput, request)
+        data = validated(s.DecideInput, request)
         decided = extensions.extension_request_decide(
             extension=extension,
             by=request.user,

@@ -1,6 +1,9 @@
-"""Serving a stored file to someone the calling view has already scoped."""
+"""Serving a stored file, or a file made for the request, to someone the calling view (a page
+or the API) has already scoped: the same headers whichever face serves it."""
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def stored_file_response(
@@ -16,5 +19,13 @@ def stored_file_response(
         raise Http404 from None
     response = FileResponse(handle, as_attachment=not inline, filename=name)
     response["Content-Type"] = content_type or "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def xlsx_response(body: bytes, name: str) -> HttpResponse:
+    """A spreadsheet made for the request, as a download."""
+    response = HttpResponse(body, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
