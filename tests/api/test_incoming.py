@@ -17,13 +17,16 @@ from directives.services.distribution import incoming_entry_assign
 from directives.services.incoming import dispatch_accept
 from directives.workdays import local_today
 from recipients import roles
-from recipients.models import Unit
 from tests.api.conftest import token_client
 from tests.directives.incoming.conftest import (  # noqa: F401
     PDF_SCAN,
     _fast_passwords,
     chupah,
     clerk,
+    division,
+    division_officer,
+    head,
+    issuer_clerk,
     letter,
     office,
     press,
@@ -38,26 +41,6 @@ from tests.factories import UnitFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 BOOK = "/api/v1/incoming/"
-
-
-@pytest.fixture
-def division(sttt) -> Unit:
-    return UnitFactory(code="TTBCXB", name="Phòng TTBCXB", kind=Unit.Kind.DIVISION, parent=sttt)
-
-
-@pytest.fixture
-def head(sttt):
-    return UserFactory(unit=sttt, roles=[roles.UNIT_OFFICER], is_unit_head=True)
-
-
-@pytest.fixture
-def division_officer(division):
-    return UserFactory(unit=division, roles=[roles.UNIT_OFFICER])
-
-
-@pytest.fixture
-def issuer_clerk(chupah):
-    return UserFactory(unit=chupah, roles=[roles.CLERK])
 
 
 def paper(**fields) -> dict:

@@ -57,6 +57,30 @@ def test_redoc_draws_the_schema_under_the_csp(live_server, page_factory):
     assert others == []
 
 
+def test_redocs_search_finds_an_operation_under_the_csp(live_server, page_factory):
+    """The search box (its index in a blob: worker, which this page's CSP alone allows) finds
+    an operation by a word of its path, and the browser refuses nothing for it."""
+    page = page_factory()
+    _signed_in(live_server, page)
+    refused = _refusals(page)
+    page.goto(f"{live_server.url}/api/docs/redoc/")
+    expect(page.locator("h1").first).to_contain_text("Directive portal API")
+    search = page.get_by_placeholder("Search...")
+    expect(search).to_be_visible()
+    search.fill("handlers")
+    results = page.locator("[data-role='search:results'] li")
+    expect(results.first).to_be_visible(timeout=15000)
+    # The best match first: the two `handlers/` operations (ReDoc names them by their ids).
+    assert "handlers_list" in results.first.inner_text()
+    assert [r for r in refused if "worker" in r.lower() or "blob:" in r] == []
+    others = [
+        r
+        for r in refused
+        if not r.startswith("Applying inline style") and "cdn.redoc.ly/redoc/logo" not in r
+    ]
+    assert others == []
+
+
 def test_swagger_ui_draws_the_schema_without_a_csp_refusal(live_server, page_factory):
     page = page_factory()
     _signed_in(live_server, page)
