@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.client_ip import client_ip
-from directives.api.inside import AssignInput, HeadReturnInput, InsideUnitActions
+from directives.api.inside import InsideUnitActions, inside_unit_schema
 from directives.api.serializers import (
     ReportFileSerializer,
     TrackedAssignmentSerializer,
@@ -85,12 +85,7 @@ class HandlerReportInput(serializers.Serializer):
     )
 
 
-@extend_schema_view(
-    assign=extend_schema(request=AssignInput, responses=UnitTaskSerializer),
-    start=extend_schema(request=None, responses=UnitTaskSerializer),
-    approve=extend_schema(request=None, responses=UnitTaskSerializer),
-    return_=extend_schema(request=HeadReturnInput, responses=UnitTaskSerializer),
-)
+@inside_unit_schema(UnitTaskSerializer)
 class UnitTaskViewSet(InsideUnitActions, viewsets.GenericViewSet):
     """The unit's tasks as its head and its handlers work on them inside the unit."""
 

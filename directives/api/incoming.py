@@ -21,7 +21,6 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
-    extend_schema_view,
 )
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -30,7 +29,7 @@ from rest_framework.response import Response
 
 from common.client_ip import client_ip
 from common.downloads import XLSX_TYPE, stored_file_response, xlsx_response
-from directives.api.inside import AssignInput, HeadReturnInput, InsideUnitActions
+from directives.api.inside import InsideUnitActions, inside_unit_schema
 from directives.api.serializers import AttachmentSerializer, letter_pdf_url, validated
 from directives.exports import incoming_book_file, incoming_book_print_html
 from directives.forms.incoming import IncomingBookFilter
@@ -218,12 +217,7 @@ def _book_unit(user: User, value) -> Unit:
     raise Http404
 
 
-@extend_schema_view(
-    assign=extend_schema(request=AssignInput, responses=EntrySerializer),
-    start=extend_schema(request=None, responses=EntrySerializer),
-    approve=extend_schema(request=None, responses=EntrySerializer),
-    return_=extend_schema(request=HeadReturnInput, responses=EntrySerializer),
-)
+@inside_unit_schema(EntrySerializer)
 class IncomingViewSet(InsideUnitActions, viewsets.GenericViewSet):
     """My unit's incoming book (sổ văn bản đến) and the letters handled inside the unit."""
 

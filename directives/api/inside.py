@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -36,6 +36,16 @@ class HandlerChoiceSerializer(serializers.Serializer):
 
 class HeadReturnInput(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
+
+
+def inside_unit_schema(shape: type[serializers.Serializer]):
+    """The schema of the shared moves, each answering with the viewset's own object."""
+    return extend_schema_view(
+        assign=extend_schema(request=AssignInput, responses=shape),
+        start=extend_schema(request=None, responses=shape),
+        approve=extend_schema(request=None, responses=shape),
+        return_=extend_schema(request=HeadReturnInput, responses=shape),
+    )
 
 
 class InsideUnitActions:

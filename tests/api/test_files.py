@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the receiving side's fixtures, imported from its conftest, are parameters here
 """Contract tests of the files through the API, per role: every file a person downloads in the
 pages (the letter's signed PDF and attachments, an attachment's detached signature, an incoming
 letter's scan, a report's files) is linked from the JSON and downloaded with the pages' headers
@@ -23,24 +22,7 @@ from directives.workdays import local_today
 from recipients import roles
 from tests.api.conftest import token_client
 from tests.api.test_incoming import paper
-from tests.directives.incoming.conftest import (  # noqa: F401
-    PDF_SCAN,
-    _fast_passwords,
-    chupah,
-    clerk,
-    division,
-    division_officer,
-    head,
-    issuer_clerk,
-    letter,
-    office,
-    press,
-    press_officer,
-    sttt,
-    to_press,
-    to_sttt,
-    with_files,
-)
+from tests.directives.incoming.conftest import PDF_SCAN, with_files
 from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the receiving side's fixtures, imported from its conftest, are parameters here
 """Contract tests of the incoming book through the API, per role: the book keeper's list (the
 page's filters, pagination) and entries, a letter entered from paper with its scan (the page's
 checks), the head's assignment inside the unit, the handler's start and "handled" and the
@@ -18,23 +17,7 @@ from directives.services.incoming import dispatch_accept
 from directives.workdays import local_today
 from recipients import roles
 from tests.api.conftest import token_client
-from tests.directives.incoming.conftest import (  # noqa: F401
-    PDF_SCAN,
-    _fast_passwords,
-    chupah,
-    clerk,
-    division,
-    division_officer,
-    head,
-    issuer_clerk,
-    letter,
-    office,
-    press,
-    press_officer,
-    sttt,
-    to_press,
-    to_sttt,
-)
+from tests.directives.incoming.conftest import PDF_SCAN
 from tests.directives.workspace.data import make_issued
 from tests.factories import UnitFactory, UserFactory
 
