@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
 from common.downloads import XLSX_TYPE, stored_file_response, xlsx_response
@@ -25,6 +26,20 @@ from directives.models import AttachmentSeal, DocumentType, RegisterKind
 from directives.selectors.files import attachments_openable_by, report_files_openable_by
 from directives.selectors.register import register_keeper
 from directives.services.seals import sealed_download
+
+
+class DownloadNegotiation(BaseContentNegotiation):
+    """A download answers whatever the program's `Accept` names (`application/pdf`, `*/*`):
+    the file is what it is, and its errors (401, 403, 404) come as the API's JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+DOWNLOAD = {"methods": ["get"], "content_negotiation_class": DownloadNegotiation}
 
 ANY_FILE = {
     (200, "*/*"): OpenApiResponse(
@@ -45,7 +60,7 @@ class AttachmentViewSet(viewsets.GenericViewSet):
         return attachments_openable_by(self.request.user)
 
     @extend_schema(responses=ANY_FILE)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, **DOWNLOAD)
     def file(self, request: Request, pk=None) -> FileResponse:
         """The attachment as a recipient downloads it: the agency-signed PDF in place of a
         sealed PDF, the file itself otherwise."""
@@ -53,7 +68,7 @@ class AttachmentViewSet(viewsets.GenericViewSet):
         return stored_file_response(stored, name, content_type, inline=False)
 
     @extend_schema(responses=P7S_FILE)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, **DOWNLOAD)
     def signature(self, request: Request, pk=None) -> FileResponse:
         """The agency's detached signature (.p7s) of a non-PDF attachment (404 for others)."""
         item = get_object_or_404(
@@ -74,7 +89,7 @@ class ReportFileViewSet(viewsets.GenericViewSet):
         return report_files_openable_by(self.request.user)
 
     @extend_schema(responses=ANY_FILE)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, **DOWNLOAD)
     def file(self, request: Request, pk=None) -> FileResponse:
         item = self.get_object()
         return stored_file_response(item.file, item.name, item.content_type, inline=False)
@@ -91,7 +106,7 @@ class RegisterViewSet(viewsets.ViewSet):
         ],
         responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, **DOWNLOAD)
     def xlsx(self, request: Request) -> HttpResponse:
         """The year's register (the general one, or the normative documents') as the page's
         XLSX; for the clerk only (403 otherwise). A value that is not one is no filter."""

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from common.client_ip import client_ip
 from common.downloads import XLSX_TYPE, stored_file_response, xlsx_response
+from directives.api.files import DOWNLOAD
 from directives.api.inside import InsideUnitActions, inside_unit_schema
 from directives.api.serializers import AttachmentSerializer, letter_pdf_url, validated
 from directives.exports import incoming_book_file, incoming_book_print_html
@@ -278,14 +279,14 @@ class IncomingViewSet(InsideUnitActions, viewsets.GenericViewSet):
         return self.get_paginated_response(BookLineSerializer(lines, many=True).data)
 
     @extend_schema(parameters=BOOK_PARAMETERS, responses={(200, XLSX_TYPE): OpenApiTypes.BINARY})
-    @action(detail=False, methods=["get"])
+    @action(detail=False, **DOWNLOAD)
     def xlsx(self, request: Request) -> HttpResponse:
         """The whole selection of the book's filters as a spreadsheet (the page's XLSX)."""
         unit, flt = self._book(request)
         return xlsx_response(*incoming_book_file(unit=unit, book_filter=flt))
 
     @extend_schema(parameters=BOOK_PARAMETERS, responses={(200, "text/html"): OpenApiTypes.STR})
-    @action(detail=False, methods=["get"], url_path="print")
+    @action(detail=False, url_path="print", **DOWNLOAD)
     def print_(self, request: Request) -> HttpResponse:
         """The whole selection of the book's filters as the page's print view (HTML)."""
         unit, flt = self._book(request)
@@ -293,7 +294,7 @@ class IncomingViewSet(InsideUnitActions, viewsets.GenericViewSet):
         return HttpResponse(html, content_type="text/html; charset=utf-8")
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, **DOWNLOAD)
     def scan(self, request: Request, pk=None) -> FileResponse:
         """The scan of a letter entered from paper or e-mail, for the book's keeper and the
         letter's handlers (404 for a letter of the portal: its PDF is `directives/{id}/pdf/`)."""

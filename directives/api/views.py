@@ -22,6 +22,7 @@ from common.downloads import stored_file_response
 from common.params import id_param
 from directives import services
 from directives.api import serializers as s
+from directives.api.files import DOWNLOAD
 from directives.api.serializers import validated
 from directives.api.tracking import MatrixPageSerializer, matrix_page
 from directives.forms import DirectiveFilter
@@ -275,7 +276,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(matrix_page(built, rows, self.paginator))
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, **DOWNLOAD)
     def pdf(self, request: Request, pk=None) -> FileResponse:
         """The signed PDF, once the PDF job has made it (404 until then), for those who may
         open the letter: its agency, its recipients, its handlers inside the unit."""

@@ -102,6 +102,13 @@ def test_the_letters_pdf_and_attachments_are_linked_and_downloaded_by_its_recipi
             name="danh-sach.docx.p7s",
         )
         assert p7s == b"0\x82p7s"
+    # A download answers the `Accept` a program sends; its errors stay the API's JSON.
+    asking = token_client(press_officer)
+    pdf = asking.get(detail["pdf_url"], HTTP_ACCEPT="application/pdf")
+    assert pdf.status_code == 200 and body(pdf) == PDF_SCAN
+    gone = asking.get("/api/v1/attachments/987654321/file/", HTTP_ACCEPT="application/pdf")
+    assert gone.status_code == 404 and gone["Content-Type"] == "application/json"
+    assert gone.json()["detail"]
     # A PDF attachment has no detached signature; another unit reaches none of the files.
     assert (
         token_client(press_officer)
