@@ -23,9 +23,9 @@ def stored_file_response(
     return response
 
 
-def xlsx_response(body: bytes, name: str) -> HttpResponse:
-    """A spreadsheet made for the request, as a download."""
-    response = HttpResponse(body, content_type=XLSX_TYPE)
+def export_response(body: bytes, name: str, content_type: str = XLSX_TYPE) -> HttpResponse:
+    """A file made for the request (a spreadsheet, a CSV), as a download."""
+    response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -261,3 +261,14 @@ def register_file(*, user, year: int, kind: str, doc_type: str) -> tuple[bytes, 
     normative = kind == RegisterKind.NORMATIVE
     name = "so-van-ban-qppl" if normative else "so-van-ban-di"
     return register_xlsx(year=year, rows=rows, normative=normative), f"{name}-{year}.xlsx"
+
+
+def matrix_file(*, directive, matrix: Matrix, kind: str) -> tuple[bytes, str, str]:
+    """The tracking matrix (its filters applied) as XLSX or CSV: body, content type, name."""
+    base = (directive.number_symbol or f"directive-{directive.pk}").replace("/", "-")
+    if kind == "xlsx":
+        body = matrix_xlsx(matrix)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, content_type = matrix_csv(matrix), "text/csv; charset=utf-8"
+    return body, content_type, f"theo-doi-{base}.{kind}"

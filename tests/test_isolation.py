@@ -140,6 +140,8 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "extension-detail": {"pk": "extension"},
     "extension-decide": {"pk": "extension"},
     "directive-matrix": {"pk": "directive"},
+    "directive-matrix-xlsx": {"pk": "directive"},
+    "directive-matrix-csv": {"pk": "directive"},
     "incoming-detail": {"pk": "incoming_entry"},
     "incoming-handlers": {"pk": "incoming_entry"},
     "incoming-assign": {"pk": "incoming_entry"},

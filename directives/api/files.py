@@ -19,9 +19,9 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
-from common.downloads import XLSX_TYPE, stored_file_response, xlsx_response
+from common.downloads import XLSX_TYPE, export_response, stored_file_response
 from directives.exports import register_file
-from directives.forms.register import register_query
+from directives.forms.queries import register_query
 from directives.models import AttachmentSeal, DocumentType, RegisterKind
 from directives.selectors.files import attachments_openable_by, report_files_openable_by
 from directives.selectors.register import register_keeper
@@ -116,4 +116,4 @@ class RegisterViewSet(viewsets.ViewSet):
         body, name = register_file(
             user=request.user, year=query.year, kind=query.kind, doc_type=query.doc_type
         )
-        return xlsx_response(body, name)
+        return export_response(body, name)

@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.client_ip import client_ip
-from common.downloads import XLSX_TYPE, stored_file_response, xlsx_response
+from common.downloads import XLSX_TYPE, export_response, stored_file_response
 from directives.api.files import DOWNLOAD
 from directives.api.inside import InsideUnitActions, inside_unit_schema
 from directives.api.serializers import AttachmentSerializer, letter_pdf_url, validated
@@ -283,7 +283,7 @@ class IncomingViewSet(InsideUnitActions, viewsets.GenericViewSet):
     def xlsx(self, request: Request) -> HttpResponse:
         """The whole selection of the book's filters as a spreadsheet (the page's XLSX)."""
         unit, flt = self._book(request)
-        return xlsx_response(*incoming_book_file(unit=unit, book_filter=flt))
+        return export_response(*incoming_book_file(unit=unit, book_filter=flt))
 
     @extend_schema(parameters=BOOK_PARAMETERS, responses={(200, "text/html"): OpenApiTypes.STR})
     @action(detail=False, url_path="print", **DOWNLOAD)

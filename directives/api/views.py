@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,14 +18,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.client_ip import client_ip
-from common.downloads import stored_file_response
-from common.params import id_param
+from common.downloads import XLSX_TYPE, export_response, stored_file_response
 from directives import services
 from directives.api import serializers as s
 from directives.api.files import DOWNLOAD
 from directives.api.serializers import validated
 from directives.api.tracking import MatrixPageSerializer, matrix_page
+from directives.exports import matrix_file
 from directives.forms import DirectiveFilter
+from directives.forms.queries import matrix_query
 from directives.forms.workspace import InboxFilter
 from directives.models import Assignment, Directive
 from directives.selectors.files import letters_openable_by
@@ -61,6 +62,12 @@ FILTER_PARAMETERS = [
     OpenApiParameter("signer", int),
     OpenApiParameter("drafting_unit", int),
     OpenApiParameter("urgency", str),
+]
+
+
+MATRIX_PARAMETERS = [
+    OpenApiParameter("late", str, enum=["1"], description="Only the units late"),
+    OpenApiParameter("group", int, description="Only the units of this addressee group"),
 ]
 
 
@@ -254,26 +261,34 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             rows, labels = history_for_unit(directive, request.user.unit_id), {}
         return Response(s.EventSerializer(rows, many=True, context={"labels": labels}).data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("late", str, enum=["1"], description="Only the units late"),
-            OpenApiParameter("group", int, description="Only the units of this addressee group"),
-        ],
-        responses=MatrixPageSerializer,
-    )
+    @extend_schema(parameters=MATRIX_PARAMETERS, responses=MatrixPageSerializer)
     @action(detail=True, methods=["get"])
     def matrix(self, request: Request, pk=None) -> Response:
         """The tracking matrix for the issuing agency's clerk: a row per recipient unit (a
         page of rows), the receipt, each task's cell and the unit's status 01..06; another
         agency's directive, or one not issued, is a 404."""
         directive = get_object_or_404(tracked_directives(request.user), pk=pk)
-        built = matrix_build(
-            directive=directive,
-            only_late=request.query_params.get("late") == "1",
-            group_id=id_param(request.query_params.get("group")),
-        )
+        built = matrix_build(directive=directive, **matrix_query(request.query_params))
         rows = self.paginate_queryset(built.rows)
         return Response(matrix_page(built, rows, self.paginator))
+
+    def _matrix_export(self, pk, kind: str) -> HttpResponse:
+        directive = get_object_or_404(tracked_directives(self.request.user), pk=pk)
+        built = matrix_build(directive=directive, **matrix_query(self.request.query_params))
+        body, content_type, name = matrix_file(directive=directive, matrix=built, kind=kind)
+        return export_response(body, name, content_type)
+
+    @extend_schema(parameters=MATRIX_PARAMETERS, responses={(200, XLSX_TYPE): OpenApiTypes.BINARY})
+    @action(detail=True, url_path="matrix/xlsx", **DOWNLOAD)
+    def matrix_xlsx(self, request: Request, pk=None) -> HttpResponse:
+        """The whole matrix (its filters applied) as the page's XLSX."""
+        return self._matrix_export(pk, "xlsx")
+
+    @extend_schema(parameters=MATRIX_PARAMETERS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, url_path="matrix/csv", **DOWNLOAD)
+    def matrix_csv(self, request: Request, pk=None) -> HttpResponse:
+        """The whole matrix (its filters applied) as the page's CSV."""
+        return self._matrix_export(pk, "csv")
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, **DOWNLOAD)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.client_ip import client_ip
-from common.downloads import stored_file_response, xlsx_response
+from common.downloads import export_response, stored_file_response
 from common.framing import pdf_frame
 from directives.errors import DirectiveError
 from directives.exports import incoming_book_file, incoming_book_print_html
@@ -181,7 +181,7 @@ def incoming_book_print(request: HttpRequest, unit: int) -> HttpResponse:
 @login_required
 def incoming_book_export(request: HttpRequest, unit: int) -> HttpResponse:
     book_unit, flt = _book(request, unit)
-    return xlsx_response(*incoming_book_file(unit=book_unit, book_filter=flt))
+    return export_response(*incoming_book_file(unit=book_unit, book_filter=flt))
 
 
 # ---------------------------------------------------------------------------------------------

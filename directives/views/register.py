@@ -16,12 +16,12 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from common.client_ip import client_ip
-from common.downloads import xlsx_response
+from common.downloads import export_response
 from directives import services
 from directives.errors import DirectiveError, NumberTakenError
 from directives.exports import register_file, register_headers
 from directives.forms import DraftForms, PaperForm
-from directives.forms.register import register_query
+from directives.forms.queries import register_query
 from directives.models import DocumentType, RegisterKind
 from directives.selectors.register import (
     register_agency,
@@ -75,7 +75,7 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     body, name = register_file(
         user=request.user, year=query.year, kind=query.kind, doc_type=query.doc_type
     )
-    return xlsx_response(body, name)
+    return export_response(body, name)
 
 
 @login_required

@@ -257,3 +257,31 @@ def test_the_registers_xlsx_is_the_clerks(issuer_clerk, press_officer, letter):
         str(c) for row in load_workbook(io.BytesIO(old.content)).active.values for c in row
     ]
     assert not any(letter.subject in c for c in old_cells)
+
+
+def test_the_matrixs_xlsx_and_csv_are_the_issuers_clerks(
+    issuer_clerk, clerk, press_officer, letter, to_sttt, sttt, press
+):
+    dispatch_accept(dispatch=to_sttt, by=clerk)
+    issuer = token_client(issuer_clerk)
+    url = f"/api/v1/directives/{letter.pk}/matrix/"
+    sheet = issuer.get(url + "xlsx/")
+    assert sheet.status_code == 200 and sheet["Content-Type"] == XLSX
+    name = "theo-doi-" + letter.number_symbol.replace("/", "-")
+    assert f"{name}.xlsx" in sheet["Content-Disposition"]
+    text = " ".join(
+        str(c) for row in load_workbook(io.BytesIO(sheet.content)).active.values for c in row
+    )
+    assert sttt.name in text and press.name in text
+    table = issuer.get(url + "csv/")
+    assert table.status_code == 200 and table["Content-Type"].startswith("text/csv")
+    assert f"{name}.csv" in table["Content-Disposition"]
+    lines = table.content.decode("utf-8-sig").strip().splitlines()
+    assert any(sttt.name in line for line in lines) and any(press.name in line for line in lines)
+    # The page's filters: no unit is late yet.
+    late = issuer.get(url + "csv/", {"late": "1"}).content.decode("utf-8-sig")
+    assert sttt.name not in late and press.name not in late
+    # A receiving unit, and another agency's clerk, do not track it.
+    for who in (press_officer, clerk):
+        assert token_client(who).get(url + "xlsx/").status_code == 404
+        assert token_client(who).get(url + "csv/").status_code == 404

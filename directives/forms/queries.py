@@ -1,11 +1,11 @@
-"""The outgoing register's query string, read in one place for its page, its XLSX and the API:
-a value that is not one of the register's is as if it were absent."""
+"""The query strings of the clerk's books and exports, each read in one place for its page, its
+download and the API: a value that is not one is as if it were absent."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from common.params import year_param
+from common.params import id_param, year_param
 from directives.models import DocumentType, RegisterKind
 from directives.workdays import local_today
 
@@ -27,3 +27,9 @@ def register_query(params) -> RegisterQuery:
         kind=kind if kind in RegisterKind.values else RegisterKind.GENERAL,
         doc_type=doc_type if doc_type in DocumentType.values else "",
     )
+
+
+def matrix_query(params) -> dict:
+    """The tracking matrix's filters (`matrix_build`'s keywords): only the late units
+    (`late=1`), only one addressee group's units (`group`)."""
+    return {"only_late": params.get("late") == "1", "group_id": id_param(params.get("group"))}
