@@ -64,7 +64,7 @@ class InsideUnitActions:
         raise NotImplementedError
 
     @extend_schema(responses=HandlerChoiceSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, as answered
     def handlers(self, request: Request, pk=None) -> Response:
         """The divisions and officers the head may hand it to."""
         choices = [{"value": v, "label": t} for v, t in handler_choices(self._object(pk).unit)]

@@ -249,7 +249,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(s.AttachmentSerializer(made).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, as answered
     def events(self, request: Request, pk=None) -> Response:
         """The directive's history: all of it for its agency's desk, else what the person's
         unit may see (its own steps and the directive-wide ones), as the pages show it."""
@@ -360,7 +360,7 @@ class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(s.IncomingEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.AssignmentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, as answered
     def tasks(self, request: Request, pk=None) -> Response:
         rows = inbox_dispatch_assignments(self.get_object())
         return Response(s.AssignmentSerializer(rows, many=True).data)
