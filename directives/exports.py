@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -16,7 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from common.spreadsheets import csv_row, xlsx_text_cells
+from directives.models import RegisterKind
+from directives.selectors.incoming import incoming_book_lines
 from directives.selectors.matrix import Matrix
+from directives.selectors.register import register_lines
 
 # Same colours as the matrix on screen (static/css/portal.css), so the sheet reads alike.
 FILLS = {
@@ -221,3 +225,50 @@ def incoming_book_xlsx(*, unit, year: int, lines: list[dict]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# The downloads as the pages and the API serve them: one selection, one file name
+# ---------------------------------------------------------------------------------------------
+
+
+def incoming_book_file(*, unit, book_filter) -> tuple[bytes, str]:
+    """The whole selection of the book's filters (`IncomingBookFilter`) as XLSX, and its name."""
+    year = book_filter.book_year
+    lines = incoming_book_lines(book_filter.qs)
+    return incoming_book_xlsx(unit=unit, year=year, lines=lines), (
+        f"so-van-ban-den-{unit.code}-{year}.xlsx"
+    )
+
+
+def incoming_book_print_html(*, request, unit, book_filter) -> str:
+    """The book's print view (the whole selection, for the browser's print)."""
+    return render_to_string(
+        "directives/incoming/book_print.html",
+        {
+            "unit": unit,
+            "filter": book_filter,
+            "year": book_filter.book_year,
+            "lines": incoming_book_lines(book_filter.qs),
+        },
+        request=request,
+    )
+
+
+def register_file(*, user, year: int, kind: str, doc_type: str) -> tuple[bytes, str]:
+    """The clerk's register of the year (one kind, optionally one type) as XLSX, and its name."""
+    rows = register_lines(user=user, year=year, doc_type=doc_type, kind=kind)
+    normative = kind == RegisterKind.NORMATIVE
+    name = "so-van-ban-qppl" if normative else "so-van-ban-di"
+    return register_xlsx(year=year, rows=rows, normative=normative), f"{name}-{year}.xlsx"
+
+
+def matrix_file(*, directive, matrix: Matrix, kind: str) -> tuple[bytes, str, str]:
+    """The tracking matrix (its filters applied) as XLSX or CSV: body, content type, name."""
+    base = (directive.number_symbol or f"directive-{directive.pk}").replace("/", "-")
+    if kind == "xlsx":
+        body = matrix_xlsx(matrix)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, content_type = matrix_csv(matrix), "text/csv; charset=utf-8"
+    return body, content_type, f"theo-doi-{base}.{kind}"

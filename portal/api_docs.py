@@ -1,7 +1,8 @@
 """ReDoc at /api/docs/redoc/ under the portal's CSP: drf-spectacular's view, with a template
 that has no inline script or style of its own, and this response's nonce allowed for the
-<style> elements ReDoc writes (its `nonce` option puts the nonce on them). Nothing else of
-the policy changes, and only on this page."""
+<style> elements ReDoc writes (its `nonce` option puts the nonce on them). ReDoc's search runs
+in a web worker that it makes from a blob: URL (its bundled lunr index): this page alone
+allows blob: workers. Nothing else of the policy changes, and only on this page."""
 
 from __future__ import annotations
 
@@ -17,5 +18,6 @@ class RedocView(SpectacularRedocView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response.data["csp_nonce"] = str(request.csp_nonce)
-        response._csp_update = {"style-src": [NONCE]}  # django-csp's csp_update
+        # django-csp's csp_update, for this response only
+        response._csp_update = {"style-src": [NONCE], "worker-src": ["blob:"]}
         return response

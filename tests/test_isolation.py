@@ -145,6 +145,8 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "extension-detail": {"pk": "extension"},
     "extension-decide": {"pk": "extension"},
     "directive-matrix": {"pk": "directive"},
+    "directive-matrix-xlsx": {"pk": "directive"},
+    "directive-matrix-csv": {"pk": "directive"},
     "incoming-detail": {"pk": "incoming_entry"},
     "incoming-handlers": {"pk": "incoming_entry"},
     "incoming-assign": {"pk": "incoming_entry"},
@@ -159,6 +161,11 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "unit-task-report": {"pk": "handed_assignment"},
     "unit-task-approve": {"pk": "handed_assignment"},
     "unit-task-return-": {"pk": "handed_assignment"},
+    # the files of the pages through the API
+    "incoming-scan": {"pk": "incoming_entry"},
+    "attachment-file": {"pk": "attachment"},
+    "attachment-signature": {"pk": "attachment"},
+    "report-file-file": {"pk": "report_file"},
     # the letter as its handler inside the unit works on it and opens its files
     "directives:distribution_letter": {"pk": "incoming_entry"},
     "directives:distribution_letter_start": {"pk": "incoming_entry"},
@@ -496,17 +503,26 @@ def test_the_handler_inside_the_unit_reaches_what_was_handed_to_them(client, wor
         ("directives:distribution_attachment", "attachment"),
         ("directives:distribution_report_file", "handler_report_file"),
         ("directives:distribution_task", "handed_assignment"),
+        # ... and the same files through the API
+        ("incoming-scan", "incoming_entry"),
+        ("attachment-file", "attachment"),
+        ("report-file-file", "handler_report_file"),
+        ("unit-task-detail", "handed_assignment"),
     ):
         response = client.get(reverse(name, kwargs={"pk": world[kind].pk}))
         assert response.status_code == 200, name
     entry, item = world["incoming_entry"], world["incoming_attachment"]
     url = reverse("directives:distribution_letter_file", args=[entry.pk, item.pk])
     assert client.get(url).status_code == 200
-    # The issuer's side never reaches the file waiting for the head.
+    # The issuer's side never reaches the file waiting for the head, in the pages or the API.
     clerk_a = UserFactory(unit=world["directive"].issuing_unit, roles=[roles.CLERK])
     client.force_login(clerk_a)
-    url = reverse("directives:report_file", kwargs={"pk": world["handler_report_file"].pk})
-    assert client.get(url).status_code == 404
+    for name in ("directives:report_file", "report-file-file"):
+        url = reverse(name, kwargs={"pk": world["handler_report_file"].pk})
+        assert client.get(url).status_code == 404, name
+    assert (
+        client.get(reverse("report-file-file", args=[world["report_file"].pk])).status_code == 200
+    )
 
 
 def admin_kwargs(params: list[str], world) -> dict[str, str]:

@@ -12,29 +12,37 @@ from __future__ import annotations
 import dataclasses
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.client_ip import client_ip
+from common.downloads import XLSX_TYPE, export_response, stored_file_response
+from directives.api.files import DOWNLOAD
+from directives.api.inside import InsideUnitActions, inside_unit_schema
+from directives.api.serializers import AttachmentSerializer, letter_pdf_url, validated
+from directives.exports import incoming_book_file, incoming_book_print_html
 from directives.forms.incoming import IncomingBookFilter
 from directives.models import DocumentType, IncomingEntry
 from directives.selectors.distribution import (
     distribution_entries_visible_to,
     distribution_letters_visible_to,
-    handler_choices,
-    handler_from_choice,
 )
+from directives.selectors.files import incoming_entries_openable_by
 from directives.selectors.incoming import (
     incoming_book_lines,
     incoming_book_queryset,
-    incoming_entries_visible_to,
     receiving_units,
 )
 from directives.selectors.moves import EntryMoves, entry_moves
@@ -89,6 +97,9 @@ class EntrySerializer(serializers.ModelSerializer):
     )
     number_symbol = serializers.CharField(read_only=True)
     has_scan = serializers.SerializerMethodField()
+    scan_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
     moves = serializers.SerializerMethodField()
 
     class Meta:
@@ -112,6 +123,9 @@ class EntrySerializer(serializers.ModelSerializer):
             "subject",
             "note",
             "has_scan",
+            "scan_url",
+            "pdf_url",
+            "attachments",
             "signatures_valid",
             "refusal_reason",
             "handler_unit",
@@ -133,6 +147,22 @@ class EntrySerializer(serializers.ModelSerializer):
 
     def get_has_scan(self, entry: IncomingEntry) -> bool:
         return bool(entry.scan)
+
+    def get_scan_url(self, entry: IncomingEntry) -> str | None:
+        """The scan of a letter entered from paper or e-mail."""
+        return reverse("incoming-scan", args=[entry.pk]) if entry.scan else None
+
+    def get_pdf_url(self, entry: IncomingEntry) -> str | None:
+        """The signed PDF of a letter of the portal."""
+        return letter_pdf_url(entry.dispatch.directive if entry.dispatch_id else None)
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, entry: IncomingEntry) -> list[dict]:
+        """The attachments of a letter of the portal."""
+        if entry.dispatch_id is None:
+            return []
+        items = entry.dispatch.directive.attachments.all()
+        return AttachmentSerializer(items, many=True).data
 
     @extend_schema_field(EntryMovesSerializer)
     def get_moves(self, entry: IncomingEntry) -> dict[str, bool]:
@@ -164,26 +194,8 @@ class OutsideLetterInput(serializers.Serializer):
     confirm_duplicate = serializers.BooleanField(required=False, default=False)
 
 
-class AssignInput(serializers.Serializer):
-    handler = serializers.CharField(
-        help_text="`unit:<id>` (a division of the unit) or `user:<id>` (one of its officers), "
-        "as `GET incoming/{id}/handlers/` lists them."
-    )
-    due_date = serializers.DateField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
-
-
-class HandlerChoiceSerializer(serializers.Serializer):
-    value = serializers.CharField()
-    label = serializers.CharField()
-
-
 class HandledInput(serializers.Serializer):
     text = serializers.CharField(max_length=2000)
-
-
-class HeadReturnInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000)
 
 
 BOOK_PARAMETERS = [
@@ -208,17 +220,17 @@ def _book_unit(user: User, value) -> Unit:
     raise Http404
 
 
-def _input(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-class IncomingViewSet(viewsets.GenericViewSet):
+@inside_unit_schema(EntrySerializer)
+class IncomingViewSet(InsideUnitActions, viewsets.GenericViewSet):
     """My unit's incoming book (sổ văn bản đến) and the letters handled inside the unit."""
 
     lookup_value_converter = "int"
     serializer_class = EntrySerializer
+    subject = "entry"
+    assign_service = incoming_entry_assign
+    start_service = incoming_entry_start
+    approve_service = incoming_entry_head_approve
+    return_service = incoming_entry_head_return
 
     def _queryset(self) -> QuerySet[IncomingEntry]:
         """The entries the action's page would find: the book keeper's, the head's, or the
@@ -228,49 +240,80 @@ class IncomingViewSet(viewsets.GenericViewSet):
             return distribution_entries_visible_to(user)
         if self.action in ("start", "handled", "approve", "return_"):
             return distribution_letters_visible_to(user)
-        return IncomingEntry.objects.filter(
-            Q(pk__in=incoming_entries_visible_to(user).values("pk"))
-            | Q(pk__in=distribution_letters_visible_to(user).values("pk"))
-        ).select_related("dispatch", "dispatch__directive", "unit")
+        return (
+            incoming_entries_openable_by(user)
+            .select_related("dispatch", "dispatch__directive", "unit")
+            .prefetch_related("dispatch__directive__attachments__seal")
+        )
 
     def get_queryset(self):
         return self._queryset()
 
-    def _entry(self, pk) -> IncomingEntry:
+    def _object(self, pk) -> IncomingEntry:
         return get_object_or_404(self._queryset(), pk=pk)
 
     def _response(self, entry: IncomingEntry, code: int = status.HTTP_200_OK) -> Response:
         fresh = (
             IncomingEntry.objects.select_related("dispatch", "dispatch__directive", "unit")
-            .filter(pk=entry.pk)
-            .get()
+            .prefetch_related("dispatch__directive__attachments__seal")
+            .get(pk=entry.pk)
         )
         moves = entry_moves(entry=fresh, user=self.request.user)
         return Response(EntrySerializer(fresh, context={"moves": moves}).data, status=code)
 
-    @extend_schema(parameters=BOOK_PARAMETERS, responses=BookLineSerializer(many=True))
-    def list(self, request: Request) -> Response:
-        """The accepted letters of the book, by arrival number, a page at a time, with the
-        page's filters (the year's book unless `year` names another)."""
+    def _book(self, request: Request) -> tuple[Unit, IncomingBookFilter]:
+        """The unit's book and the page's filters over it; a filter that is not one is a 400."""
         unit = _book_unit(request.user, request.query_params.get("unit"))
         flt = IncomingBookFilter(
             request.query_params, queryset=incoming_book_queryset(user=request.user, unit=unit)
         )
         if not flt.is_valid():
             raise exceptions.ValidationError(flt.errors)
+        return unit, flt
+
+    @extend_schema(parameters=BOOK_PARAMETERS, responses=BookLineSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        """The accepted letters of the book, by arrival number, a page at a time, with the
+        page's filters (the year's book unless `year` names another)."""
+        _unit, flt = self._book(request)
         page = self.paginate_queryset(flt.qs)
         lines = incoming_book_lines(page)
         return self.get_paginated_response(BookLineSerializer(lines, many=True).data)
 
+    @extend_schema(parameters=BOOK_PARAMETERS, responses={(200, XLSX_TYPE): OpenApiTypes.BINARY})
+    @action(detail=False, **DOWNLOAD)
+    def xlsx(self, request: Request) -> HttpResponse:
+        """The whole selection of the book's filters as a spreadsheet (the page's XLSX)."""
+        unit, flt = self._book(request)
+        return export_response(*incoming_book_file(unit=unit, book_filter=flt))
+
+    @extend_schema(parameters=BOOK_PARAMETERS, responses={(200, "text/html"): OpenApiTypes.STR})
+    @action(detail=False, url_path="print", **DOWNLOAD)
+    def print_(self, request: Request) -> HttpResponse:
+        """The whole selection of the book's filters as the page's print view (HTML)."""
+        unit, flt = self._book(request)
+        html = incoming_book_print_html(request=request, unit=unit, book_filter=flt)
+        return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, **DOWNLOAD)
+    def scan(self, request: Request, pk=None) -> FileResponse:
+        """The scan of a letter entered from paper or e-mail, for the book's keeper and the
+        letter's handlers (404 for a letter of the portal: its PDF is `directives/{id}/pdf/`)."""
+        entry = get_object_or_404(self.get_queryset().exclude(scan=""), pk=pk)
+        return stored_file_response(
+            entry.scan, entry.scan_name or "scan.pdf", "application/pdf", inline=False
+        )
+
     def retrieve(self, request: Request, pk=None) -> Response:
-        return self._response(self._entry(pk))
+        return self._response(self._object(pk))
 
     @extend_schema(request=OutsideLetterInput, responses={201: EntrySerializer})
     def create(self, request: Request) -> Response:
         """Enter a letter that arrived on paper or by e-mail, with its scanned PDF (multipart):
         the book's next arrival number. The same issuer, number, symbol and date entered before
         is a 409 naming the entries, unless `confirm_duplicate` is true."""
-        data = dict(_input(OutsideLetterInput, request))
+        data = dict(validated(OutsideLetterInput, request))
         unit = _book_unit(request.user, data.pop("unit", None))
         try:
             entry = outside_letter_enter(by=request.user, unit=unit, ip=client_ip(request), **data)
@@ -281,71 +324,13 @@ class IncomingViewSet(viewsets.GenericViewSet):
             )
         return self._response(entry, status.HTTP_201_CREATED)
 
-    @extend_schema(responses=HandlerChoiceSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def handlers(self, request: Request, pk=None) -> Response:
-        """The divisions and officers the head may assign the letter to."""
-        entry = self._entry(pk)
-        choices = [{"value": v, "label": label} for v, label in handler_choices(entry.unit)]
-        return Response(HandlerChoiceSerializer(choices, many=True).data)
-
-    @extend_schema(request=AssignInput, responses=EntrySerializer)
-    @action(detail=True, methods=["post"])
-    def assign(self, request: Request, pk=None) -> Response:
-        """The unit's head assigns the letter to a division or an officer inside the unit,
-        with a deadline (never after the issuer's) and a note."""
-        entry = self._entry(pk)
-        data = _input(AssignInput, request)
-        handler_unit, handler_user = handler_from_choice(entry.unit, data["handler"])
-        if handler_unit is None and handler_user is None:
-            raise exceptions.ValidationError(
-                {"handler": [_("Choose one division or one officer to handle it.")]}
-            )
-        done = incoming_entry_assign(
-            entry=entry,
-            by=request.user,
-            handler_unit=handler_unit,
-            handler_user=handler_user,
-            due_date=data["due_date"],
-            note=data["note"],
-            ip=client_ip(request),
-        )
-        return self._response(done)
-
-    @extend_schema(request=None, responses=EntrySerializer)
-    @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk=None) -> Response:
-        """The handler starts on a letter with no task for the unit (the issuer sees 05)."""
-        entry = incoming_entry_start(entry=self._entry(pk), by=request.user, ip=client_ip(request))
-        return self._response(entry)
-
     @extend_schema(request=HandledInput, responses=EntrySerializer)
     @action(detail=True, methods=["post"])
     def handled(self, request: Request, pk=None) -> Response:
         """The handler says how the letter was handled; it goes to the head for review."""
-        entry = self._entry(pk)
-        data = _input(HandledInput, request)
+        entry = self._object(pk)
+        data = validated(HandledInput, request)
         done = incoming_entry_mark_handled(
             entry=entry, by=request.user, text=data["text"], ip=client_ip(request)
-        )
-        return self._response(done)
-
-    @extend_schema(request=None, responses=EntrySerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk=None) -> Response:
-        """The head approves the handler's account: the letter is done (06)."""
-        entry = incoming_entry_head_approve(
-            entry=self._entry(pk), by=request.user, ip=client_ip(request)
-        )
-        return self._response(entry)
-
-    @extend_schema(request=HeadReturnInput, responses=EntrySerializer)
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request: Request, pk=None) -> Response:
-        """The head returns the handler's account with what to complete or correct."""
-        entry = self._entry(pk)
-        data = _input(HeadReturnInput, request)
-        done = incoming_entry_head_return(
-            entry=entry, by=request.user, reason=data["reason"], ip=client_ip(request)
         )
         return self._response(done)

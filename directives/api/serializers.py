@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,6 +14,7 @@ from directives.models import (
     Addressee,
     Assignment,
     Attachment,
+    AttachmentSeal,
     CopyRecipient,
     Directive,
     Dispatch,
@@ -20,6 +22,7 @@ from directives.models import (
     ExtensionRequest,
     IncomingEntry,
     Notification,
+    ReportFile,
     Task,
 )
 from directives.selectors.moves import DirectiveMoves
@@ -42,11 +45,57 @@ class CopySerializer(serializers.ModelSerializer):
         fields = ("label", "unit", "group", "purpose")
 
 
+def _download(name: str, pk: int) -> str:
+    """The path of one of the API's downloads (`GET` it with the same token)."""
+    return reverse(name, args=[pk])
+
+
 class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    signature_url = serializers.SerializerMethodField()
+
     class Meta:
         model = Attachment
-        fields = ("id", "name", "content_type", "size", "sha256", "uploaded_at")
+        fields = (
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "url",
+            "signature_url",
+        )
         read_only_fields = fields
+
+    def get_url(self, item: Attachment) -> str:
+        return _download("attachment-file", item.pk)
+
+    def get_signature_url(self, item: Attachment) -> str | None:
+        """The agency's detached signature of a non-PDF attachment, once sealed."""
+        seal = getattr(item, "seal", None)
+        if seal is None or seal.kind != AttachmentSeal.Kind.CADES:
+            return None
+        return _download("attachment-signature", item.pk)
+
+
+class ReportFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportFile
+        fields = ("id", "name", "content_type", "size", "sha256", "uploaded_at", "url")
+        read_only_fields = fields
+
+    def get_url(self, item: ReportFile) -> str:
+        return _download("report-file-file", item.pk)
+
+
+def letter_pdf_url(directive: Directive | None) -> str | None:
+    """The signed PDF's download once the PDF job has made it."""
+    if directive is None or directive.pdf_status != Directive.PdfStatus.READY:
+        return None
+    return _download("directive-pdf", directive.pk) if directive.pdf else None
 
 
 class AttachmentInput(serializers.Serializer):
@@ -97,6 +146,7 @@ class DirectiveSerializer(serializers.ModelSerializer):
     copy_recipients = CopySerializer(many=True, read_only=True)
     tasks = TaskSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    pdf_url = serializers.SerializerMethodField()
     moves = serializers.SerializerMethodField()
 
     class Meta:
@@ -113,6 +163,7 @@ class DirectiveSerializer(serializers.ModelSerializer):
             "return_reason",
             "recall_reason",
             "pdf_status",
+            "pdf_url",
             "created_at",
             "updated_at",
             "submitted_at",
@@ -127,6 +178,9 @@ class DirectiveSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    def get_pdf_url(self, directive: Directive) -> str | None:
+        return letter_pdf_url(directive)
+
     @extend_schema_field(DirectiveMovesSerializer)
     def get_moves(self, directive: Directive) -> dict[str, bool]:
         moves = self.context.get("moves")
@@ -135,13 +189,28 @@ class DirectiveSerializer(serializers.ModelSerializer):
         return {name.rstrip("_"): value for name, value in dataclasses.asdict(moves).items()}
 
 
+REPORT_FIELDS = ("status", "due_date", "report_text", "reported_at", "files")
+
+
 class AssignmentSerializer(serializers.ModelSerializer):
+    """A unit's task as the unit reports on it: its report's text and the files that went to
+    the issuer with it."""
+
     title = serializers.CharField(source="task.title", read_only=True)
+    files = serializers.SerializerMethodField()
 
     class Meta:
         model = Assignment
-        fields = ("id", "task", "title", "status", "due_date", "report_text", "reported_at")
+        fields = ("id", "task", "title", *REPORT_FIELDS)
         read_only_fields = fields
+
+    def report_files(self, assignment: Assignment) -> list[ReportFile]:
+        # A handler's files waiting for the head stay inside the unit (UnitTaskSerializer).
+        return [f for f in assignment.files.all() if f.to_issuer]
+
+    @extend_schema_field(ReportFileSerializer(many=True))
+    def get_files(self, assignment: Assignment) -> list[dict]:
+        return ReportFileSerializer(self.report_files(assignment), many=True).data
 
 
 class DispatchSerializer(serializers.ModelSerializer):
@@ -163,6 +232,13 @@ class NotificationSerializer(serializers.ModelSerializer):
 # ---------------------------------------------------------------------------------------------
 # Input
 # ---------------------------------------------------------------------------------------------
+
+
+def validated(serializer_class: type[serializers.Serializer], request) -> dict:
+    """The request's body checked by `serializer_class` (its field errors are a 400)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 def _units():
@@ -291,25 +367,13 @@ class DecideInput(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class TrackedAssignmentSerializer(serializers.ModelSerializer):
+class TrackedAssignmentSerializer(AssignmentSerializer):
     """A unit's task as the issuing agency's clerk follows it."""
 
-    title = serializers.CharField(source="task.title", read_only=True)
     directive = serializers.IntegerField(source="task.directive_id", read_only=True)
 
-    class Meta:
-        model = Assignment
-        fields = (
-            "id",
-            "directive",
-            "task",
-            "title",
-            "unit",
-            "status",
-            "due_date",
-            "report_text",
-            "reported_at",
-        )
+    class Meta(AssignmentSerializer.Meta):
+        fields = ("id", "directive", "task", "title", "unit", *REPORT_FIELDS)
         read_only_fields = fields
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from directives.api import distribution, incoming, views
+from directives.api import distribution, files, incoming, views
 from recipients.api import schema  # noqa: F401 - the token's security scheme
 from recipients.api.views import GroupViewSet, MeView, UnitViewSet
 
@@ -24,6 +24,9 @@ router.register("unit-tasks", distribution.UnitTaskViewSet, basename="unit-task"
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("extensions", views.ExtensionViewSet, basename="extension")
+router.register("attachments", files.AttachmentViewSet, basename="attachment")
+router.register("report-files", files.ReportFileViewSet, basename="report-file")
+router.register("register", files.RegisterViewSet, basename="register")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [path("me/", MeView.as_view(), name="me"), *router.urls]

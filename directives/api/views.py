@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,16 +16,20 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 
 from common.client_ip import client_ip
-from common.params import id_param
+from common.downloads import XLSX_TYPE, export_response, stored_file_response
 from directives import services
 from directives.api import serializers as s
+from directives.api.files import DOWNLOAD
+from directives.api.serializers import validated
 from directives.api.tracking import MatrixPageSerializer, matrix_page
+from directives.exports import matrix_file
 from directives.forms import DirectiveFilter
+from directives.forms.queries import matrix_query
 from directives.forms.workspace import InboxFilter
 from directives.models import Assignment, Directive
+from directives.selectors.files import letters_openable_by
 from directives.selectors.history import desk_event_labels, history_for_unit
 from directives.selectors.inbox import inbox_dispatch_assignments, inbox_dispatches
 from directives.selectors.matrix import matrix_build
@@ -49,12 +53,6 @@ def _desk_required(user) -> None:
         raise PermissionDenied
 
 
-def _input(serializer_class: type[Serializer], request: Request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 FILTER_PARAMETERS = [
     OpenApiParameter("q", str, description="Number, symbol, subject and body; accents optional"),
     OpenApiParameter("box", str, enum=["mine", "to_approve", "to_issue", "issued", "recalled"]),
@@ -64,6 +62,12 @@ FILTER_PARAMETERS = [
     OpenApiParameter("signer", int),
     OpenApiParameter("drafting_unit", int),
     OpenApiParameter("urgency", str),
+]
+
+
+MATRIX_PARAMETERS = [
+    OpenApiParameter("late", str, enum=["1"], description="Only the units late"),
+    OpenApiParameter("group", int, description="Only the units of this addressee group"),
 ]
 
 
@@ -90,22 +94,16 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         user = self.request.user
-        if self.action in ("retrieve", "pdf", "events"):
-            return directives_visible_to(user).prefetch_related(
-                "addressees",
-                "copy_recipients",
-                "tasks__groups",
-                "tasks__units",
-                "replaced_by",
-                "attachments",
-            )
-        return desk_directives(user).prefetch_related(
+        if self.action == "pdf":
+            return letters_openable_by(user)
+        scope = directives_visible_to if self.action in ("retrieve", "events") else desk_directives
+        return scope(user).prefetch_related(
             "addressees",
             "copy_recipients",
             "tasks__groups",
             "tasks__units",
             "replaced_by",
-            "attachments",
+            "attachments__seal",
         )
 
     def _response(self, directive: Directive, code: int = status.HTTP_200_OK) -> Response:
@@ -154,7 +152,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _move(self, call: Callable[..., Directive], serializer_class=None) -> Response:
         directive = self.get_object()
-        data = _input(serializer_class, self.request) if serializer_class else {}
+        data = validated(serializer_class, self.request) if serializer_class else {}
         result = call(directive, self.request.user, client_ip(self.request), data)
         return self._response(result)
 
@@ -244,14 +242,14 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def attachments(self, request: Request, pk=None) -> Response:
         """Attach a file to a draft (multipart `file`), checked by its content and size."""
         directive = self.get_object()
-        data = _input(s.AttachmentInput, request)
+        data = validated(s.AttachmentInput, request)
         made = services.attachment_add(
             directive=directive, by=request.user, upload=data["file"], ip=client_ip(request)
         )
         return Response(s.AttachmentSerializer(made).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, as answered
     def events(self, request: Request, pk=None) -> Response:
         """The directive's history: all of it for its agency's desk, else what the person's
         unit may see (its own steps and the directive-wide ones), as the pages show it."""
@@ -263,39 +261,46 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             rows, labels = history_for_unit(directive, request.user.unit_id), {}
         return Response(s.EventSerializer(rows, many=True, context={"labels": labels}).data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("late", str, enum=["1"], description="Only the units late"),
-            OpenApiParameter("group", int, description="Only the units of this addressee group"),
-        ],
-        responses=MatrixPageSerializer,
-    )
+    @extend_schema(parameters=MATRIX_PARAMETERS, responses=MatrixPageSerializer)
     @action(detail=True, methods=["get"])
     def matrix(self, request: Request, pk=None) -> Response:
         """The tracking matrix for the issuing agency's clerk: a row per recipient unit (a
         page of rows), the receipt, each task's cell and the unit's status 01..06; another
         agency's directive, or one not issued, is a 404."""
         directive = get_object_or_404(tracked_directives(request.user), pk=pk)
-        built = matrix_build(
-            directive=directive,
-            only_late=request.query_params.get("late") == "1",
-            group_id=id_param(request.query_params.get("group")),
-        )
+        built = matrix_build(directive=directive, **matrix_query(request.query_params))
         rows = self.paginate_queryset(built.rows)
         return Response(matrix_page(built, rows, self.paginator))
 
+    def _matrix_export(self, pk, kind: str) -> HttpResponse:
+        directive = get_object_or_404(tracked_directives(self.request.user), pk=pk)
+        built = matrix_build(directive=directive, **matrix_query(self.request.query_params))
+        body, content_type, name = matrix_file(directive=directive, matrix=built, kind=kind)
+        return export_response(body, name, content_type)
+
+    @extend_schema(parameters=MATRIX_PARAMETERS, responses={(200, XLSX_TYPE): OpenApiTypes.BINARY})
+    @action(detail=True, url_path="matrix/xlsx", **DOWNLOAD)
+    def matrix_xlsx(self, request: Request, pk=None) -> HttpResponse:
+        """The whole matrix (its filters applied) as the page's XLSX."""
+        return self._matrix_export(pk, "xlsx")
+
+    @extend_schema(parameters=MATRIX_PARAMETERS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, url_path="matrix/csv", **DOWNLOAD)
+    def matrix_csv(self, request: Request, pk=None) -> HttpResponse:
+        """The whole matrix (its filters applied) as the page's CSV."""
+        return self._matrix_export(pk, "csv")
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, **DOWNLOAD)
     def pdf(self, request: Request, pk=None) -> FileResponse:
-        """The signed PDF, once the PDF job has made it (404 until then)."""
+        """The signed PDF, once the PDF job has made it (404 until then), for those who may
+        open the letter: its agency, its recipients, its handlers inside the unit."""
         directive = self.get_object()
         if directive.pdf_status != Directive.PdfStatus.READY or not directive.pdf:
             raise Http404(_("The signed PDF is not ready yet."))
-        try:
-            handle = directive.pdf.open("rb")
-        except FileNotFoundError:
-            raise Http404(_("The signed PDF is missing."))
-        return FileResponse(handle, filename=directive.pdf_filename, content_type="application/pdf")
+        return stored_file_response(
+            directive.pdf, directive.pdf_filename, "application/pdf", inline=False
+        )
 
 
 class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -333,7 +338,7 @@ class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def accept(self, request: Request, pk=None) -> Response:
         """Accept the letter into the unit's incoming book (tiếp nhận): its arrival number."""
         dispatch = self.get_object()
-        data = _input(s.AcceptInput, request)
+        data = validated(s.AcceptInput, request)
         entry = dispatch_accept(
             dispatch=dispatch, by=request.user, note=data["note"], ip=client_ip(request)
         )
@@ -344,7 +349,7 @@ class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def refuse(self, request: Request, pk=None) -> Response:
         """Refuse the letter: `misaddressed`, `invalid_signature`, or `other` with a comment."""
         dispatch = self.get_object()
-        data = _input(s.RefuseInput, request)
+        data = validated(s.RefuseInput, request)
         entry = dispatch_refuse(
             dispatch=dispatch,
             by=request.user,
@@ -355,7 +360,7 @@ class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(s.IncomingEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.AssignmentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, as answered
     def tasks(self, request: Request, pk=None) -> Response:
         rows = inbox_dispatch_assignments(self.get_object())
         return Response(s.AssignmentSerializer(rows, many=True).data)
@@ -376,6 +381,7 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             assignments_visible_to(user)
             .filter(unit_id=user.unit_id)
             .select_related("task", "task__directive", "dispatch")
+            .prefetch_related("files")
         )
 
     def _done(self, assignment: Assignment) -> Response:
@@ -394,7 +400,7 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def report(self, request: Request, pk=None) -> Response:
         assignment = self.get_object()
-        data = _input(s.ReportInput, request)
+        data = validated(s.ReportInput, request)
         return self._done(
             assignments.assignment_report(
                 assignment=assignment,
@@ -410,7 +416,7 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def extension(self, request: Request, pk=None) -> Response:
         """Ask the issuing agency's clerk for a later due date, with a reason."""
         assignment = self.get_object()  # another unit's task: a 404 before any 400
-        data = _input(s.ExtensionInput, request)
+        data = validated(s.ExtensionInput, request)
         made = extensions.extension_request_create(
             assignment=assignment,
             by=request.user,
@@ -429,7 +435,11 @@ class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.TrackedAssignmentSerializer
 
     def get_queryset(self):
-        return tracked_assignments(self.request.user).select_related("task", "unit", "dispatch")
+        return (
+            tracked_assignments(self.request.user)
+            .select_related("task", "unit", "dispatch")
+            .prefetch_related("files")
+        )
 
     def _done(self, assignment: Assignment) -> Response:
         fresh = self.get_queryset().get(pk=assignment.pk)
@@ -439,7 +449,7 @@ class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk=None) -> Response:
         assignment = self.get_object()
-        data = _input(s.ReviewInput, request)
+        data = validated(s.ReviewInput, request)
         return self._done(
             assignments.assignment_accept(
                 assignment=assignment,
@@ -453,7 +463,7 @@ class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk=None) -> Response:
         assignment = self.get_object()
-        data = _input(s.ReviewInput, request)
+        data = validated(s.ReviewInput, request)
         return self._done(
             assignments.assignment_return(
                 assignment=assignment,
@@ -480,7 +490,7 @@ class ExtensionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk=None) -> Response:
         extension = self.get_object()
-        data = _input(s.DecideInput, request)
+        data = validated(s.DecideInput, request)
         decided = extensions.extension_request_decide(
             extension=extension,
             by=request.user,

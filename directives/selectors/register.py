@@ -27,6 +27,11 @@ def _sees_all(user: User) -> bool:
     return user.is_superuser or user.has_perm("directives.view_all_directives")
 
 
+def register_keeper(user: User) -> bool:
+    """Whether the person keeps the register (the clerk who issues): its page, XLSX and API."""
+    return user.has_perm("directives.issue_directive")
+
+
 def register_agency(user: User) -> Unit | None:
     """The issuing unit whose registers the user's register page shows."""
     agency_id = issuing_agency_id(user)

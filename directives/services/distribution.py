@@ -36,18 +36,19 @@ def _handler_check(
     *, unit: Unit, handler_unit: Unit | None, handler_user: User | None
 ) -> tuple[Unit | None, User | None]:
     """One handler, and one of the unit's own: an active division of it, or an active officer."""
+    # Keyed by the form's (and the API's) field, which names the division or the officer.
     if (handler_unit is None) == (handler_user is None):
-        raise ValidationError(_("Choose one division or one officer to handle it."))
+        raise ValidationError({"handler": _("Choose one division or one officer to handle it.")})
     if handler_unit is not None and not (
         handler_unit.parent_id == unit.pk and handler_unit.is_active
     ):
-        raise ValidationError(_("Choose a division of your unit."))
+        raise ValidationError({"handler": _("Choose a division of your unit.")})
     if handler_user is not None and not (
         handler_user.unit_id == unit.pk
         and handler_user.is_active
         and handler_user.has_perm("directives.receive_directive")
     ):
-        raise ValidationError(_("Choose an officer of your unit."))
+        raise ValidationError({"handler": _("Choose an officer of your unit.")})
     return handler_unit, handler_user
 
 

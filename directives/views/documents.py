@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from common.downloads import stored_file_response
 from common.framing import pdf_frame
 from common.ratelimit import ratelimit
 from directives.documents.pdf import render_directive_pdf_bytes
@@ -29,15 +30,11 @@ def directive_pdf(request: HttpRequest, pk: int) -> FileResponse:
     directive = get_object_or_404(directives_visible_to(request.user), pk=pk)
     if directive.pdf_status != Directive.PdfStatus.READY or not directive.pdf:
         raise Http404(_("The signed PDF is not ready yet."))
-    try:
-        handle = directive.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The signed PDF is missing."))
-    return FileResponse(
-        handle,
-        as_attachment=request.GET.get("inline") != "1",
-        filename=directive.pdf_filename,
-        content_type="application/pdf",
+    return stored_file_response(
+        directive.pdf,
+        directive.pdf_filename,
+        "application/pdf",
+        inline=request.GET.get("inline") == "1",
     )
 
 

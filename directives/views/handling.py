@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.client_ip import client_ip
+from common.downloads import stored_file_response
 from common.framing import pdf_frame
 from directives.errors import DirectiveError
 from directives.forms.distribution import HandledForm, HeadReturnForm
@@ -38,7 +39,6 @@ from directives.services.handling import (
     incoming_entry_start,
 )
 from directives.services.seals import sealed_download
-from directives.views.files import stored_file_response
 
 
 def _message(exc: Exception) -> str:

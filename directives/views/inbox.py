@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.client_ip import client_ip
+from common.downloads import stored_file_response
 from common.framing import pdf_frame
 from directives.errors import PermissionDeniedError, TransitionError
 from directives.forms.workspace import ExtensionForm, InboxFilter, ReportForm
@@ -40,7 +41,6 @@ from directives.services import assignments, extensions
 from directives.services.incoming import dispatch_acknowledge
 from directives.services.receipts import AckLinkError, dispatch_mark_seen
 from directives.services.seals import sealed_download
-from directives.views.files import stored_file_response
 
 PAGE_SIZE = 25
 

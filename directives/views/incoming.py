@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.client_ip import client_ip
+from common.downloads import export_response, stored_file_response
 from common.framing import pdf_frame
 from directives.errors import DirectiveError
-from directives.exports import incoming_book_xlsx
+from directives.exports import incoming_book_file, incoming_book_print_html
 from directives.forms.incoming import (
     AcceptForm,
     IncomingBookFilter,
@@ -41,10 +42,7 @@ from directives.selectors.incoming import (
 from directives.selectors.moves import dispatch_moves
 from directives.services.incoming import dispatch_accept, dispatch_refuse
 from directives.services.outside import DuplicateLetterWarning, outside_letter_enter
-from directives.views.files import stored_file_response
 from directives.views.inbox import _my_dispatch
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _book_unit(request: HttpRequest, unit_id: int):
@@ -179,26 +177,13 @@ def incoming_book(request: HttpRequest, unit: int) -> HttpResponse:
 @login_required
 def incoming_book_print(request: HttpRequest, unit: int) -> HttpResponse:
     book_unit, flt = _book(request, unit)
-    return render(
-        request,
-        "directives/incoming/book_print.html",
-        {
-            "unit": book_unit,
-            "filter": flt,
-            "year": flt.book_year,
-            "lines": incoming_book_lines(flt.qs),
-        },
-    )
+    return HttpResponse(incoming_book_print_html(request=request, unit=book_unit, book_filter=flt))
 
 
 @login_required
 def incoming_book_export(request: HttpRequest, unit: int) -> HttpResponse:
     book_unit, flt = _book(request, unit)
-    data = incoming_book_xlsx(unit=book_unit, year=flt.book_year, lines=incoming_book_lines(flt.qs))
-    response = HttpResponse(data, content_type=XLSX_TYPE)
-    name = f"so-van-ban-den-{book_unit.code}-{flt.book_year}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return export_response(*incoming_book_file(unit=book_unit, book_filter=flt))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,46 +16,33 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from common.client_ip import client_ip
-from common.params import year_param
+from common.downloads import export_response
 from directives import services
 from directives.errors import DirectiveError, NumberTakenError
-from directives.exports import register_headers
-from directives.exports import register_xlsx as register_xlsx_bytes
+from directives.exports import register_file, register_headers
 from directives.forms import DraftForms, PaperForm
+from directives.forms.queries import register_query
 from directives.models import DocumentType, RegisterKind
 from directives.selectors.register import (
     register_agency,
+    register_keeper,
     register_kinds,
-    register_lines,
     register_page,
 )
 from directives.workdays import local_today
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _require_clerk(request: HttpRequest, perm: str = "directives.issue_directive") -> None:
-    if not request.user.has_perm(perm):
+def _require_clerk(request: HttpRequest, perm: str | None = None) -> None:
+    allowed = request.user.has_perm(perm) if perm else register_keeper(request.user)
+    if not allowed:
         raise PermissionDenied
-
-
-def _year(request: HttpRequest) -> int:
-    return year_param(request.GET.get("year")) or local_today().year
-
-
-def _kind(request: HttpRequest) -> str:
-    value = request.GET.get("register", "")
-    return value if value in RegisterKind.values else RegisterKind.GENERAL
 
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     _require_clerk(request)
-    year = _year(request)
-    kind = _kind(request)
-    doc_type = request.GET.get("doc_type", "")
-    if doc_type not in DocumentType.values:
-        doc_type = ""
+    query = register_query(request.GET)
+    year, kind, doc_type = query.year, query.kind, query.doc_type
     page, rows = register_page(
         user=request.user, year=year, doc_type=doc_type, kind=kind, page=request.GET.get("page")
     )
@@ -84,17 +71,11 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 def register_xlsx(request: HttpRequest) -> HttpResponse:
     _require_clerk(request)
-    year = _year(request)
-    kind = _kind(request)
-    doc_type = request.GET.get("doc_type", "")
-    if doc_type not in DocumentType.values:
-        doc_type = ""
-    rows = register_lines(user=request.user, year=year, doc_type=doc_type, kind=kind)
-    body = register_xlsx_bytes(year=year, rows=rows, normative=kind == RegisterKind.NORMATIVE)
-    response = HttpResponse(body, content_type=XLSX_TYPE)
-    name = "so-van-ban-qppl" if kind == RegisterKind.NORMATIVE else "so-van-ban-di"
-    response["Content-Disposition"] = f'attachment; filename="{name}-{year}.xlsx"'
-    return response
+    query = register_query(request.GET)
+    body, name = register_file(
+        user=request.user, year=query.year, kind=query.kind, doc_type=query.doc_type
+    )
+    return export_response(body, name)
 
 
 @login_required

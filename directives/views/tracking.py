@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.client_ip import client_ip
+from common.downloads import export_response
 from common.params import id_param
-from directives.exports import matrix_csv, matrix_xlsx
+from directives.exports import matrix_file
+from directives.forms.queries import matrix_query
 from directives.forms.workspace import AcceptForm, DecideExtensionForm, ReturnForm
 from directives.models import Assignment, ExtensionRequest
 from directives.selectors import reminding
@@ -36,19 +38,12 @@ from directives.views.confirm import confirmation_page
 from directives.views.inbox import SERVICE_ERRORS, _service_error
 
 
-def _matrix_filters(request: HttpRequest) -> dict:
-    return {
-        "only_late": request.GET.get("late") == "1",
-        "group_id": id_param(request.GET.get("group")),
-    }
-
-
 @login_required
 def matrix(request: HttpRequest, pk: int) -> HttpResponse:
     directive = get_object_or_404(
         tracked_directives(request.user).select_related("issuing_unit"), pk=pk
     )
-    filters = _matrix_filters(request)
+    filters = matrix_query(request.GET)
     built = matrix_build(directive=directive, **filters)
     return render(
         request,
@@ -76,17 +71,9 @@ def matrix(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     directive = get_object_or_404(tracked_directives(request.user), pk=pk)
-    built = matrix_build(directive=directive, **_matrix_filters(request))
-    base = (directive.number_symbol or f"directive-{directive.pk}").replace("/", "-")
-    if kind == "xlsx":
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        body = matrix_xlsx(built)
-    else:
-        content_type = "text/csv; charset=utf-8"
-        body = matrix_csv(built)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="theo-doi-{base}.{kind}"'
-    return response
+    built = matrix_build(directive=directive, **matrix_query(request.GET))
+    body, content_type, name = matrix_file(directive=directive, matrix=built, kind=kind)
+    return export_response(body, name, content_type)
 
 
 @login_required

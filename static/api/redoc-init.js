@@ -1,7 +1,7 @@
 // Starts ReDoc on /api/docs/redoc/ from the page's data attributes (no inline script, for the
 // CSP): the schema's URL, and the response's nonce, which ReDoc puts on the <style> elements
-// its styled components write. No search box: ReDoc's search runs in a worker made from a
-// blob: URL, which the CSP's worker-src 'self' refuses (the browser's own find instead).
+// its styled components write. The search box runs in a worker made from a blob: URL, which
+// this page's CSP alone allows (portal/api_docs.py).
 (function () {
   "use strict";
   var container = document.getElementById("redoc-container");
@@ -25,5 +25,5 @@
     });
   }).observe(document.head, { childList: true });
 
-  Redoc.init(container.dataset.schemaUrl, { nonce: nonce, disableSearch: true }, container);
+  Redoc.init(container.dataset.schemaUrl, { nonce: nonce }, container);
 })();

@@ -8,6 +8,24 @@ from rest_framework.test import APIClient
 
 from recipients.services import api_token_create
 from tests.directives.core.conftest import Agency, agency, memory_broker, other_agency  # noqa: F401
+
+# The receiving side's world (Chư Păh's letter to the Sở and the press; the Sở's clerk, head,
+# division and its officer), as the pages' tests have it.
+from tests.directives.incoming.conftest import (  # noqa: F401
+    chupah,
+    clerk,
+    division,
+    division_officer,
+    head,
+    issuer_clerk,
+    letter,
+    office,
+    press,
+    press_officer,
+    sttt,
+    to_press,
+    to_sttt,
+)
 from tests.signing_keys import throwaway_pki
 
 

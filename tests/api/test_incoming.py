@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the receiving side's fixtures, imported from its conftest, are parameters here
 """Contract tests of the incoming book through the API, per role: the book keeper's list (the
 page's filters, pagination) and entries, a letter entered from paper with its scan (the page's
 checks), the head's assignment inside the unit, the handler's start and "handled" and the
@@ -17,47 +16,14 @@ from directives.services.distribution import incoming_entry_assign
 from directives.services.incoming import dispatch_accept
 from directives.workdays import local_today
 from recipients import roles
-from recipients.models import Unit
 from tests.api.conftest import token_client
-from tests.directives.incoming.conftest import (  # noqa: F401
-    PDF_SCAN,
-    _fast_passwords,
-    chupah,
-    clerk,
-    letter,
-    office,
-    press,
-    press_officer,
-    sttt,
-    to_press,
-    to_sttt,
-)
+from tests.directives.incoming.conftest import PDF_SCAN
 from tests.directives.workspace.data import make_issued
 from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 BOOK = "/api/v1/incoming/"
-
-
-@pytest.fixture
-def division(sttt) -> Unit:
-    return UnitFactory(code="TTBCXB", name="Phòng TTBCXB", kind=Unit.Kind.DIVISION, parent=sttt)
-
-
-@pytest.fixture
-def head(sttt):
-    return UserFactory(unit=sttt, roles=[roles.UNIT_OFFICER], is_unit_head=True)
-
-
-@pytest.fixture
-def division_officer(division):
-    return UserFactory(unit=division, roles=[roles.UNIT_OFFICER])
-
-
-@pytest.fixture
-def issuer_clerk(chupah):
-    return UserFactory(unit=chupah, roles=[roles.CLERK])
 
 
 def paper(**fields) -> dict:

@@ -63,9 +63,14 @@ def test_redoc_is_served_from_the_portal_under_its_csp_with_a_nonce(client, agen
     assert all(s.startswith("/") for s in sources), sources
     assert any("redoc.standalone.js" in s for s in sources)
     assert 'data-schema-url="/api/schema/"' in html
+    # ReDoc's search worker (a blob: URL) on this page only.
+    assert "worker-src 'self' blob:" in csp
     # A fresh nonce for every response; the other pages keep their policy.
     assert nonce not in client.get("/api/docs/redoc/")["Content-Security-Policy"]
-    assert "nonce-" not in client.get("/api/docs/")["Content-Security-Policy"]
+    for other in ("/api/docs/", reverse("home"), "/api/v1/me/"):
+        policy = client.get(other)["Content-Security-Policy"]
+        assert "nonce-" not in policy and "blob:" not in policy, other
+        assert "worker-src 'self'" in policy, other
 
 
 def test_units_and_groups_read_for_the_directory_roles(agency):

@@ -1,11 +1,15 @@
 """Fixtures of the receiving side: UBND huyện Chư Păh issues to the Sở, whose Văn phòng clerk
-keeps the Sở's incoming book; Báo Gia Lai is another receiving unit with its own officer."""
+keeps the Sở's incoming book; Báo Gia Lai is another receiving unit with its own officer.
+Inside the Sở: its head, and a division with its officer to whom the head hands the work."""
 
 from __future__ import annotations
 
-import pytest
+import hashlib
 
-from directives.models import Directive, Dispatch
+import pytest
+from django.core.files.base import ContentFile
+
+from directives.models import Attachment, Directive, Dispatch
 from recipients import roles
 from recipients.models import Unit, User
 from tests.directives.workspace.data import make_issued
@@ -51,6 +55,35 @@ def press_officer(press) -> User:
 
 
 @pytest.fixture
+def division(sttt) -> Unit:
+    """A division of the Sở, to which its head hands letters and tasks."""
+    return UnitFactory(code="TTBCXB", name="Phòng TTBCXB", kind=Unit.Kind.DIVISION, parent=sttt)
+
+
+@pytest.fixture
+def head(sttt) -> User:
+    """The Sở's head (an officer of the Sở marked head of unit, as chupah.truong is)."""
+    return UserFactory(unit=sttt, roles=[roles.UNIT_OFFICER], is_unit_head=True, username="giamdoc")
+
+
+@pytest.fixture
+def division_officer(division) -> User:
+    return UserFactory(
+        unit=division,
+        roles=[roles.UNIT_OFFICER],
+        username="ttbcxb",
+        first_name="Lan",
+        last_name="Nguyễn",
+    )
+
+
+@pytest.fixture
+def issuer_clerk(chupah) -> User:
+    """The clerk of the letter's issuer (Chư Păh), who tracks it."""
+    return UserFactory(unit=chupah, roles=[roles.CLERK])
+
+
+@pytest.fixture
 def letter(sttt, chupah, press) -> Directive:
     """A letter of Chư Păh to the Sở and to the press, one task each."""
     return make_issued(units=[sttt, press], issuing_unit=chupah, number=125, tasks=1)
@@ -67,3 +100,17 @@ def to_press(letter, press) -> Dispatch:
 
 
 PDF_SCAN = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def with_files(directive: Directive) -> Attachment:
+    """The letter's signed PDF in storage, and one PDF attachment (returned)."""
+    directive.pdf.save("cv-125.pdf", ContentFile(PDF_SCAN), save=True)
+    attachment = Attachment(
+        directive=directive,
+        name="phu-luc.pdf",
+        content_type="application/pdf",
+        size=len(PDF_SCAN),
+        sha256=hashlib.sha256(PDF_SCAN).hexdigest(),
+    )
+    attachment.file.save("phu-luc.pdf", ContentFile(PDF_SCAN), save=True)
+    return attachment

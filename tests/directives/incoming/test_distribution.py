@@ -25,30 +25,8 @@ from directives.services.distribution import (
 )
 from directives.services.incoming import dispatch_accept
 from directives.workdays import local_today
-from recipients import roles
-from recipients.models import Unit
-from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def division(sttt) -> Unit:
-    return UnitFactory(
-        code="TTBCXB", name="Phòng Thông tin - Báo chí - Xuất bản", kind=Unit.Kind.DIVISION,
-        parent=sttt,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def head(sttt):
-    """The Sở's head (an officer of the Sở marked head of unit, as chupah.truong is)."""
-    return UserFactory(unit=sttt, roles=[roles.UNIT_OFFICER], is_unit_head=True, username="giamdoc")
-
-
-@pytest.fixture
-def division_officer(division):
-    return UserFactory(unit=division, roles=[roles.UNIT_OFFICER], username="ttbcxb")
 
 
 @pytest.fixture

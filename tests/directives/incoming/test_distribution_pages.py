@@ -12,26 +12,8 @@ from django.urls import reverse
 from directives.models import Assignment
 from directives.services.incoming import dispatch_accept
 from directives.workdays import local_today
-from recipients import roles
-from recipients.models import Unit
-from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def division(sttt) -> Unit:
-    return UnitFactory(code="TTBCXB", name="Phòng TTBCXB", kind=Unit.Kind.DIVISION, parent=sttt)
-
-
-@pytest.fixture
-def head(sttt):
-    return UserFactory(unit=sttt, roles=[roles.UNIT_OFFICER], is_unit_head=True)
-
-
-@pytest.fixture
-def division_officer(division):
-    return UserFactory(unit=division, roles=[roles.UNIT_OFFICER])
 
 
 def test_the_head_assigns_the_handler_reports_the_head_approves(

@@ -5,42 +5,22 @@ no task handled as a whole (05, then 06 in the issuer's matrix), and the book's 
 
 from __future__ import annotations
 
-import hashlib
-
 import openpyxl
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from directives.models import Assignment, Attachment, Dispatch, IncomingEntry, ReportFile
+from directives.models import Assignment, Dispatch, IncomingEntry, ReportFile
 from directives.selectors.matrix import matrix_build
 from directives.services.distribution import incoming_entry_assign
 from directives.services.incoming import dispatch_accept
 from recipients import roles
 from recipients.models import Unit
-from tests.directives.incoming.conftest import PDF_SCAN
+from tests.directives.incoming.conftest import PDF_SCAN, with_files
 from tests.directives.workspace.data import make_issued
 from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def division(sttt) -> Unit:
-    return UnitFactory(code="TTBCXB", name="Phòng TTBCXB", kind=Unit.Kind.DIVISION, parent=sttt)
-
-
-@pytest.fixture
-def head(sttt):
-    return UserFactory(unit=sttt, roles=[roles.UNIT_OFFICER], is_unit_head=True)
-
-
-@pytest.fixture
-def division_officer(division):
-    return UserFactory(
-        unit=division, roles=[roles.UNIT_OFFICER], first_name="Lan", last_name="Nguyễn"
-    )
 
 
 @pytest.fixture
@@ -56,24 +36,6 @@ def stranger(press_division):
     return UserFactory(unit=press_division, roles=[roles.UNIT_OFFICER])
 
 
-@pytest.fixture
-def issuer_clerk(chupah):
-    return UserFactory(unit=chupah, roles=[roles.CLERK])
-
-
-def _with_files(directive):
-    directive.pdf.save("cv-125.pdf", ContentFile(PDF_SCAN), save=True)
-    attachment = Attachment(
-        directive=directive,
-        name="phu-luc.pdf",
-        content_type="application/pdf",
-        size=len(PDF_SCAN),
-        sha256=hashlib.sha256(PDF_SCAN).hexdigest(),
-    )
-    attachment.file.save("phu-luc.pdf", ContentFile(PDF_SCAN), save=True)
-    return attachment
-
-
 def code_of(directive, unit) -> str:
     return next(
         r for r in matrix_build(directive=directive).rows if r.dispatch.unit == unit
@@ -83,7 +45,7 @@ def code_of(directive, unit) -> str:
 def test_the_handler_opens_the_letters_pdf_and_attachments_from_the_task_page(
     client, clerk, head, division, division_officer, stranger, press_officer, letter, to_sttt
 ):
-    attachment = _with_files(letter)
+    attachment = with_files(letter)
     pdf_url = reverse("directives:distribution_pdf", args=[letter.pk])
     attachment_url = reverse("directives:distribution_attachment", args=[attachment.pk])
     entry = dispatch_accept(dispatch=to_sttt, by=clerk)
