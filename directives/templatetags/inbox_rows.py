@@ -1,5 +1,6 @@
-"""`{% inbox_rows dispatches %}`: the rows of the inbox's page, and `{% book_rows lines linked %}`:
-the lines of the incoming book (its page and its print). They are what every receiving unit opens
+"""`{% inbox_rows dispatches %}`: the rows of the inbox's page, `{% inbox_filter_fields form %}`:
+its filter's fields, and `{% book_rows lines linked %}`: the lines of the incoming book (its page
+and its print). They are what every receiving unit opens
 all day: built here as plain strings, they cost a fraction of the same markup through the
 template engine's loops, tags and filters (the rows' `{% url %}`, `|date` and `{% blocktranslate
 %}` per row). Every value is escaped (`_e`); the labels are translated once per page."""
@@ -7,15 +8,19 @@ template engine's loops, tags and filters (the rows' `{% url %}`, `|date` and `{
 from __future__ import annotations
 
 import datetime
+import hashlib
 from html import escape
 
 from django import template
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -130,3 +135,22 @@ def book_rows(lines, linked: bool) -> SafeString:
             f'<td data-testid="signed-for">{signed_for}</td><td>{_e(line["notes"])}</td></tr>'
         )
     return mark_safe("\n".join(rows))  # every value escaped above
+
+
+@register.simple_tag
+def inbox_filter_fields(form) -> SafeString:
+    """The inbox filter's fields (templates/directives/inbox/_filter_fields.html). Unfilled,
+    they are the same for every visit with the same language and the same issuers: kept in the
+    cache under a key made of exactly these (the issuers' ids and names, one narrow query), so a
+    new issuer or a renamed unit is a new key. Drawing six widgets and their options through the
+    form renderer's templates is a good part of the page otherwise."""
+    if form.is_bound:
+        return render_to_string("directives/inbox/_filter_fields.html", {"form": form})
+    issuers = form.fields["issuer"].queryset.values_list("pk", "name")  # in the options' order
+    digest = hashlib.sha256(repr((get_language(), list(issuers))).encode()).hexdigest()
+    key = f"inbox:filter-fields:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("directives/inbox/_filter_fields.html", {"form": form})
+        cache.set(key, str(html), settings.INBOX_CACHE_SECONDS)
+    return mark_safe(html)  # rendered by the template above, escaped there
