@@ -146,11 +146,16 @@ def inbox_filter_fields(form) -> SafeString:
     form renderer's templates is a good part of the page otherwise."""
     if form.is_bound:
         return render_to_string("directives/inbox/_filter_fields.html", {"form": form})
-    issuers = form.fields["issuer"].queryset.values_list("pk", "name")  # in the options' order
-    digest = hashlib.sha256(repr((get_language(), list(issuers))).encode()).hexdigest()
+    field = form.fields["issuer"]
+    issuers = list(field.queryset.values_list("pk", "name"))  # in the options' order
+    digest = hashlib.sha256(repr((get_language(), issuers)).encode()).hexdigest()
     key = f"inbox:filter-fields:{digest}"
     html = cache.get(key)
     if html is None:
+        # The options from the list just read (what the field's own query would list, the
+        # unit's name being its label), rather than a second query.
+        empty = [] if field.empty_label is None else [("", field.empty_label)]
+        field.widget.choices = empty + issuers
         html = render_to_string("directives/inbox/_filter_fields.html", {"form": form})
         cache.set(key, str(html), settings.INBOX_CACHE_SECONDS)
     return mark_safe(html)  # rendered by the template above, escaped there
