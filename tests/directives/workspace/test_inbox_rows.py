@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.template import Context, Template
@@ -19,52 +20,9 @@ from tests.factories import UnitFactory
 pytestmark = pytest.mark.django_db
 
 # The inbox list's loop and the book's table body as the templates wrote them before.
-INBOX_LOOP = """{% load i18n %}{% for dispatch in rows %}
-  {% with d=dispatch.directive %}
-  <a href="{% url 'directives:inbox_detail' dispatch.pk %}" class="list-group-item list-group-item-action py-3{% if not dispatch.acknowledged_at %} inbox-unacknowledged{% endif %}" data-testid="inbox-row">
-    <div class="d-flex flex-column flex-md-row w-100 justify-content-between gap-1 gap-md-3">
-      <div class="inbox-subject">
-        <div class="fw-semibold">
-          {% if d.urgency_stamp %}<span class="badge bg-danger me-1">{{ d.urgency_stamp }}</span>{% endif %}
-          {{ d.number_symbol }}
-          <span class="text-muted fw-normal">· {{ d.issuing_unit.short_name|default:d.issuing_unit.name }}</span>
-        </div>
-        <div>V/v {{ d.subject }}</div>
-        {% if d.status != "issued" %}<span class="badge text-bg-secondary">{{ d.get_status_display }}</span>{% endif %}
-      </div>
-      <div class="text-md-end flex-shrink-0 small inbox-state">
-        <div class="text-muted">{{ d.issued_on|date:"d/m/Y" }}</div>
-        {% if dispatch.acknowledged_at %}
-          <span class="badge state-acknowledged">{% translate "Acknowledged" %}</span>
-        {% else %}
-          <span class="badge state-overdue">{% translate "Not acknowledged" %}</span>
-        {% endif %}
-        {% with entry=dispatch.incoming_entry %}{% if entry.is_refused %}<div><span class="badge bg-danger" data-testid="inbox-refused">{% translate "Refused" %}</span></div>{% elif entry %}<div><span class="badge text-bg-light border" data-testid="inbox-accepted">{% blocktranslate with n=entry.arrival_number y=entry.year %}Accepted: arrival number {{ n }}/{{ y }}{% endblocktranslate %}</span></div>{% endif %}{% endwith %}
-        {% if dispatch.overdue_count %}
-          <div><span class="badge state-overdue">{% blocktranslate count n=dispatch.overdue_count %}{{ n }} task overdue{% plural %}{{ n }} tasks overdue{% endblocktranslate %}</span></div>
-        {% elif dispatch.next_due %}
-          <div class="text-muted">{% translate "Next deadline" %}: {{ dispatch.next_due|date:"d/m/Y" }}</div>
-        {% endif %}
-        {% if dispatch.task_count %}<div class="text-muted">{% blocktranslate with open=dispatch.open_count %}Open tasks: {{ open }}{% endblocktranslate %}</div>{% endif %}
-      </div>
-    </div>
-  </a>
-  {% endwith %}
-  {% endfor %}"""
-
-BOOK_LOOP = """{% for line in lines %}
-  <tr data-testid="incoming-row">
-    <td class="text-end">{% if linked %}<a href="{% url 'directives:incoming_entry' line.entry.pk %}">{{ line.arrival_number }}</a>{% else %}{{ line.arrival_number }}{% endif %}</td>
-    <td>{{ line.arrived_at|date:"d/m/Y H:i" }}</td>
-    <td>{{ line.issuer }}</td>
-    <td>{{ line.number_symbol }}</td>
-    <td>{{ line.letter_date|date:"d/m/Y" }}</td>
-    <td>{{ line.type_subject }}</td>
-    <td>{{ line.handler }}</td>
-    <td data-testid="signed-for">{% if line.signed_for %}{{ line.signed_for }}{% elif not linked %}<div class="paper-signature" data-testid="paper-signature"></div>{% endif %}</td>
-    <td>{{ line.notes }}</td>
-  </tr>
-  {% endfor %}"""
+REFERENCE = Path(__file__).parent / "reference"
+INBOX_LOOP = (REFERENCE / "inbox_rows.html").read_text()
+BOOK_LOOP = (REFERENCE / "book_rows.html").read_text()
 
 
 class _Tokens(HTMLParser):
