@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from directives.forms.filters import YearFilter
 from directives.models import Urgency
-from directives.selectors.inbox import inbox_issuers, inbox_search
+from directives.selectors.inbox import inbox_issuers, inbox_search, with_task_figures
 from directives.selectors.workspace import DEADLINE_SOON_DAYS
 from directives.workdays import local_today, overdue_cutoff
 from recipients.models import Unit
@@ -77,6 +77,7 @@ class InboxFilter(django_filters.FilterSet):
 
     def filter_due(self, queryset, name, value):
         today = local_today()
+        queryset = with_task_figures(queryset, today=today)
         if value == "overdue":
             return queryset.filter(overdue_count__gt=0)
         # Not overdue yet (a Saturday deadline is still "soon" on Monday), due within the week.

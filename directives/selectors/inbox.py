@@ -11,8 +11,10 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -35,16 +37,16 @@ def _count(assignments: QuerySet[Assignment]) -> Coalesce:
     )
 
 
-def inbox_dispatches(user: User, *, today: datetime.date | None = None) -> QuerySet[Dispatch]:
+def inbox_dispatches(
+    user: User, *, today: datetime.date | None = None, figures: bool = True
+) -> QuerySet[Dispatch]:
     """The dispatches of my unit and of the units whose incoming book I keep, with their task
-    figures and the receiving unit's decision; `InboxRows` puts them in the inbox's order."""
-    today = today or local_today()
+    figures (`figures`) and the receiving unit's decision; `InboxRows` puts them in the inbox's
+    order. Without `figures`, InboxRows reads them for its page's rows only (one query)."""
     units = receiving_unit_ids(user)
     if not units:
         return Dispatch.objects.none()
-    mine = Assignment.objects.filter(dispatch=OuterRef("pk")).order_by()
-    open_ones = mine.filter(status__in=Assignment.OPEN_STATUSES)
-    return (
+    queryset = (
         dispatches_visible_to(user)
         .filter(unit_id__in=units)
         .select_related("directive", "directive__issuing_unit", "unit", "incoming_entry")
@@ -63,17 +65,78 @@ def inbox_dispatches(user: User, *, today: datetime.date | None = None) -> Query
                 default=Value(0),
                 output_field=IntegerField(),
             ),
-            # Subqueries, not a GROUP BY over every letter of the unit: the database works
-            # them out only for the page's rows (and for the rows a deadline filter looks at).
-            next_due=Subquery(
-                open_ones.filter(due_date__isnull=False).order_by("due_date").values("due_date")[:1]
-            ),
-            open_count=_count(open_ones),
-            task_count=_count(mine),
-            overdue_count=_count(mine.filter(overdue_q(today=today))),
         )
         .order_by("ack_rank", "-urgency_rank", "-created_at", "-pk")
     )
+    return with_task_figures(queryset, today=today) if figures else queryset
+
+
+def with_task_figures(
+    queryset: QuerySet[Dispatch], *, today: datetime.date | None = None
+) -> QuerySet[Dispatch]:
+    """Each dispatch's task figures (next deadline, open, all and overdue tasks), for a filter
+    on them (InboxFilter's deadline) or a reader of single dispatches. Subqueries, not a GROUP
+    BY over every letter of the unit: the database works them out only for the rows asked for
+    (and for the rows a deadline filter looks at)."""
+    if "task_count" in queryset.query.annotations:
+        return queryset
+    today = today or local_today()
+    mine = Assignment.objects.filter(dispatch=OuterRef("pk")).order_by()
+    open_ones = mine.filter(status__in=Assignment.OPEN_STATUSES)
+    return queryset.annotate(
+        next_due=Subquery(
+            open_ones.filter(due_date__isnull=False).order_by("due_date").values("due_date")[:1]
+        ),
+        open_count=_count(open_ones),
+        task_count=_count(mine),
+        overdue_count=_count(mine.filter(overdue_q(today=today))),
+    )
+
+
+def task_figures_read(rows: list[Dispatch], *, today: datetime.date | None = None) -> None:
+    """The task figures of with_task_figures set on a page's rows read without them: one
+    GROUP BY over the page's assignments, cheaper to build and to plan than four subqueries
+    per row."""
+    todo = [row for row in rows if not hasattr(row, "task_count")]
+    if not todo:
+        return
+    today = today or local_today()
+    open_q = Q(status__in=Assignment.OPEN_STATUSES)
+    figures = {
+        f["dispatch_id"]: f
+        for f in Assignment.objects.filter(dispatch_id__in=[row.pk for row in todo])
+        .order_by()
+        .values("dispatch_id")
+        .annotate(
+            next_due=Min("due_date", filter=open_q & Q(due_date__isnull=False)),
+            open_count=Count("pk", filter=open_q),
+            task_count=Count("pk"),
+            overdue_count=Count("pk", filter=overdue_q(today=today)),
+        )
+    }
+    none = {"next_due": None, "open_count": 0, "task_count": 0, "overdue_count": 0}
+    for row in todo:
+        found = figures.get(row.pk, none)
+        for name in none:
+            setattr(row, name, found[name])
+
+
+# What a row of the inbox shows (templatetags/inbox_rows.py), and the relations it reads.
+ROW_RELATED = ("directive__issuing_unit", "incoming_entry")
+ROW_FIELDS = (
+    "acknowledged_at",
+    "directive__number",
+    "directive__symbol",
+    "directive__urgency",
+    "directive__subject",
+    "directive__status",
+    "directive__issued_on",
+    "directive__issuing_unit__name",
+    "directive__issuing_unit__short_name",
+    "incoming_entry__decision",
+    "incoming_entry__arrival_number",
+    "incoming_entry__year",
+)
 
 
 class InboxRows:
@@ -100,10 +163,13 @@ class InboxRows:
         # (inbox_fingerprint): counting twenty thousand letters on every visit is most of the
         # page's time, and a new letter changes the key, so it is counted at once.
         self.count_key = count_key
-        self.waiting = queryset.filter(acknowledged_at__isnull=True).order_by(
+        # Only the columns a row shows (templatetags/inbox_rows.py): a letter's body, legal
+        # bases and PDF names are most of its bytes and none of its row.
+        rows = queryset.select_related(None).select_related(*ROW_RELATED).only(*ROW_FIELDS)
+        self.waiting = rows.filter(acknowledged_at__isnull=True).order_by(
             "-urgency_rank", "-created_at", "-pk"
         )
-        self.acknowledged = queryset.filter(acknowledged_at__isnull=False).order_by(
+        self.acknowledged = rows.filter(acknowledged_at__isnull=False).order_by(
             "-created_at", "-pk"
         )
         self._waiting_count: int | None = None
@@ -153,6 +219,7 @@ class InboxRows:
         split = self._waiting_count
         if split is not None and stop > split:
             rows += list(self.acknowledged[max(0, start - split) : stop - split])
+        task_figures_read(rows)
         return rows
 
 

@@ -59,7 +59,8 @@ PAGE_SIZE = 25
 def inbox(request: HttpRequest) -> HttpResponse:
     if not receiving_unit_ids(request.user):
         raise PermissionDenied  # neither a unit officer nor a clerk keeping a book
-    queryset = inbox_dispatches(request.user)
+    # The task figures are read for the page's rows only (InboxRows).
+    queryset = inbox_dispatches(request.user, figures=False)
     fingerprint = inbox_fingerprint(request.user)
     flt = InboxFilter(
         request.GET or None, queryset=queryset, user=request.user, fingerprint=fingerprint
