@@ -569,6 +569,9 @@ def _measure() -> Iterator[str]:
             + ("OK" if seeded < SEED_TARGET_S else "TOO SLOW")
         )
         large = _query_counts(pages)
+        from portal.heap import heap_settle
+
+        heap_settle()  # what the web process does at start (portal/wsgi.py)
         for name, p50, p95, target in _timings(pages):
             verdict = "OK" if p95 < target else "TOO SLOW"
             constant = "constant" if small[name] == large[name] else "GROWS"
