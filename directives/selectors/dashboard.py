@@ -80,16 +80,18 @@ def dashboard_build(
     awaiting_ack = Dispatch.objects.filter(
         directive__in=live.values("pk"), acknowledged_at__isnull=True
     ).count()
-    # Matched to the live letters by task id rather than joined through the task: the
-    # database counts the open tasks of every year from their own index
-    # (assignment_open_task) against one short list of task ids.
-    overdue_qs = Assignment.objects.filter(
+    # Counted against the live letters' task ids rather than joined through the task: the
+    # database reads the open tasks of every year from their own index (assignment_open_task)
+    # and checks each against one list of ids.
+    overdue = Assignment.objects.filter(
         overdue_q(today=today),
         task__in=Task.objects.filter(directive__in=live.values("pk")).values("pk"),
-    )
-    overdue = overdue_qs.count()
+    ).count()
+    # The first twenty by deadline: a walk of assignment_open_due from its oldest end.
     overdue_list = list(
-        overdue_qs.select_related("unit", "task", "task__directive").order_by("due_date", "pk")[:20]
+        Assignment.objects.filter(overdue_q(today=today), task__directive__in=live.values("pk"))
+        .select_related("unit", "task", "task__directive")
+        .order_by("due_date", "pk")[:20]
     )
     # Counted for the fifteen letters shown only, not grouped over the whole year's dispatches.
     sent = Dispatch.objects.filter(directive=OuterRef("pk")).order_by()
@@ -104,7 +106,11 @@ def dashboard_build(
 
     figures: dict[int, UnitFigures] = {}
     window = directives.filter(issued_at__gte=since).values("pk")
-    received = Dispatch.objects.filter(directive__in=window).order_by()
+    # The year's range named on the joined letter too: the database then reads those letters
+    # by their index of issue for each dispatch's moment, not every letter of ten years.
+    received = Dispatch.objects.filter(
+        directive__in=window, directive__issued_at__gte=since
+    ).order_by()
     delay = ExpressionWrapper(
         F("acknowledged_at") - Coalesce("directive__issued_at", "created_at"),
         output_field=DurationField(),
