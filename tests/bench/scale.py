@@ -560,7 +560,9 @@ def _measure() -> Iterator[str]:
         began = time.perf_counter()
         _seed_letters(agency, units, busy, indexes=[i for i in range(DIRECTIVES) if i % 10])
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # What autovacuum leaves after a bulk load: statistics, and the visibility map that
+            # lets the dashboard's counts read their indexes alone.
+            cursor.execute("VACUUM ANALYZE")
         seeded = seeded_tenth + time.perf_counter() - began
         yield (
             f"seed: {UNITS} units, {Directive.objects.count()} directives, "
