@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ class Cell(NamedTuple):
     extension_pending: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     dispatch: Dispatch
     receipt: Cell
@@ -119,12 +120,20 @@ class _Assigned(NamedTuple):
     dispatch_id: int
     status: str
     due_date: datetime.date | None
-    reported_at: datetime.datetime | None = None
-    reviewed_at: datetime.datetime | None = None
-    updated_at: datetime.datetime | None = None
+    # The moment its cell shows (`_SHOWN_AT`): accepted, reported, or last worked on.
+    shown_at: datetime.datetime | None = None
     handler_unit_id: int | None = None
     handler_user_id: int | None = None
 
+
+# Picked by the database: one moment read and parsed per assignment rather than three (a
+# 500-unit letter with three tasks has 1,500 of them).
+_SHOWN_AT = Case(
+    When(status=Assignment.Status.ACCEPTED, then=F("reviewed_at")),
+    When(status=Assignment.Status.DONE, then=F("reported_at")),
+    When(status=Assignment.Status.IN_PROGRESS, then=F("updated_at")),
+    default=None,
+)
 
 _ASSIGNED_COLUMNS = (
     "pk",
@@ -132,9 +141,7 @@ _ASSIGNED_COLUMNS = (
     "dispatch_id",
     "status",
     "due_date",
-    "reported_at",
-    "reviewed_at",
-    "updated_at",
+    "shown_at",
     "handler_unit_id",
     "handler_user_id",
 )
@@ -155,13 +162,13 @@ def _task_cell(
     ext = assignment.pk in pending_extension
     status = assignment.status
     if status == Assignment.Status.ACCEPTED:
-        state, when = "accepted", assignment.reviewed_at
+        state, when = "accepted", assignment.shown_at
     elif status == Assignment.Status.DONE:
-        state, when = "done", assignment.reported_at
+        state, when = "done", assignment.shown_at
     elif status in Assignment.OPEN_STATUSES and is_overdue(assignment.due_date, today=today):
         state, when = "overdue", None
     elif status == Assignment.Status.IN_PROGRESS:
-        state, when = "in_progress", assignment.updated_at
+        state, when = "in_progress", assignment.shown_at
     elif dispatch.acknowledged_at:
         state, when = "acknowledged", dispatch.acknowledged_at
     else:
@@ -245,6 +252,7 @@ def matrix_build(
     for values in (
         Assignment.objects.filter(task__directive=directive)
         .order_by()
+        .annotate(shown_at=_SHOWN_AT)
         .values_list(*_ASSIGNED_COLUMNS)
     ):
         assignment = _Assigned(*values)

@@ -9,9 +9,8 @@ from __future__ import annotations
 from html import escape
 
 from django import template
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -81,22 +80,25 @@ def matrix_rows(matrix, review_prefix: str, ext_label: str) -> SafeString:
 
 @register.simple_tag
 def waiting_reports(reports, review_prefix: str) -> SafeString:
-    """One checkbox line per report waiting for the clerk's review."""
+    """One checkbox line per report waiting for the clerk's review; `reports` are rows of
+    (assignment id, reported at, task position, unit name)."""
     prefix = _e(review_prefix)
     read = _e(_("Read the report"))
+    # As date_format(localtime(...), "d/m/Y H:i") writes it, without its per-call lookups of
+    # the format and the language (a 500-unit letter can have hundreds of reports waiting).
+    tz = get_current_timezone()
     task_words: dict[int, str] = {}
     lines = []
-    for a in reports:
-        position = a.task.position
+    for pk, reported_at, position, unit_name in reports:
         if position not in task_words:
             task_words[position] = _e(_("Task %(n)s") % {"n": position})
-        when = _e(date_format(localtime(a.reported_at), "d/m/Y H:i")) if a.reported_at else ""
-        pk = int(a.pk)
+        when = _e(reported_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")) if reported_at else ""
+        pk = int(pk)
         lines.append(
             '<li class="form-check">\n'
             f'        <input class="form-check-input" type="checkbox" name="assignment" '
             f'value="{pk}" id="report-{pk}">\n'
-            f'        <label class="form-check-label" for="report-{pk}">{_e(a.unit.name)} · '
+            f'        <label class="form-check-label" for="report-{pk}">{_e(unit_name)} · '
             f"{task_words[position]} · {when}</label>\n"
             f'        <a class="small ms-1" href="{prefix}{pk}/">{read}</a>\n'
             "      </li>"

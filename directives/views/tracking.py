@@ -58,9 +58,10 @@ def matrix(request: HttpRequest, pk: int) -> HttpResponse:
             "ext_label": _("Extension requested"),
             # Reversed once, not once per cell: the matrix has hundreds of links.
             "review_prefix": reverse("directives:assignment_review", args=[0])[:-2],
-            # Only what the list shows: a 500-unit letter can have hundreds waiting.
+            # Only what the list shows, as rows of values: a 500-unit letter can have hundreds
+            # waiting, three model instances each otherwise.
             "waiting_reports": list(
-                reports_awaiting_review(directive).only(
+                reports_awaiting_review(directive).values_list(
                     "pk", "reported_at", "task__position", "unit__name"
                 )
             ),

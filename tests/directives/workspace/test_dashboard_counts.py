@@ -7,15 +7,23 @@ after an extension moves a deadline."""
 from __future__ import annotations
 
 import datetime
+import statistics
 
 import pytest
 from django.utils import timezone
 
-from directives.models import Assignment, ExtensionRequest
+from directives.models import Assignment, Directive, Dispatch, ExtensionRequest
 from directives.selectors.dashboard import dashboard_build
 from directives.services import extensions
-from directives.workdays import REGISTER_TZ, effective_deadline, is_overdue, reported_on_time
+from directives.workdays import (
+    REGISTER_TZ,
+    effective_deadline,
+    is_overdue,
+    local_today,
+    reported_on_time,
+)
 from tests.directives.workspace.data import make_issued
+from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -85,3 +93,68 @@ def test_an_extension_moves_the_effective_deadline(monkeypatch, agency, clerk, u
     assert decided.status == ExtensionRequest.Status.GRANTED
     # Saturday 14 March falls on Monday 16 March.
     assert (assignment.due_date, assignment.effective_due_date) == (D(2026, 3, 14), D(2026, 3, 16))
+
+
+def test_the_acknowledgement_figures_and_all_time_counts_are_the_rules(
+    agency, clerk, unit_x, unit_y
+):
+    """Per unit over the year: letters received, acknowledged, and the median of the hours each
+    waited (odd and even counts, one acknowledged before the issue's moment counts as 0 h, a
+    unit that acknowledged nothing has none); over every year: the letters waiting for
+    acknowledgement and the tasks overdue, of the agency's live letters only."""
+    quiet = UnitFactory(code="QUIET", name="Đơn vị chưa xác nhận")
+    other_agency = UnitFactory(code="STC", name="Sở Tài chính")
+    now = timezone.now()
+    units = [unit_x, unit_y, quiet]
+    letters = [make_issued(units=units, issuing_unit=agency, tasks=1) for _ in range(4)]
+    old = make_issued(units=units, issuing_unit=agency, tasks=1, deadline=D(2019, 3, 1))
+    recalled = make_issued(units=units, issuing_unit=agency, tasks=1, deadline=D(2019, 3, 1))
+    foreign = make_issued(units=units, issuing_unit=other_agency, tasks=1, deadline=D(2019, 3, 1))
+    for n, letter in enumerate(letters):
+        Directive.objects.filter(pk=letter.pk).update(
+            issued_at=now - datetime.timedelta(days=n + 1)
+        )
+    Directive.objects.filter(pk=old.pk).update(issued_at=now - datetime.timedelta(days=800))
+    Directive.objects.filter(pk=recalled.pk).update(status=Directive.Status.RECALLED)
+    waits = {unit_x.pk: [1, 5, 30, -2], unit_y.pk: [0.5, 7, 48]}  # hours; -2: before the issue
+    for unit_id, hours in waits.items():
+        for letter, wait in zip(letters, hours, strict=False):
+            issued_at = Directive.objects.get(pk=letter.pk).issued_at
+            Dispatch.objects.filter(directive=letter, unit_id=unit_id).update(
+                acknowledged_at=issued_at + datetime.timedelta(hours=wait)
+            )
+    Dispatch.objects.filter(directive=old, unit=unit_x).update(acknowledged_at=now)
+
+    board = dashboard_build(user=clerk)
+
+    year = [*letters, recalled]
+    figures = {f.unit_id: (f.dispatches, f.acknowledged, f.median_ack_hours) for f in board.units}
+    expected = {}
+    for unit in units:
+        received = Dispatch.objects.filter(directive__in=year, unit=unit)
+        hours = sorted(
+            max(0.0, (d.acknowledged_at - d.directive.issued_at).total_seconds() / 3600)
+            for d in received.select_related("directive")
+            if d.acknowledged_at
+        )
+        median = round(statistics.median(hours), 1) if hours else None
+        expected[unit.pk] = (received.count(), len(hours), median)
+    assert figures == expected
+    assert expected[unit_x.pk][2] == 3.0 and expected[unit_y.pk][2] == 7.0
+    assert expected[quiet.pk] == (5, 0, None)
+
+    live = [*letters, old]
+    assert (
+        board.awaiting_ack
+        == Dispatch.objects.filter(directive__in=live, acknowledged_at__isnull=True).count()
+    )
+    assert board.awaiting_ack == 3 * 5 - 7 - 1
+    today = local_today()
+    overdue = [
+        a
+        for a in Assignment.objects.filter(task__directive__in=live)
+        if a.status in Assignment.OPEN_STATUSES and is_overdue(a.due_date, today=today)
+    ]
+    assert board.overdue == len(overdue) == 3  # the old letter's; not the recalled one's
+    assert {a.pk for a in board.overdue_list} == {a.pk for a in overdue}
+    assert foreign.pk not in {d.pk for d in board.recent}
