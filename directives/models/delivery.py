@@ -63,11 +63,14 @@ class Dispatch(models.Model):
             models.UniqueConstraint(fields=["directive", "unit"], name="dispatch_unique_unit")
         ]
         # The inbox's two orders (selectors.inbox.InboxRows): a unit's letters newest first,
-        # and those it has not acknowledged yet.
+        # and those it has not acknowledged yet. The waiting one carries the id so that the
+        # inbox's first read (the ids of the unit's waiting letters) is answered from the index
+        # alone: without it PostgreSQL preferred walking dispatch_letter_waiting's sixty
+        # thousand entries of every unit (21 ms against 0.1 ms for the busy district).
         indexes = [
             models.Index(fields=["unit", "-created_at", "-id"], name="dispatch_unit_newest"),
             models.Index(
-                fields=["unit", "-created_at"],
+                fields=["unit", "-created_at", "-id"],
                 condition=models.Q(acknowledged_at__isnull=True),
                 name="dispatch_unit_waiting",
             ),
