@@ -163,6 +163,7 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "unit-task-return-": {"pk": "handed_assignment"},
     # the files of the pages through the API
     "incoming-scan": {"pk": "incoming_entry"},
+    "attachment-detail": {"pk": "attachment"},
     "attachment-file": {"pk": "attachment"},
     "attachment-signature": {"pk": "attachment"},
     "report-file-file": {"pk": "report_file"},
