@@ -13,6 +13,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
@@ -220,6 +221,55 @@ def group_save(
         if members is not None:
             target.members.set(members)
     return target
+
+
+class InUseError(Exception):
+    """A unit or group that letters, dispatches, books or officers still refer to: deleting it
+    would rewrite their history, so it stays (a unit can be deactivated instead)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _referrers(exc: ProtectedError | RestrictedError) -> str:
+    objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+    return ", ".join(sorted({str(obj._meta.verbose_name_plural) for obj in objects}))
+
+
+def _delete_unless_referred(target: Model) -> str | None:
+    """Delete under the models' PROTECT rules, as the admin's delete does; the names of what
+    refers to the object when it is protected (nothing deleted then)."""
+    try:
+        with transaction.atomic():
+            target.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        return _referrers(exc)
+    return None
+
+
+def unit_delete(*, by: User, unit: Unit) -> None:
+    """An administrator deletes a unit nothing refers to (a mistyped one, say)."""
+    _ensure_perm(by, "recipients.delete_unit")
+    referrers = _delete_unless_referred(unit)
+    if referrers:
+        raise InUseError(
+            _(
+                "This unit cannot be deleted: %(referrers)s refer to it. "
+                "Deactivate it instead (is_active false): it then receives nothing new."
+            )
+            % {"referrers": referrers}
+        )
+
+
+def group_delete(*, by: User, group: RecipientGroup) -> None:
+    """An administrator deletes a recipient group no letter names."""
+    _ensure_perm(by, "recipients.delete_recipientgroup")
+    referrers = _delete_unless_referred(group)
+    if referrers:
+        raise InUseError(
+            _("This group cannot be deleted: %(referrers)s refer to it.") % {"referrers": referrers}
+        )
 
 
 def user_language_set(*, user: User, language: str) -> User:

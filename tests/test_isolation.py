@@ -124,6 +124,9 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "directive-number": {"pk": "directive"},
     "directive-cancel-number": {"pk": "directive"},
     "directive-sign": {"pk": "directive"},
+    "directive-sign-remote": {"pk": "directive"},
+    "directive-sign-confirm": {"pk": "directive"},
+    "directive-sign-cancel": {"pk": "directive"},
     "directive-issue": {"pk": "directive"},
     "directive-recall": {"pk": "directive"},
     "directive-pdf": {"pk": "directive"},
@@ -163,6 +166,7 @@ OBJECT_PARAMS: dict[str, dict[str, str]] = {
     "unit-task-return-": {"pk": "handed_assignment"},
     # the files of the pages through the API
     "incoming-scan": {"pk": "incoming_entry"},
+    "attachment-detail": {"pk": "attachment"},
     "attachment-file": {"pk": "attachment"},
     "attachment-signature": {"pk": "attachment"},
     "report-file-file": {"pk": "report_file"},

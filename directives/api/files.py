@@ -14,17 +14,21 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
+from rest_framework.response import Response
 
+from common.client_ip import client_ip
 from common.downloads import XLSX_TYPE, export_response, stored_file_response
+from directives import services
 from directives.exports import register_file
 from directives.forms.queries import register_query
-from directives.models import AttachmentSeal, DocumentType, RegisterKind
+from directives.models import Attachment, AttachmentSeal, DocumentType, RegisterKind
 from directives.selectors.files import attachments_openable_by, report_files_openable_by
 from directives.selectors.register import register_keeper
+from directives.selectors.scope import desk_directives
 from directives.services.seals import sealed_download
 
 
@@ -57,7 +61,21 @@ class AttachmentViewSet(viewsets.GenericViewSet):
     lookup_value_converter = "int"
 
     def get_queryset(self):
+        if self.action == "destroy":
+            # The page's scope: the agency's desk; a recipient's copy is no draft of theirs.
+            return Attachment.objects.filter(
+                directive__in=desk_directives(self.request.user)
+            ).select_related("directive")
         return attachments_openable_by(self.request.user)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk=None) -> Response:
+        """Remove an attachment of a draft, as its drafter does on the draft's page (403 for
+        who may not edit the draft, 409 once the letter is no longer a draft)."""
+        services.attachment_remove(
+            attachment=self.get_object(), by=request.user, ip=client_ip(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=ANY_FILE)
     @action(detail=True, **DOWNLOAD)

@@ -25,7 +25,7 @@ from directives.models import (
     ReportFile,
     Task,
 )
-from directives.selectors.moves import DirectiveMoves
+from directives.selectors.moves import DirectiveMoves, remote_signature_pending
 from recipients.models import RecipientGroup, Unit, User
 
 # ---------------------------------------------------------------------------------------------
@@ -141,12 +141,24 @@ class DirectiveListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RemoteSignatureSerializer(serializers.Serializer):
+    """The signature asked for from the signer's remote service and not confirmed yet ("chờ ký
+    số"): the request code is what the page shows, for the signer to match on their phone."""
+
+    requested_at = serializers.DateTimeField(read_only=True)
+    request_code = serializers.SerializerMethodField()
+
+    def get_request_code(self, request) -> str:
+        return request.hash_b64[:12]
+
+
 class DirectiveSerializer(serializers.ModelSerializer):
     addressees = AddresseeSerializer(many=True, read_only=True)
     copy_recipients = CopySerializer(many=True, read_only=True)
     tasks = TaskSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     pdf_url = serializers.SerializerMethodField()
+    remote_signature = serializers.SerializerMethodField()
     moves = serializers.SerializerMethodField()
 
     class Meta:
@@ -174,12 +186,20 @@ class DirectiveSerializer(serializers.ModelSerializer):
             "copy_recipients",
             "tasks",
             "attachments",
+            "remote_signature",
             "moves",
         )
         read_only_fields = fields
 
     def get_pdf_url(self, directive: Directive) -> str | None:
         return letter_pdf_url(directive)
+
+    @extend_schema_field(RemoteSignatureSerializer(allow_null=True))
+    def get_remote_signature(self, directive: Directive) -> dict | None:
+        if directive.status != Directive.Status.NUMBERED:
+            return None
+        pending = remote_signature_pending(directive)
+        return RemoteSignatureSerializer(pending).data if pending else None
 
     @extend_schema_field(DirectiveMovesSerializer)
     def get_moves(self, directive: Directive) -> dict[str, bool]:

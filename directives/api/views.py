@@ -220,6 +220,37 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
 
     @extend_schema(request=None, responses=s.DirectiveSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-remote")
+    def sign_remote(self, request: Request, pk=None) -> Response:
+        """A signer whose key is at a remote signing service asks it for their signature of the
+        numbered letter; the letter then awaits their confirmation (`remote_signature`)."""
+        return self._move(
+            lambda d, by, ip, data: (
+                services.directive_remote_sign_begin(directive=d, by=by, ip=ip).directive
+            )
+        )
+
+    @extend_schema(request=s.SignInput, responses=s.DirectiveSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-confirm")
+    def sign_confirm(self, request: Request, pk=None) -> Response:
+        """The signer finishes the remote signature with the code the service asks for (their
+        PIN or the one-time code sent to their phone; used once, never kept)."""
+        return self._move(
+            lambda d, by, ip, data: services.directive_remote_sign_finish(
+                directive=d, by=by, pin=data["pin"], ip=ip
+            ),
+            s.SignInput,
+        )
+
+    @extend_schema(request=None, responses=s.DirectiveSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-cancel")
+    def sign_cancel(self, request: Request, pk=None) -> Response:
+        """The signer withdraws the remote signature asked for: the letter stays numbered."""
+        return self._move(
+            lambda d, by, ip, data: services.directive_remote_sign_cancel(directive=d, by=by, ip=ip)
+        )
+
+    @extend_schema(request=None, responses=s.DirectiveSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk=None) -> Response:
         """The clerk seals the signed letter with the agency's key and issues it."""

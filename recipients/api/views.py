@@ -6,12 +6,25 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions, serializers, status, viewsets
+from rest_framework import exceptions, generics, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from recipients.models import RecipientGroup, Unit, User
 from recipients.selectors import GroupEntry, directory_groups, directory_units
-from recipients.services import group_save, unit_save
+from recipients.services import InUseError, group_delete, group_save, unit_delete, unit_save
+
+
+class InUse(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "in_use"
+
+
+def _deleted(delete, **target) -> Response:
+    try:
+        delete(**target)
+    except InUseError as exc:
+        raise InUse(exc.message) from exc
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CanReadDirectory(permissions.BasePermission):
@@ -85,7 +98,7 @@ class GroupSerializer(serializers.Serializer):
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     """Active units, by kind and name; `q` searches name and code, `kind` filters. Only
-    administrators add (POST) and change (PATCH) units."""
+    administrators add (POST), change (PATCH) and delete (DELETE) units."""
 
     lookup_value_converter = "int"
 
@@ -110,6 +123,13 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         unit = unit_save(by=request.user, unit=unit, fields=dict(data.validated_data))
         return Response(UnitSerializer(unit).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        """Delete a unit nothing refers to; one with letters, dispatches, books or officers is
+        a 409 (deactivate it with PATCH `is_active: false` instead)."""
+        unit = get_object_or_404(Unit.objects.all(), pk=pk)
+        return _deleted(unit_delete, by=request.user, unit=unit)
 
 
 class GroupViewSet(viewsets.GenericViewSet):
@@ -149,6 +169,12 @@ class GroupViewSet(viewsets.GenericViewSet):
     def partial_update(self, request, pk=None):
         group = get_object_or_404(RecipientGroup.objects.all(), pk=pk)
         return self._save(request, group, status.HTTP_200_OK)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        """Delete a group no letter names (a 409 otherwise)."""
+        group = get_object_or_404(RecipientGroup.objects.all(), pk=pk)
+        return _deleted(group_delete, by=request.user, group=group)
 
 
 class MeSerializer(serializers.ModelSerializer):

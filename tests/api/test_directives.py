@@ -294,3 +294,46 @@ def test_without_accept_language_a_token_speaks_its_owners_language(agency):
     vietnamese = client.post(f"{DIRECTIVES}{draft.pk}/approve/")
     assert vietnamese.status_code == 409
     assert vietnamese.json()["detail"] != english.json()["detail"]
+
+
+def test_the_drafter_removes_a_drafts_attachment_and_nobody_else_does(agency, other_agency):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from directives.models import Event
+
+    draft = agency.draft()
+    drafter = token_client(agency.drafter)
+    pdf = SimpleUploadedFile("phu-luc.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    made = drafter.post(f"{DIRECTIVES}{draft.pk}/attachments/", {"file": pdf}, format="multipart")
+    url = f"/api/v1/attachments/{made.json()['id']}/"
+
+    # The signer of the agency sees the draft but may not edit it; another agency finds nothing.
+    refused = token_client(agency.signer).delete(url)
+    assert refused.status_code == 403 and refused.json()["detail"]
+    assert token_client(other_agency[roles.DRAFTER]).delete(url).status_code == 404
+    assert token_client(agency.drafter).delete("/api/v1/attachments/987654321/").status_code == 404
+    assert draft.attachments.count() == 1
+
+    assert drafter.delete(url).status_code == 204
+    assert not draft.attachments.exists()
+    assert Event.objects.filter(directive=draft, verb="attachment_removed").exists()
+    assert drafter.delete(url).status_code == 404
+
+
+def test_an_attachment_of_a_submitted_letter_stays_with_a_409(agency):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = agency.draft()
+    drafter = token_client(agency.drafter)
+    pdf = SimpleUploadedFile("phu-luc.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    made = drafter.post(f"{DIRECTIVES}{draft.pk}/attachments/", {"file": pdf}, format="multipart")
+    submitted = drafter.post(
+        f"{DIRECTIVES}{draft.pk}/submit/", {"signer": agency.signer.pk}, format="json"
+    )
+    assert submitted.status_code == 200, submitted.json()
+    response = token_client(agency.drafter, language="vi").delete(
+        f"/api/v1/attachments/{made.json()['id']}/"
+    )
+    assert response.status_code == 409
+    assert "dự thảo" in response.json()["detail"].lower()
+    assert draft.attachments.count() == 1

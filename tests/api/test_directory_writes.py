@@ -77,3 +77,49 @@ def test_an_administrator_makes_a_group_of_units_and_kinds(admin, agency):
     assert group.members.count() == 2
     bad = admin.patch(f"/api/v1/groups/{group.pk}/", {"kinds": ["planet"]}, format="json")
     assert bad.status_code == 400 and "kinds" in bad.json()
+
+
+def test_an_administrator_deletes_a_unit_nothing_refers_to(admin, agency):
+    mistyped = Unit.objects.create(code="SNV-X", name="Sở Nội vụ (gõ nhầm)", kind="department")
+    agency.departments.members.add(mistyped)
+    assert admin.delete(f"/api/v1/units/{mistyped.pk}/").status_code == 204
+    assert not Unit.objects.filter(pk=mistyped.pk).exists()
+    assert admin.delete(f"/api/v1/units/{mistyped.pk}/").status_code == 404
+
+
+def test_a_unit_with_officers_or_letters_is_kept_with_a_409(admin, agency):
+    agency.draft()  # names the press agency as an addressee
+    for unit in (agency.sttt, agency.bao):
+        response = admin.delete(f"/api/v1/units/{unit.pk}/")
+        assert response.status_code == 409
+        assert "cannot be deleted" in response.json()["detail"]
+        assert Unit.objects.filter(pk=unit.pk).exists()
+    in_vietnamese = token_client(
+        UserFactory(unit=agency.sttt, roles=[roles.ADMINISTRATOR]), language="vi"
+    ).delete(f"/api/v1/units/{agency.sttt.pk}/")
+    assert in_vietnamese.status_code == 409
+    assert "Không thể xoá đơn vị này" in in_vietnamese.json()["detail"]
+
+
+def test_an_administrator_deletes_a_group_no_letter_names(admin, agency):
+    spare = RecipientGroup.objects.create(code="du-phong", name="Nhóm dự phòng")
+    spare.members.add(agency.so_tc)
+    assert admin.delete(f"/api/v1/groups/{spare.pk}/").status_code == 204
+    assert not RecipientGroup.objects.filter(pk=spare.pk).exists()
+    assert Unit.objects.filter(pk=agency.so_tc.pk).exists()
+
+    agency.draft()  # addressed to the departments' group
+    named = admin.delete(f"/api/v1/groups/{agency.departments.pk}/")
+    assert named.status_code == 409 and "cannot be deleted" in named.json()["detail"]
+    assert RecipientGroup.objects.filter(pk=agency.departments.pk).exists()
+
+
+def test_only_administrators_delete_units_and_groups(agency):
+    spare_unit = Unit.objects.create(code="TMP", name="Tạm", kind="other")
+    spare_group = RecipientGroup.objects.create(code="tam", name="Tạm")
+    for role in (agency.drafter, agency.clerk):
+        client = token_client(role)
+        assert client.delete(f"/api/v1/units/{spare_unit.pk}/").status_code == 403
+        assert client.delete(f"/api/v1/groups/{spare_group.pk}/").status_code == 403
+    assert Unit.objects.filter(pk=spare_unit.pk).exists()
+    assert RecipientGroup.objects.filter(pk=spare_group.pk).exists()

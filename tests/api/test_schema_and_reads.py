@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from directives.models import Assignment, Notification
 from recipients import roles
+from recipients.models import Unit
 from tests.api.conftest import token_client
 from tests.factories import UserFactory
 
@@ -85,8 +86,9 @@ def test_units_and_groups_read_for_the_directory_roles(agency):
     assert sorted(press["units"]) == sorted([agency.bao.pk, agency.ptth.pk])
     assert client.get(f"/api/v1/groups/{agency.press.pk}/").json()["code"] == "bao-chi"
     assert client.get("/api/v1/groups/999999/").status_code == 404
-    # Units are never deleted through the API (their letters keep them).
-    assert client.delete(f"/api/v1/units/{agency.bao.pk}/").status_code == 405
+    # Only administrators delete units (and none that letters keep).
+    assert client.delete(f"/api/v1/units/{agency.bao.pk}/").status_code == 403
+    assert Unit.objects.filter(pk=agency.bao.pk).exists()
 
 
 def test_notifications_are_my_own(agency):
