@@ -16,9 +16,11 @@ from directives.models import (
     Assignment,
     Directive,
     Dispatch,
+    Event,
     IncomingEntry,
     ReceivingStatus,
 )
+from directives.selectors.history import event_labels
 from directives.selectors.scope import dispatches_visible_to, receiving_unit_ids
 from recipients.models import Unit, User, fold_text
 
@@ -206,7 +208,9 @@ def signed_for(entry: IncomingEntry) -> str:
 
 
 def recalled_note(entry: IncomingEntry) -> str:
-    """What the book and the entry's page say of a letter its issuer recalled."""
+    """What the book and the entry's page say of a letter its issuer recalled ("" if not)."""
+    if not entry.is_recalled:
+        return ""
     when = timezone.localtime(entry.recalled_at).strftime("%d/%m/%Y")
     text = _("Recalled by the issuer on %(day)s") % {"day": when}
     return f"{text}: {entry.recall_reason}" if entry.recall_reason else text
@@ -219,8 +223,7 @@ def incoming_book_lines(entries: Iterable[IncomingEntry]) -> list[dict]:
     for e in entries:
         handler = e.handler_user or e.handler_unit
         notes = [e.get_source_display()] if e.source != IncomingEntry.Source.PORTAL else []
-        if e.is_recalled:
-            notes.append(recalled_note(e))
+        notes.append(recalled_note(e))
         if e.signatures_valid is False:
             notes.append("; ".join(e.signature_problems))
         if e.note:
@@ -267,3 +270,18 @@ def incoming_duplicates(
         and fold_text(e.symbol).replace(" ", "") == sym
         and _same_number(e.number, number)
     ]
+
+
+def incoming_entry_history(entry: IncomingEntry) -> tuple[list[tuple[Event, str]], list[dict]]:
+    """The entry's events in order, each with its label, and the files of its edXML message
+    that the upload checks refused (named, with the reason, by the event that entered it)."""
+    labels = event_labels()
+    history = [
+        (e, labels.get(e.verb, e.verb))
+        for e in Event.objects.filter(incoming_entry=entry).order_by("created_at", "pk")
+    ]
+    not_kept = next(
+        (e.data.get("attachments_not_kept", []) for e, _ in history if e.verb == "incoming_edxml"),
+        [],
+    )
+    return history, not_kept

@@ -63,7 +63,7 @@ def distribution_letter(request: HttpRequest, pk: int) -> HttpResponse:
             "return_form": HeadReturnForm(),
             **letter_files_context(directive),
             "entry_files": list(entry.attachments.all()),
-            "recalled": recalled_note(entry) if entry.is_recalled else "",
+            "recalled": recalled_note(entry),
         },
     )
 

@@ -29,13 +29,13 @@ from directives.forms.incoming import (
     OutsideLetterForm,
     RefuseForm,
 )
-from directives.models import Event, IncomingAttachment, IncomingEntry
-from directives.selectors.history import event_labels
+from directives.models import IncomingAttachment, IncomingEntry
 from directives.selectors.incoming import (
     awaiting_receipt,
     incoming_book_lines,
     incoming_book_queryset,
     incoming_entries_visible_to,
+    incoming_entry_history,
     recalled_note,
     receiving_units,
 )
@@ -244,11 +244,7 @@ def incoming_entry(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if entry.dispatch_id is not None:
         return redirect("directives:inbox_detail", pk=entry.dispatch_id)
-    labels = event_labels()
-    history = [
-        (e, labels.get(e.verb, e.verb))
-        for e in Event.objects.filter(incoming_entry=entry).order_by("created_at", "pk")
-    ]
+    history, not_kept = incoming_entry_history(entry)
     return render(
         request,
         "directives/incoming/entry.html",
@@ -256,15 +252,8 @@ def incoming_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "entry": entry,
             "history": history,
             "attachments": list(entry.attachments.all()),
-            "not_kept": next(
-                (
-                    e.data.get("attachments_not_kept", [])
-                    for e, _l in history
-                    if e.verb == "incoming_edxml"
-                ),
-                [],
-            ),
-            "recalled": recalled_note(entry) if entry.is_recalled else "",
+            "not_kept": not_kept,
+            "recalled": recalled_note(entry),
         },
     )
 
