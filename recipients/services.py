@@ -237,11 +237,45 @@ def _referrers(exc: ProtectedError | RestrictedError) -> str:
     return ", ".join(sorted({str(obj._meta.verbose_name_plural) for obj in objects}))
 
 
+def _named_by_lines(target: Model) -> list[str]:
+    """The letters' lines (a task's units and groups) that name the object through a
+    many-to-many, which the database would silently drop on delete; found through the model's
+    relations, recipients importing nothing of directives."""
+    found = []
+    for rel in target._meta.get_fields():
+        if not (rel.many_to_many and rel.auto_created) or rel.related_model._meta.app_label == (
+            target._meta.app_label
+        ):
+            continue
+        lines = rel.related_model._default_manager.filter(**{rel.field.name: target})
+        owner = next((f for f in rel.related_model._meta.fields if f.name == "directive"), None)
+        if owner is None:
+            count = lines.count()
+            if count:
+                found.append(f"{rel.related_model._meta.verbose_name_plural} ({count})")
+            continue
+        count = lines.values(owner.attname).distinct().count()
+        if count:
+            found.append(
+                _("the %(lines)s of %(count)d %(owners)s")
+                % {
+                    "lines": rel.related_model._meta.verbose_name_plural,
+                    "count": count,
+                    "owners": owner.related_model._meta.verbose_name_plural,
+                }
+            )
+    return found
+
+
 def _delete_unless_referred(target: Model) -> str | None:
     """Delete under the models' PROTECT rules, as the admin's delete does; the names of what
-    refers to the object when it is protected (nothing deleted then)."""
+    refers to the object when it is protected or named by a letter's lines (nothing deleted
+    then)."""
     try:
         with transaction.atomic():
+            named = _named_by_lines(target)
+            if named:
+                return ", ".join(named)
             target.delete()
     except (ProtectedError, RestrictedError) as exc:
         return _referrers(exc)

@@ -123,3 +123,18 @@ def test_only_administrators_delete_units_and_groups(agency):
         assert client.delete(f"/api/v1/groups/{spare_group.pk}/").status_code == 403
     assert Unit.objects.filter(pk=spare_unit.pk).exists()
     assert RecipientGroup.objects.filter(pk=spare_group.pk).exists()
+
+
+def test_a_unit_or_group_named_only_in_a_drafts_task_is_kept_with_a_409(admin, agency):
+    from directives.models import Task
+
+    unit = Unit.objects.create(code="TASK-ONLY", name="Chỉ trong nhiệm vụ", kind="other")
+    group = RecipientGroup.objects.create(code="task-only", name="Chỉ trong nhiệm vụ")
+    task = Task.objects.create(directive=agency.draft(), title="Báo cáo")
+    task.units.add(unit)
+    task.groups.add(group)
+    for url in (f"/api/v1/units/{unit.pk}/", f"/api/v1/groups/{group.pk}/"):
+        response = admin.delete(url)
+        assert response.status_code == 409
+        assert "tasks of 1 directives" in response.json()["detail"]
+    assert list(task.units.all()) == [unit] and list(task.groups.all()) == [group]
