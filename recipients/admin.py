@@ -54,12 +54,27 @@ from recipients.resources import (
 from recipients.selectors import account_moves, two_factor_state
 from recipients.services import (
     groups_import_template,
+    named_by_lines,
     two_factor_devices_reset,
     units_import_template,
 )
 
 # Only the two formats the issue promises; fewer choices, fewer surprises.
 IMPORT_EXPORT_FORMATS = [TextCSV, TextXLSX]
+
+
+class KeptWhileNamedMixin:
+    """The admin's delete (one object or the list's action) refuses a unit or group that a
+    letter's task names, as unit_delete/group_delete do: the database would silently drop it
+    from the task. Django's own page then lists why, as for a protected reference, and deletes
+    nothing."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected) + [
+            f"{obj}: {reason}" for obj in objs for reason in named_by_lines(obj)
+        ]
+        return deleted, counts, perms_needed, protected
 
 
 class AllOrNothingImportMixin:
@@ -191,7 +206,11 @@ class FoldedSearchMixin:
 
 @admin.register(Unit)
 class UnitAdmin(
-    AuditHistoryMixin, FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin
+    KeptWhileNamedMixin,
+    AuditHistoryMixin,
+    FoldedSearchMixin,
+    AllOrNothingImportMixin,
+    ImportExportModelAdmin,
 ):
     resource_classes = [UnitResource]
     import_template_file = staticmethod(units_import_template)
@@ -270,7 +289,11 @@ class UnitAdmin(
 
 @admin.register(RecipientGroup)
 class RecipientGroupAdmin(
-    AuditHistoryMixin, FoldedSearchMixin, AllOrNothingImportMixin, ImportExportModelAdmin
+    KeptWhileNamedMixin,
+    AuditHistoryMixin,
+    FoldedSearchMixin,
+    AllOrNothingImportMixin,
+    ImportExportModelAdmin,
 ):
     form = RecipientGroupAdminForm
     resource_classes = [RecipientGroupResource]

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -237,7 +238,7 @@ def _referrers(exc: ProtectedError | RestrictedError) -> str:
     return ", ".join(sorted({str(obj._meta.verbose_name_plural) for obj in objects}))
 
 
-def _named_by_lines(target: Model) -> list[str]:
+def named_by_lines(target: Model) -> list[str]:
     """The letters' lines (a task's units and groups) that name the object through a
     many-to-many, which the database would silently drop on delete; found through the model's
     relations, recipients importing nothing of directives."""
@@ -257,12 +258,12 @@ def _named_by_lines(target: Model) -> list[str]:
         count = lines.values(owner.attname).distinct().count()
         if count:
             found.append(
-                _("the %(lines)s of %(count)d %(owners)s")
-                % {
-                    "lines": rel.related_model._meta.verbose_name_plural,
-                    "count": count,
-                    "owners": owner.related_model._meta.verbose_name_plural,
-                }
+                ngettext(
+                    "the %(lines)s of %(count)d letter",
+                    "the %(lines)s of %(count)d letters",
+                    count,
+                )
+                % {"lines": rel.related_model._meta.verbose_name_plural, "count": count}
             )
     return found
 
@@ -273,7 +274,7 @@ def _delete_unless_referred(target: Model) -> str | None:
     then)."""
     try:
         with transaction.atomic():
-            named = _named_by_lines(target)
+            named = named_by_lines(target)
             if named:
                 return ", ".join(named)
             target.delete()

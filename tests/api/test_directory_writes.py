@@ -136,5 +136,5 @@ def test_a_unit_or_group_named_only_in_a_drafts_task_is_kept_with_a_409(admin, a
     for url in (f"/api/v1/units/{unit.pk}/", f"/api/v1/groups/{group.pk}/"):
         response = admin.delete(url)
         assert response.status_code == 409
-        assert "tasks of 1 directives" in response.json()["detail"]
+        assert "tasks of 1 letter" in response.json()["detail"]
     assert list(task.units.all()) == [unit] and list(task.groups.all()) == [group]

@@ -153,3 +153,33 @@ def test_administrator_adds_an_officer_with_unit_and_role(client, administrator)
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(username="chupah2")
     assert user.unit == unit and user.is_unit_head and user.has_role(roles.UNIT_OFFICER)
+
+
+def test_the_admin_keeps_a_unit_or_group_a_drafts_task_names(client, administrator, agency):
+    from directives.models import Task
+    from tests.factories import DirectiveFactory
+
+    unit = UnitFactory(code="TASK-ONLY", name="Chỉ trong nhiệm vụ")
+    group = RecipientGroupFactory(code="task-only", name="Nhóm chỉ trong nhiệm vụ")
+    spare = UnitFactory(code="SPARE", name="Đơn vị nhập nhầm")
+    task = Task.objects.create(directive=DirectiveFactory(issuing_unit=agency), title="Báo cáo")
+    task.units.add(unit)
+    task.groups.add(group)
+    client.force_login(administrator)
+    for model, obj in (("unit", unit), ("recipientgroup", group)):
+        url = reverse(f"admin:recipients_{model}_delete", args=[obj.pk])
+        response = client.post(url, {"post": "yes"})
+        assert response.status_code == 200  # the page again, saying why, not a redirect
+        assert "nhiệm vụ của 1 văn bản" in response.content.decode()
+    # The list's action with a deletable unit beside it deletes neither.
+    response = client.post(
+        reverse("admin:recipients_unit_changelist"),
+        {"action": "delete_selected", "_selected_action": [unit.pk, spare.pk], "post": "yes"},
+    )
+    assert "nhiệm vụ của 1 văn bản" in response.content.decode()
+    assert Unit.objects.filter(pk__in=[unit.pk, spare.pk]).count() == 2
+    assert RecipientGroup.objects.filter(pk=group.pk).exists()
+    assert list(task.units.all()) == [unit] and list(task.groups.all()) == [group]
+    # Nothing names the spare unit: it is deleted.
+    client.post(reverse("admin:recipients_unit_delete", args=[spare.pk]), {"post": "yes"})
+    assert not Unit.objects.filter(pk=spare.pk).exists()
