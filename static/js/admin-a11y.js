@@ -7,8 +7,13 @@ function nameAutocompletes() {
     if (!label || !container) return;
     if (!label.id) label.id = `${select.id}-label`;
     container.querySelectorAll(".select2-selection, .select2-selection__rendered").forEach((el) => {
-      el.setAttribute("aria-labelledby", label.id);
+      if (el.getAttribute("aria-labelledby") !== label.id) el.setAttribute("aria-labelledby", label.id);
     });
   });
 }
-window.addEventListener("load", nameAutocompletes);
+// select2 builds its boxes in a jQuery ready callback, which may run after the window's load event,
+// and again for each inline row added: name them whenever the page's elements change.
+document.addEventListener("DOMContentLoaded", () => {
+  nameAutocompletes();
+  new MutationObserver(nameAutocompletes).observe(document.body, { childList: true, subtree: true });
+});

@@ -282,3 +282,22 @@ def tab_to(page: Page, target, limit: int = 80) -> None:
             assert outline, "the focused element shows no focus ring"
             return
     raise AssertionError(f"Tab never reached {target}")
+
+
+def test_an_autocomplete_box_built_after_the_page_loaded_is_named_by_its_label(
+    demo, live_server, page_factory
+):
+    """select2 builds the admin's autocomplete boxes in a jQuery ready callback, which can run
+    after the window's load event; a box built then is still named by its field's label."""
+    page = page_factory()
+    log_in(page, live_server.url, "quantri")
+    chupah = Unit.objects.get(code="UBND.CHUPAH")
+    page.goto(f"{live_server.url}{reverse('admin:recipients_unit_change', args=[chupah.pk])}")
+    page.wait_for_load_state("load")
+    page.evaluate(
+        "() => { const $ = django.jQuery;"
+        " $('#id_parent').select2('destroy').djangoAdminSelect2(); }"
+    )
+    box = page.locator("#id_parent + .select2 .select2-selection")
+    expect(box).to_have_attribute("aria-labelledby", "id_parent-label")
+    assert not axe_violations(page), describe("rebuilt parent box", axe_violations(page))
