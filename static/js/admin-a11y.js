@@ -7,7 +7,7 @@ function nameAutocompletes() {
     if (!label || !container) return;
     if (!label.id) label.id = `${select.id}-label`;
     container.querySelectorAll(".select2-selection, .select2-selection__rendered").forEach((el) => {
-      if (el.getAttribute("aria-labelledby") !== label.id) el.setAttribute("aria-labelledby", label.id);
+      el.setAttribute("aria-labelledby", label.id);
     });
   });
 }
