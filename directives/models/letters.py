@@ -84,6 +84,9 @@ class Urgency(models.TextChoices):
 
 
 URGENCY_STAMPS = {"urgent": "KHẨN", "very_urgent": "THƯỢNG KHẨN", "flash": "HỎA TỐC"}
+# The inbox's order of the letters waiting for acknowledgement, most urgent first: copied onto
+# each Dispatch at issue (Dispatch.urgency_rank), when the letter's urgency is settled.
+URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
 
 
 class SigningAuthority(models.TextChoices):

@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from directives.models import Assignment, Dispatch, ReportFile, Urgency
+from directives.models import Assignment, Dispatch, ReportFile
 from directives.selectors.scope import dispatches_visible_to, receiving_unit_ids
 from directives.selectors.workspace import assignment_is_overdue, overdue_q
 from directives.workdays import local_today
@@ -56,16 +56,9 @@ def inbox_dispatches(
                 default=Value(1),
                 output_field=IntegerField(),
             ),
-            # Urgency orders only the letters not acknowledged yet (InboxRows): an old flash
-            # letter, once acknowledged, takes its place by date.
-            urgency_rank=Case(
-                When(directive__urgency=Urgency.FLASH, then=Value(3)),
-                When(directive__urgency=Urgency.VERY_URGENT, then=Value(2)),
-                When(directive__urgency=Urgency.URGENT, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
         )
+        # Urgency orders only the letters not acknowledged yet (InboxRows): an old flash
+        # letter, once acknowledged, takes its place by date.
         .order_by("ack_rank", "-urgency_rank", "-created_at", "-pk")
     )
     return with_task_figures(queryset, today=today) if figures else queryset
@@ -178,8 +171,10 @@ class InboxRows:
     def _waiting_listed(self) -> QuerySet[Dispatch]:
         """The waiting letters, narrowed to the ids the units' `dispatch_unit_waiting` index
         holds: the database then knows they are a few hundred and reads each letter by its key,
-        instead of passing over every letter to sort the waiting ones by urgency."""
-        if not self.units:
+        instead of passing over every letter to sort the waiting ones by urgency. One unit's
+        waiting letters need no list: its `dispatch_unit_waiting` index is in the page's order,
+        so the database walks it and stops after the page."""
+        if not self.units or len(self.units) == 1:
             return self.waiting
         ids = list(
             Dispatch.objects.filter(unit_id__in=self.units, acknowledged_at__isnull=True)

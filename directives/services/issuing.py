@@ -16,7 +16,7 @@ from common.uploads import check_upload
 from directives import jobs
 from directives.documents.symbols import register_kind_for, symbol_for
 from directives.errors import ConcurrentIssueError, DirectiveError, TransitionError
-from directives.models import ISSUED_STATES, Assignment, Directive, Dispatch
+from directives.models import ISSUED_STATES, URGENCY_RANK, Assignment, Directive, Dispatch
 from directives.selectors.reach import directive_reach
 from directives.services.access import (
     ensure_can_issue,
@@ -97,8 +97,11 @@ def dispatches_create_for(
     dispatches = Dispatch.objects.bulk_create(
         _unsaved(
             Dispatch,
-            ("directive_id", "unit_id", "source"),
-            ((directive.pk, unit_id, source) for unit_id, source in sources.items()),
+            ("directive_id", "unit_id", "source", "urgency_rank"),
+            (
+                (directive.pk, unit_id, source, URGENCY_RANK[directive.urgency])
+                for unit_id, source in sources.items()
+            ),
         )
     )
     _assignments_create(assignments, {dispatch.unit_id: dispatch.pk for dispatch in dispatches})

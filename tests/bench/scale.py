@@ -122,6 +122,7 @@ def _seed_letters(agency, units, busy, *, indexes: list[int]) -> None:
     from django.utils import timezone
 
     from directives.models import (
+        URGENCY_RANK,
         Assignment,
         Directive,
         Dispatch,
@@ -131,6 +132,7 @@ def _seed_letters(agency, units, busy, *, indexes: list[int]) -> None:
         Register,
         RegisterKind,
         Task,
+        Urgency,
     )
     from directives.workdays import effective_deadline
 
@@ -158,6 +160,13 @@ def _seed_letters(agency, units, busy, *, indexes: list[int]) -> None:
                     body="1. Các đơn vị:\n\n- Triển khai./.",
                     signer_title="PHÓ GIÁM ĐỐC",
                     signer_name="Lê Thị Thu Hương",
+                    # One letter in a thousand flash, three more urgent, all of them still
+                    # waiting in the busy district's inbox, which sorts them first.
+                    urgency=Urgency.FLASH
+                    if i % 1000 == 0
+                    else Urgency.URGENT
+                    if i % 250 == 0
+                    else Urgency.NORMAL,
                     status=Directive.Status.ISSUED,
                     number=i % per_year + 1,
                     register_year=year,
@@ -204,6 +213,7 @@ def _seed_letters(agency, units, busy, *, indexes: list[int]) -> None:
                     Dispatch(
                         directive=d,
                         unit=unit,
+                        urgency_rank=URGENCY_RANK[d.urgency],
                         delivery=Dispatch.Delivery.SENT,
                         delivered_at=d.issued_at,
                         acknowledged_at=d.issued_at if acked else None,

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from directives import services
@@ -16,7 +17,15 @@ from directives.errors import (
     PermissionDeniedError,
     TransitionError,
 )
-from directives.models import Assignment, Directive, Dispatch, Event, Notification, Register
+from directives.models import (
+    Assignment,
+    Directive,
+    Dispatch,
+    Event,
+    Notification,
+    Register,
+    Urgency,
+)
 from directives.workdays import local_today
 from recipients import roles
 from recipients.models import Unit
@@ -95,6 +104,19 @@ def test_the_snapshot_rows_start_as_new_rows_do(agency):
     assert assignments and all(a.status == Assignment.Status.PENDING for a in assignments)
     assert all(a.updated_at >= before and a.report_text == "" for a in assignments)
     assert all(a.reported_by_id is None and a.reviewed_at is None for a in assignments)
+
+
+def test_a_flash_letter_waits_above_newer_ordinary_ones_in_the_inbox(agency, client):
+    """The letter's urgency goes with each dispatch at issue: the receiving unit's inbox lists
+    an older flash letter above a newer ordinary one while both wait for acknowledgement."""
+    flash = agency.issued(urgency=Urgency.FLASH)
+    ordinary = agency.issued()
+    officer = UserFactory(unit=agency.so_tc, roles=[roles.UNIT_OFFICER])
+    client.force_login(officer)
+
+    page = client.get(reverse("directives:inbox")).context["page"]
+
+    assert [dispatch.directive_id for dispatch in page.object_list] == [flash.pk, ordinary.pk]
 
 
 def test_later_edits_of_a_group_change_nothing_issued(agency):

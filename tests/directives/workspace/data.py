@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
-from directives.models import Assignment, Directive, Dispatch, Task
+from directives.models import URGENCY_RANK, Assignment, Directive, Dispatch, Task
 from directives.workdays import effective_deadline
 from recipients.models import Unit
 from tests.factories import DirectiveFactory
@@ -59,6 +59,7 @@ def make_issued(
             Dispatch(
                 directive=directive,
                 unit=unit,
+                urgency_rank=URGENCY_RANK[directive.urgency],
                 delivery=Dispatch.Delivery.SENT if delivered else Dispatch.Delivery.PENDING,
                 delivered_at=now if delivered else None,
             )
