@@ -136,12 +136,19 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # The inbox's letter count and its filter's issuers, kept until the inbox's next letter and at
 # most this long (directives/selectors/inbox.py, inbox_fingerprint).
 INBOX_CACHE_SECONDS = env.int("INBOX_CACHE_SECONDS", default=300)
+# A user's permissions kept in the cache between requests, read again after any change of roles
+# (recipients/permissions.py): only with a cache every process shares, so 0 (off) by default
+# with the per-process one.
+PERMISSION_CACHE_SECONDS = env.int(
+    "PERMISSION_CACHE_SECONDS",
+    default=0 if "locmem" in CACHES["default"]["BACKEND"] else 300,
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "recipients.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "recipients.permissions.CachedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

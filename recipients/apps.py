@@ -15,10 +15,42 @@ class RecipientsConfig(AppConfig):
         from recipients.middleware import two_factor_checked_at_login
 
         post_migrate.connect(_sync_roles, dispatch_uid="recipients.roles_sync")
+        _permission_changes_connect()
         user_logged_in.connect(session_refreshed_at_login, dispatch_uid="common.sessions")
         # After the one above: it records the refresh time that one sets.
         user_logged_in.connect(two_factor_checked_at_login, dispatch_uid="recipients.two_factor")
         _audit_without_reverse_relations()
+
+
+def _permission_changes_connect() -> None:
+    """Every change of roles or permissions sets the permission cache's new version
+    (recipients/permissions.py)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+
+    from recipients.permissions import permissions_changed
+
+    user = get_user_model()
+    for through in (user.groups.through, user.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(
+            _m2m_changed, sender=through, dispatch_uid=f"recipients.permissions.{through.__name__}"
+        )
+    for model in (Group, Permission):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                permissions_changed,
+                sender=model,
+                dispatch_uid=f"recipients.permissions.{signal is post_save}.{model.__name__}",
+            )
+    post_migrate.connect(permissions_changed, dispatch_uid="recipients.permissions.migrate")
+
+
+def _m2m_changed(action: str, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        from recipients.permissions import permissions_changed
+
+        permissions_changed()
 
 
 def _audit_without_reverse_relations() -> None:

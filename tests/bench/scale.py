@@ -62,11 +62,11 @@ REUSE = os.environ.get("BENCH_SCALE_REUSE") == "1"
 def run() -> list[str]:
     # BENCH_DATABASE_URL / BENCH_REDIS_URL: a database and a Redis db of one's own when several
     # people share the server; the bench works in `test_<that name>`, made and dropped.
-    env = child_env(
-        "scale",
-        os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
-        database_url=os.environ.get("BENCH_DATABASE_URL"),
-    )
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    env = child_env("scale", redis_url, database_url=os.environ.get("BENCH_DATABASE_URL"))
+    # The cache every process shares, as in production (docs/deployment.md): what the pages
+    # keep there (the inbox's count, a user's permissions) is kept for both gunicorn workers.
+    env.setdefault("CACHE_URL", redis_url)
     done = subprocess.run(
         [sys.executable, "-m", "tests.bench.scale"],
         env=env,

@@ -1,0 +1,64 @@
+"""A user's permissions kept in the shared cache between requests.
+
+Django's ModelBackend reads them with two queries (the user's own, their roles') once per
+request, on every page that checks one: most of a light page's database time. Here they are
+kept under a key made of a version and the user; any change of roles or permissions (a user's
+roles, a role's permissions, a role or a permission made or deleted, a migration) sets a new
+version, so every user's are read again at their next check. Only with a cache that every
+process shares (PERMISSION_CACHE_SECONDS is 0 by default with the per-process cache): one
+process's cache would keep a withdrawn role alive in the others.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "permissions:version"
+
+
+def _version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A version the cache lost: keys made under an older one are never read again.
+        version = time.time_ns()
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def permissions_changed(**kwargs) -> None:
+    """A new version now (for what this transaction checks next) and again once it commits:
+    a request that read the permissions in between, before the change was visible, kept
+    them under the first new version only."""
+    cache.set(VERSION_KEY, time.time_ns(), None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, time.time_ns(), None))
+
+
+class CachedModelBackend(ModelBackend):
+    """ModelBackend, its permissions read through the cache. Whether the user is active is
+    still asked of the user itself on every check (ModelBackend does)."""
+
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        seconds = settings.PERMISSION_CACHE_SECONDS
+        if (
+            not seconds
+            or not user_obj.is_active
+            or user_obj.is_anonymous
+            or obj is not None
+            or hasattr(user_obj, "_perm_cache")
+        ):
+            return super().get_all_permissions(user_obj, obj)
+        # A superuser has every permission: the flag is part of the key, so granting or
+        # withdrawing it needs no signal.
+        key = f"permissions:{_version()}:{user_obj.pk}:{int(user_obj.is_superuser)}"
+        found = cache.get(key)
+        if found is None:
+            found = super().get_all_permissions(user_obj)
+            cache.set(key, found, seconds)
+        user_obj._perm_cache = found
+        return found
