@@ -43,6 +43,10 @@ def _permission_changes_connect() -> None:
                 sender=model,
                 dispatch_uid=f"recipients.permissions.{signal is post_save}.{model.__name__}",
             )
+    # A deleted person's id may be given again (SQLite reuses the highest one).
+    post_delete.connect(
+        permissions_changed, sender=user, dispatch_uid="recipients.permissions.user"
+    )
     post_migrate.connect(permissions_changed, dispatch_uid="recipients.permissions.migrate")
 
 

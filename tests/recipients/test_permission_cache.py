@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from recipients import roles
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,16 @@ def test_a_role_given_opens_the_desk_at_the_next_request(client, role_user, chan
     change(drafter)
 
     assert client.get(reverse(REGISTER)).status_code == 200
+
+
+def test_a_new_person_given_a_deleted_persons_id_has_only_their_own_roles(client, clerk):
+    client.force_login(clerk)
+    assert client.get(reverse(REGISTER)).status_code == 200
+    pk = clerk.pk
+    client.logout()
+    clerk.delete()
+
+    newcomer = UserFactory(pk=pk, username="nguoimoi")  # no role yet
+    client.force_login(newcomer)
+
+    assert client.get(reverse(REGISTER)).status_code == 403
