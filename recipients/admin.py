@@ -256,7 +256,7 @@ class UnitAdmin(
                 )
             },
         ),
-        (_("Contact"), {"fields": ("contact_emails", "is_external")}),
+        (_("Contact"), {"fields": ("contact_emails", "is_external", "edxml_certificates")}),
         (_("Issuing letters"), {"fields": ("has_normative_register", "seal_image")}),
         (_("Login"), {"fields": ("requires_two_factor",)}),
         (_("Status and order"), {"fields": ("is_active", "sort_order")}),

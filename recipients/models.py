@@ -37,6 +37,25 @@ def validate_email_list(value: str) -> None:
             ) from exc
 
 
+def split_fingerprints(value: str) -> list[str]:
+    """SHA-256 fingerprints as people paste them (upper or lower case, with colons or spaces
+    between the bytes), one per line, as 64 lower-case hex digits."""
+    lines = (line.replace(":", "").replace(" ", "").strip().lower() for line in value.splitlines())
+    return [line for line in lines if line]
+
+
+def validate_fingerprint_list(value: str) -> None:
+    for fingerprint in split_fingerprints(value):
+        if len(fingerprint) != 64 or any(c not in "0123456789abcdef" for c in fingerprint):
+            raise ValidationError(
+                _(
+                    "“%(value)s” is not a certificate's SHA-256 fingerprint (64 hexadecimal "
+                    "digits)."
+                ),
+                params={"value": fingerprint[:80]},
+            )
+
+
 def validate_png_image(value) -> None:
     """A signature or seal image: a PNG by its content (not its name), at most 1 MB, that
     Pillow can decode, so that the PDF job never meets a file it cannot draw."""
@@ -145,6 +164,17 @@ class Unit(models.Model):
         validators=[validate_email_list],
         help_text=_("One or more addresses, separated by commas."),
     )
+    edxml_certificates = models.TextField(
+        _("edXML signing certificates"),
+        blank=True,
+        validators=[validate_fingerprint_list],
+        help_text=_(
+            "The SHA-256 fingerprints of the certificates the unit's document system signs its "
+            "edXML messages with, one per line (the new one beside the old one while a "
+            "certificate is renewed). A message that names this unit as its sender is refused "
+            "unless one of them signed it. Empty: any certificate the portal trusts."
+        ),
+    )
     head_title = models.CharField(
         _("head's title"), max_length=100, blank=True, help_text=_("e.g. GIÁM ĐỐC, CHỦ TỊCH")
     )
@@ -204,6 +234,7 @@ class Unit(models.Model):
         # Written as people type them ("ubnd", " 000.00.31.h18 "), checked as they are stored.
         self.abbreviation = (self.abbreviation or "").strip().upper() or self.code
         self.identifier_code = normalize_identifier_code(self.identifier_code)
+        self.edxml_certificates = "\n".join(split_fingerprints(self.edxml_certificates or ""))
         super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
@@ -230,6 +261,10 @@ class Unit(models.Model):
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "abbreviation"}
         super().save(*args, **kwargs)
+
+    @property
+    def edxml_fingerprints(self) -> frozenset[str]:
+        return frozenset(split_fingerprints(self.edxml_certificates))
 
     @property
     def symbol_abbreviation(self) -> str:

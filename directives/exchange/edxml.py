@@ -16,6 +16,7 @@ import asyncio
 import base64
 import binascii
 import datetime
+import hashlib
 import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -433,6 +434,7 @@ class Checked:
 
     root: etree._Element
     signer_subject: str
+    signer_sha256: str = ""  # the signing certificate's fingerprint, as a unit names it
 
 
 def signature_check(root: etree._Element, *, roots: list[asn1_x509.Certificate]) -> Checked:
@@ -463,7 +465,11 @@ def signature_check(root: etree._Element, *, roots: list[asn1_x509.Certificate])
     signed = result.signed_xml
     if signed is None or signed.tag != q("edXML"):
         raise EdxmlRefused(BAD_SIGNATURE, "the signature does not cover the whole message")
-    return Checked(root=signed, signer_subject=signing_cert.subject.rfc4514_string())
+    return Checked(
+        root=signed,
+        signer_subject=signing_cert.subject.rfc4514_string(),
+        signer_sha256=hashlib.sha256(signing_cert.public_bytes(Encoding.DER)).hexdigest(),
+    )
 
 
 def addressing(root: etree._Element) -> tuple[str, str]:

@@ -40,7 +40,7 @@ from directives.services.exchange_recall import recall_take, replaced_take
 from directives.services.incoming import incoming_number_take
 from directives.services.notices import people
 from directives.workdays import local_today
-from recipients.models import Unit
+from recipients.models import Unit, normalize_identifier_code
 
 logger = logging.getLogger(__name__)
 
@@ -161,18 +161,40 @@ def _letter_of(data: bytes) -> tuple[edxml.LetterMessage, str]:
 
 
 class _StatusArrived(Exception):
-    def __init__(self, status: edxml.StatusMessage) -> None:
+    def __init__(self, status: edxml.StatusMessage, signer_sha256: str) -> None:
         super().__init__(status.status_code)
         self.status = status
+        self.signer_sha256 = signer_sha256
+
+
+def sender_certificate_check(organ_id: str, signer_sha256: str) -> None:
+    """A unit that names the certificates its system signs with (Unit.edxml_certificates): a
+    message in its name signed by any other certificate is refused, however trusted its CA (a
+    certificate of another agency's system chains to the same national CA)."""
+    sender = (
+        Unit.objects.filter(identifier_code=normalize_identifier_code(organ_id))
+        .exclude(edxml_certificates="")
+        .only("edxml_certificates")
+        .first()
+    )
+    if sender is not None and signer_sha256 not in sender.edxml_fingerprints:
+        raise edxml.EdxmlRefused(
+            edxml.BAD_SIGNATURE,
+            f"signed by a certificate that is not one of {organ_id}'s "
+            f"(SHA-256 {signer_sha256 or 'unknown'})",
+        )
 
 
 def _signed_letter(root) -> tuple[edxml.LetterMessage, str]:
     checked = edxml.signature_check(root, roots=trust_roots())
     if edxml.is_status(checked.root):
-        raise _StatusArrived(edxml.status_parse(checked.root))
+        # Checked against its sender in _status_record: a status is never answered, even
+        # refused.
+        raise _StatusArrived(edxml.status_parse(checked.root), checked.signer_sha256)
     letter = edxml.letter_parse(
         checked.root, attachment_max_bytes=settings.EDXML_ATTACHMENT_MAX_BYTES
     )
+    sender_certificate_check(letter.sender.organ_id, checked.signer_sha256)
     if letter.business_doc_type == edxml.UPDATE:
         # The portal never changes an issued letter: a correction is a replacement (3).
         raise edxml.EdxmlRefused(
@@ -281,7 +303,7 @@ def edxml_message_receive(*, data: bytes) -> Received:
         try:
             letter, signer = _letter_of(data)
         except _StatusArrived as arrived:
-            return _status_record(arrived.status)
+            return _status_record(arrived.status, signer_sha256=arrived.signer_sha256)
         except _Refused as refused:
             answer_to = refused.answer_to
             raise refused.refusal from refused
@@ -358,7 +380,7 @@ def _status_dispatch(status: edxml.StatusMessage) -> Dispatch:
     )
 
 
-def _status_record(status: edxml.StatusMessage) -> Received:
+def _status_record(status: edxml.StatusMessage, *, signer_sha256: str) -> Received:
     """A status message about one of this portal's letters, from the external unit's system:
     recorded once (an Event per code), the dispatch showing the furthest step. No status is
     sent back for a status, even refused (two portals must not answer each other forever)."""
@@ -366,6 +388,7 @@ def _status_record(status: edxml.StatusMessage) -> Received:
     try:
         if code not in STATUS_RANK:
             raise edxml.EdxmlRefused(edxml.MALFORMED, f"StatusCode {code!r} is not taken")
+        sender_certificate_check(status.sender.organ_id, signer_sha256)
         dispatch = _status_dispatch(status)
         with transaction.atomic():
             dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)

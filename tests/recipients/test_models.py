@@ -39,6 +39,22 @@ def test_malformed_contact_email_is_refused():
     assert "not-an-address" in str(excinfo.value.message_dict["contact_emails"])
 
 
+def test_edxml_certificates_are_kept_as_lower_case_fingerprints_one_per_line():
+    pasted = "AB:" * 31 + "AB\n\n  " + "cd" * 32 + "  \n"
+    unit = Unit(code="BTTTT", name="Bộ TT&TT", edxml_certificates=pasted)
+    unit.clean_fields()
+    assert unit.edxml_certificates == "ab" * 32 + "\n" + "cd" * 32
+    assert unit.edxml_fingerprints == {"ab" * 32, "cd" * 32}
+
+
+@pytest.mark.parametrize("value", ["ab" * 31, "zz" * 32, "ab" * 33, "CN=Bộ TT&TT"])
+def test_an_edxml_certificate_that_is_no_fingerprint_is_refused(value):
+    unit = Unit(code="BTTTT", name="Bộ TT&TT", edxml_certificates=value)
+    with pytest.raises(ValidationError) as excinfo:
+        unit.clean_fields()
+    assert "edxml_certificates" in excinfo.value.message_dict
+
+
 def test_unit_search_text_is_accent_free():
     unit = UnitFactory(name="Ủy ban nhân dân huyện Chư Păh", code="UBND.CHUPAH")
     assert "uy ban nhan dan huyen chu pah" in unit.search_text

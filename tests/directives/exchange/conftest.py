@@ -4,6 +4,7 @@ signed by its signer and by its agency, and the units on both sides."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import weasyprint
 from django.utils import timezone
 from pyhanko.sign import signers
 
-from directives.documents.pki import dev_signer_certificate_issue
+from directives.documents.pki import dev_signer_certificate_issue, dev_unit_certificate_issue
 from directives.documents.signing import SigningKey, sign_pdf_bytes, signing_key_for
 from directives.exchange import edxml
 from recipients.models import Unit
@@ -91,6 +92,22 @@ def letter_to(organ_id: str, pdf: bytes, **overrides) -> edxml.LetterMessage:
     }
     fields.update(overrides)
     return edxml.LetterMessage(**fields)
+
+
+OTHER_SYSTEM = "HETHONGKHAC"  # a unit code with a seal certificate of its own
+
+
+@pytest.fixture
+def other_system_key() -> str:
+    """A seal certificate of the development CA that is neither the Sở's nor the Ministry's:
+    another agency's system, trusted as much. Returns the code `signed` takes for it."""
+    dev_unit_certificate_issue(unit_code=OTHER_SYSTEM, organisation="Một hệ thống khác")
+    return OTHER_SYSTEM
+
+
+def fingerprint(code: str) -> str:
+    """The SHA-256 of the certificate `signed(..., code)` signs with, as a unit names it."""
+    return hashlib.sha256(signing_key_for(code).signer.signing_cert.dump()).hexdigest()
 
 
 def signed(message, code: str = "STC") -> bytes:

@@ -15,7 +15,13 @@ from directives.exchange import edxml
 from directives.models import Event, IncomingBook, IncomingEntry
 from directives.services.exchange_in import edxml_inbox_read, edxml_message_receive
 from directives.workdays import local_today
-from tests.directives.exchange.conftest import OTHER_ORGAN, OUR_ORGAN, letter_to, signed
+from tests.directives.exchange.conftest import (
+    OTHER_ORGAN,
+    OUR_ORGAN,
+    fingerprint,
+    letter_to,
+    signed,
+)
 from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +109,40 @@ def test_a_letter_missing_its_subject_is_refused(sttt, signed_pdf, outbox):
 def test_a_bad_signature_is_refused_and_nothing_saved(sttt, signed_pdf, outbox):
     data = signed(letter_to(OUR_ORGAN, signed_pdf)).replace(b"2491<", b"2492<")
     refused(data, edxml.BAD_SIGNATURE, sttt, outbox)
+
+
+def test_a_letter_in_a_units_name_signed_by_another_certificate_is_refused(
+    sttt, signed_pdf, outbox, other_system_key
+):
+    """The sending Sở names its system's certificate: a letter in its name signed with another
+    agency's (trusted by the same CA) is refused, and one signed with its own is taken."""
+    UnitFactory(
+        code="STC.NGOAI",
+        identifier_code=OTHER_ORGAN,
+        is_external=True,
+        edxml_certificates=f"{'0' * 64}\n{fingerprint('STC')}",  # the old one, the new one
+    )
+    forged = refused(
+        signed(letter_to(OUR_ORGAN, signed_pdf), code=other_system_key),
+        edxml.BAD_SIGNATURE,
+        sttt,
+        outbox,
+    )
+    assert OTHER_ORGAN in forged.reason and fingerprint(other_system_key) in forged.reason
+
+    taken = edxml_message_receive(data=signed(letter_to(OUR_ORGAN, signed_pdf), code="STC"))
+
+    assert not taken.refused, taken.reason
+    assert taken.entry.issuer_name == "Sở Tài chính tỉnh Gia Lai"
+
+
+def test_a_unit_naming_no_certificate_takes_any_trusted_one(
+    sttt, signed_pdf, outbox, other_system_key
+):
+    UnitFactory(code="STC.NGOAI", identifier_code=OTHER_ORGAN, is_external=True)
+    letter = signed(letter_to(OUR_ORGAN, signed_pdf), code=other_system_key)
+    taken = edxml_message_receive(data=letter)
+    assert not taken.refused, taken.reason
 
 
 def test_an_unknown_organ_id_is_refused_and_nothing_saved(sttt, signed_pdf, outbox):

@@ -12,7 +12,8 @@ from directives.models import Event
 from directives.selectors.matrix import matrix_build
 from directives.services.exchange import document_id_of
 from directives.services.exchange_in import edxml_message_receive
-from tests.directives.exchange.conftest import OUR_ORGAN, letter_to, signed
+from recipients.models import Unit
+from tests.directives.exchange.conftest import OUR_ORGAN, fingerprint, letter_to, signed
 from tests.directives.exchange.test_receiving import post, statuses
 from tests.directives.exchange.test_sending import MINISTRY, letter, units  # noqa: F401
 from tests.factories import UserFactory
@@ -106,3 +107,21 @@ def test_the_receiving_unit_tells_the_issuer_05_and_06_as_it_handles_the_letter(
     with django_capture_on_commit_callbacks(execute=True):
         incoming_entry_head_approve(entry=entry, by=head)
     assert [s[0] for s in statuses(outbox)] == ["01", "03", "04", "05", "06"]
+
+
+def test_a_status_in_the_ministrys_name_signed_by_another_certificate_changes_nothing(
+    letter,  # noqa: F811
+    outbox,
+    other_system_key,
+):
+    pinned = fingerprint(other_system_key)
+    Unit.objects.filter(identifier_code=MINISTRY).update(edxml_certificates=pinned)
+    forged = edxml_message_receive(data=status_of(letter, "06"))
+    assert forged.refused and forged.code == edxml.BAD_SIGNATURE, forged.reason
+    assert ministry_state(letter) != "06"
+    assert not Event.objects.filter(directive=letter, verb="edxml_status").exists()
+    assert not list(outbox.glob("*status*"))  # a status is never answered, even refused
+
+    Unit.objects.filter(identifier_code=MINISTRY).update(edxml_certificates=fingerprint("BOTTTT"))
+    assert edxml_message_receive(data=status_of(letter, "06")).status == "06"
+    assert ministry_state(letter) == "06"
