@@ -131,6 +131,13 @@ else:
 # The cache (the PDFs' signature checks, by hash): per process by default; in production a Redis
 # that every web process and worker share, e.g. CACHE_URL=redis://redis:6379/1.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Down or slow, it costs time and never a page (common/cache.py): a second at most to
+    # connect or answer, then the page goes on without it.
+    CACHES["default"]["BACKEND"] = "common.cache.ForgivingRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 1, "socket_timeout": 1}
+    )
 # The clerk's dashboard counts a year of letters: counted at most once a minute per clerk.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # The inbox's letter count and its filter's issuers, kept until the inbox's next letter and at
@@ -141,7 +148,7 @@ INBOX_CACHE_SECONDS = env.int("INBOX_CACHE_SECONDS", default=300)
 # with the per-process one.
 PERMISSION_CACHE_SECONDS = env.int(
     "PERMISSION_CACHE_SECONDS",
-    default=0 if "locmem" in CACHES["default"]["BACKEND"] else 300,
+    default=0 if "locmem" in CACHES["default"]["BACKEND"].lower() else 300,
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

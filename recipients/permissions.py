@@ -6,13 +6,12 @@ kept under a key made of a version and the user; any change of roles or permissi
 roles, a role's permissions, a role or a permission made or deleted, a migration) sets a new
 version, so every user's are read again at their next check. Only with a cache that every
 process shares (PERMISSION_CACHE_SECONDS is 0 by default with the per-process cache): one
-process's cache would keep a withdrawn role alive in the others. A cache that is down only
-costs time: the permissions are then read from the database, as without the cache.
+process's cache would keep a withdrawn role alive in the others. The shared cache down costs
+time only (common/cache.py): the permissions are then read from the database.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 
 from django.conf import settings
@@ -21,8 +20,6 @@ from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "permissions:version"
-
-logger = logging.getLogger(__name__)
 
 
 def _version() -> int:
@@ -35,21 +32,12 @@ def _version() -> int:
     return version
 
 
-def _new_version() -> None:
-    try:
-        cache.set(VERSION_KEY, time.time_ns(), None)
-    except Exception:  # noqa: BLE001 - the change itself must not fail for the cache
-        # What was kept before stays unread while the cache is down, and lives
-        # PERMISSION_CACHE_SECONDS at most once it is back.
-        logger.exception("The permission cache could not be told of a change of roles")
-
-
 def permissions_changed(**kwargs) -> None:
     """A new version now (for what this transaction checks next) and again once it commits:
     a request that read the permissions in between, before the change was visible, kept
     them under the first new version only."""
-    _new_version()
-    transaction.on_commit(_new_version)
+    cache.set(VERSION_KEY, time.time_ns(), None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, time.time_ns(), None))
 
 
 class CachedModelBackend(ModelBackend):
@@ -66,19 +54,12 @@ class CachedModelBackend(ModelBackend):
             or hasattr(user_obj, "_perm_cache")
         ):
             return super().get_all_permissions(user_obj, obj)
-        try:
-            # A superuser has every permission: the flag is part of the key, so granting or
-            # withdrawing it needs no signal.
-            key = f"permissions:{_version()}:{user_obj.pk}:{int(user_obj.is_superuser)}"
-            found = cache.get(key)
-        except Exception:  # noqa: BLE001 - a cache that is down only costs time
-            logger.warning("The permission cache cannot be read", exc_info=True)
-            return super().get_all_permissions(user_obj)
+        # A superuser has every permission: the flag is part of the key, so granting or
+        # withdrawing it needs no signal.
+        key = f"permissions:{_version()}:{user_obj.pk}:{int(user_obj.is_superuser)}"
+        found = cache.get(key)
         if found is None:
             found = super().get_all_permissions(user_obj)
-            try:
-                cache.set(key, found, seconds)
-            except Exception:  # noqa: BLE001
-                logger.warning("The permission cache cannot be written", exc_info=True)
+            cache.set(key, found, seconds)
         user_obj._perm_cache = found
         return found

@@ -41,6 +41,7 @@ print(json.dumps({
     "time_limits": [app.conf.task_soft_time_limit, app.conf.task_time_limit],
     "debug": s.DEBUG, "hosts": s.ALLOWED_HOSTS, "media": str(s.MEDIA_ROOT),
     "cache": [s.CACHES["default"]["BACKEND"], s.CACHES["default"].get("LOCATION", "")],
+    "permission_cache_seconds": s.PERMISSION_CACHE_SECONDS,
     "text": gettext("Log in"), "now_aware": timezone.now().utcoffset() is not None,
     "new_year": timezone.localtime(
         datetime.datetime(2025, 12, 31, 17, 30, tzinfo=datetime.timezone.utc)
@@ -87,6 +88,7 @@ def test_defaults_need_no_services(tmp_path):
     assert values["email_path"] == str(var / "mail")
     assert values["media"] == str(var / "media")
     assert values["cache"][0] == "django.core.cache.backends.locmem.LocMemCache"
+    assert values["permission_cache_seconds"] == 0  # each process has its own cache
     # Outside any request (a worker's e-mail), the portal speaks Vietnamese and its clock is
     # Vietnam's: 17:30 UTC on 31 December is already New Year there.
     assert values["text"] == "Đăng nhập"
@@ -161,10 +163,9 @@ def test_production_services_from_urls(tmp_path):
         True,
     )
     assert values["broker"] == "redis://redis.internal:6379/2"
-    assert values["cache"] == [
-        "django.core.cache.backends.redis.RedisCache",
-        "redis://redis.internal:6379/1",
-    ]
+    # Redis down or slow costs time, never a page (common/cache.py, tests/test_cache_down.py).
+    assert values["cache"] == ["common.cache.ForgivingRedisCache", "redis://redis.internal:6379/1"]
+    assert values["permission_cache_seconds"] == 300  # a cache every process shares
     assert values["broker_options"]["visibility_timeout"] >= 3600
     assert values["time_limits"] == [540, 600]
     assert values["debug"] is False

@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -137,22 +136,3 @@ def test_a_new_person_given_a_deleted_persons_id_has_only_their_own_roles(client
     client.force_login(newcomer)
 
     assert client.get(reverse(REGISTER)).status_code == 403
-
-
-def test_with_the_cache_down_pages_and_role_changes_go_on(client, clerk):
-    """Nothing listens on port 1: every read and write of the cache fails. The permissions are
-    read from the database instead, and a role taken away still closes the desk at once."""
-    down = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5},
-        }
-    }
-    client.force_login(clerk)
-    with override_settings(CACHES=down):
-        assert client.get(reverse(REGISTER)).status_code == 200
-
-        _role_taken_away(clerk)
-
-        assert client.get(reverse(REGISTER)).status_code == 403
