@@ -9,10 +9,11 @@ logged, at most once a minute per process, and `/health/` reports the cache as d
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from collections.abc import Callable
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
@@ -29,74 +30,32 @@ def _failed(operation: str) -> None:
         logger.warning("The cache could not %s; going on without it", operation, exc_info=True)
 
 
-class ForgivingRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except Exception:  # noqa: BLE001 - any failure of the server or the connection
-            _failed("be read")
-            return default
+def _forgiving(name: str, doing: str, answer: Callable):
+    """RedisCache's `name`, answering `answer(*its arguments)` when the server fails."""
+    parent = getattr(RedisCache, name)
 
-    def get_many(self, keys, version=None):
+    @functools.wraps(parent)
+    def method(self, *args, **kwargs):
         try:
-            return super().get_many(keys, version)
-        except Exception:  # noqa: BLE001
-            _failed("be read")
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except Exception:  # noqa: BLE001
-            _failed("be read")
-            return False
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except Exception:  # noqa: BLE001
-            _failed("be written")
-            # As if it were new: a rate limit counts this request as the window's first.
-            return True
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except Exception:  # noqa: BLE001
-            _failed("be written")
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except Exception:  # noqa: BLE001
-            _failed("be written")
-            return list(data)
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except Exception:  # noqa: BLE001
-            _failed("be written")
-            return False
-
-    def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
+            return parent(self, *args, **kwargs)
         except ValueError:
-            raise  # the key is missing: the caller's to handle, as with any cache
-        except Exception:  # noqa: BLE001
-            _failed("be written")
-            return delta
+            raise  # incr of a missing key: the caller's to handle, as with any cache
+        except Exception:  # noqa: BLE001 - any failure of the server or the connection
+            _failed(doing)
+            return answer(*args, **kwargs)
 
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except Exception:  # noqa: BLE001
-            _failed("be written")
-            return False
+    return method
 
-    def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except Exception:  # noqa: BLE001
-            _failed("be written")
+
+class ForgivingRedisCache(RedisCache):
+    get = _forgiving("get", "be read", lambda key, default=None, version=None: default)
+    get_many = _forgiving("get_many", "be read", lambda *args, **kwargs: {})
+    has_key = _forgiving("has_key", "be read", lambda *args, **kwargs: False)
+    # As if it were new: a rate limit counts this request as its window's first.
+    add = _forgiving("add", "be written", lambda *args, **kwargs: True)
+    set = _forgiving("set", "be written", lambda *args, **kwargs: None)
+    set_many = _forgiving("set_many", "be written", lambda data, *args, **kwargs: list(data))
+    touch = _forgiving("touch", "be written", lambda *args, **kwargs: False)
+    incr = _forgiving("incr", "be written", lambda key, delta=1, version=None: delta)
+    delete = _forgiving("delete", "be written", lambda *args, **kwargs: False)
+    delete_many = _forgiving("delete_many", "be written", lambda *args, **kwargs: None)
