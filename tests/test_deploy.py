@@ -91,7 +91,7 @@ def test_the_example_environment_makes_a_portal_that_passes_check_deploy(tmp_pat
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip().splitlines()[-1] == (
         '[false, "django.db.backends.postgresql", "redis://127.0.0.1:6379/0", '
-        '"django.core.cache.backends.redis.RedisCache", "json", 1, '
+        '"common.cache.ForgivingRedisCache", "json", 1, '
         '"C\\u1ed5ng v\\u0103n b\\u1ea3n <noreply@example.gov.vn>"]'
     )
     check = subprocess.run(  # noqa: S603
