@@ -12,10 +12,8 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
-    Min,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -26,7 +24,7 @@ from django.db.models.functions import Coalesce
 from directives.models import Assignment, Directive, Dispatch, IncomingEntry, ReportFile
 from directives.selectors.scope import dispatches_visible_to, receiving_unit_ids
 from directives.selectors.workspace import assignment_is_overdue, overdue_q
-from directives.workdays import local_today
+from directives.workdays import is_overdue, local_today
 from recipients.models import Unit, User, fold_text
 
 
@@ -88,29 +86,25 @@ def with_task_figures(
 
 
 def task_figures_read(rows: list[InboxRow], *, today: datetime.date | None = None) -> None:
-    """The task figures of with_task_figures set on a page's rows: one GROUP BY over the
-    page's assignments, cheaper to build and to plan than four subqueries per row."""
+    """The task figures of with_task_figures set on a page's rows, from one narrow read of the
+    page's assignments (a few per letter) and the Python twin of the overdue rule
+    (workdays.is_overdue): cheaper to build than a GROUP BY of filtered counts, and the same
+    figures (tests/directives/workspace/test_inbox.py)."""
     if not rows:
         return
     today = today or local_today()
-    open_q = Q(status__in=Assignment.OPEN_STATUSES)
-    figures = {
-        f["dispatch_id"]: f
-        for f in Assignment.objects.filter(dispatch_id__in=[row.pk for row in rows])
-        .order_by()
-        .values("dispatch_id")
-        .annotate(
-            next_due=Min("due_date", filter=open_q & Q(due_date__isnull=False)),
-            open_count=Count("pk", filter=open_q),
-            task_count=Count("pk"),
-            overdue_count=Count("pk", filter=overdue_q(today=today)),
-        )
-    }
-    none = {"next_due": None, "open_count": 0, "task_count": 0, "overdue_count": 0}
-    for row in rows:
-        found = figures.get(row.pk, none)
-        for name in none:
-            setattr(row, name, found[name])
+    by_dispatch = {row.pk: row for row in rows}
+    for dispatch_id, status, due in Assignment.objects.filter(
+        dispatch_id__in=list(by_dispatch)
+    ).values_list("dispatch_id", "status", "due_date"):
+        row = by_dispatch[dispatch_id]
+        row.task_count += 1
+        if status in Assignment.OPEN_STATUSES:
+            row.open_count += 1
+            if due is not None and (row.next_due is None or due < row.next_due):
+                row.next_due = due
+            if is_overdue(due, today=today):
+                row.overdue_count += 1
 
 
 @dataclass(slots=True)

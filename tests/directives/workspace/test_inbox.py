@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directives.models import Assignment, Directive, Dispatch, Event, ReportFile, Urgency
+from directives.selectors.inbox import with_task_figures
 from recipients import roles
 from tests.directives.workspace.data import PDF_BYTES, make_issued
 from tests.factories import UnitFactory, UserFactory
@@ -194,3 +195,46 @@ def test_extension_request_through_the_page(client, officer_x, task1_x):
     response = client.post(url, {"requested_date": wanted.isoformat(), "reason": "Chờ số liệu"})
     assert response.status_code == 302
     assert task1_x.extensions.get().requested_date == wanted
+
+
+def test_each_inbox_row_counts_its_tasks_as_the_deadline_filter_does(
+    client, officer_x, unit_x, agency
+):
+    """The page's figures (worked out in Python for its rows) and the deadline filter's
+    (worked out by the database, with_task_figures) say the same for every kind of letter."""
+    today = timezone.localdate()
+    late = make_issued(
+        units=[unit_x], issuing_unit=agency, tasks=3, deadline=today - datetime.timedelta(days=30)
+    )
+    mixed = make_issued(units=[unit_x], issuing_unit=agency, tasks=3)
+    make_issued(units=[unit_x], issuing_unit=agency, tasks=0)
+    make_issued(
+        units=[unit_x], issuing_unit=agency, tasks=2, deadline=today - datetime.timedelta(days=9)
+    )
+    first_late, *_ = Assignment.objects.filter(task__directive=late).order_by("pk")
+    first_late.status = Assignment.Status.DONE
+    first_late.save(update_fields=["status"])
+    mixed_tasks = list(Assignment.objects.filter(task__directive=mixed).order_by("pk"))
+    mixed_tasks[0].due_date = today + datetime.timedelta(days=2)
+    mixed_tasks[1].due_date = None
+    mixed_tasks[2].status = Assignment.Status.ACCEPTED
+    Assignment.objects.bulk_update(mixed_tasks, ["due_date", "status"])
+    client.force_login(officer_x)
+
+    listed = client.get(reverse("directives:inbox")).context["page"].object_list
+
+    names = ("next_due", "open_count", "task_count", "overdue_count")
+    shown = {row.pk: tuple(getattr(row, name) for name in names) for row in listed}
+    counted = {
+        d.pk: tuple(getattr(d, name) for name in names)
+        for d in with_task_figures(Dispatch.objects.filter(unit=unit_x))
+    }
+    assert shown == counted
+    assert len(shown) == 4
+    assert shown[Dispatch.objects.get(directive=late).pk][1:] == (2, 3, 2)
+    assert shown[Dispatch.objects.get(directive=mixed).pk] == (
+        today + datetime.timedelta(days=2),
+        2,
+        3,
+        0,
+    )
