@@ -51,10 +51,12 @@ class InboxFilter(django_filters.FilterSet):
         empty_label=gettext_lazy("All"),
     )
 
-    def __init__(self, *args, user, fingerprint: str | None = None, **kwargs):
+    def __init__(self, *args, user, fingerprint: str | None = None, issuers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["issuer"].queryset = inbox_issuers(user, fingerprint=fingerprint)
+        self.filters["issuer"].queryset = (
+            inbox_issuers(user, fingerprint=fingerprint) if issuers is None else issuers
+        )
         for name, field in self.form.fields.items():
             css = (
                 "form-select form-select-sm"

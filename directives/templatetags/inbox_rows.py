@@ -138,24 +138,25 @@ def book_rows(lines, linked: bool) -> SafeString:
 
 
 @register.simple_tag
-def inbox_filter_fields(form) -> SafeString:
+def inbox_filter_fields(form, issuers, filled: bool) -> SafeString:
     """The inbox filter's fields (templates/directives/inbox/_filter_fields.html). Unfilled,
-    they are the same for every visit with the same language and the same issuers: kept in the
-    cache under a key made of exactly these (the issuers' ids and names, one narrow query), so a
-    new issuer or a renamed unit is a new key. Drawing six widgets and their options through the
-    form renderer's templates is a good part of the page otherwise."""
-    if form.is_bound:
+    they are the same for every visit with the same language and the same `issuers` (the
+    filter's list of units): kept in the cache under a key made of exactly these (the issuers'
+    ids and names, one narrow query), so a new issuer or a renamed unit is a new key. Drawing
+    six widgets and their options through the form renderer's templates is a good part of the
+    page otherwise. Unfilled, `form` may be lazy: it is made only when it must be drawn."""
+    if filled:
         return render_to_string("directives/inbox/_filter_fields.html", {"form": form})
-    field = form.fields["issuer"]
-    issuers = list(field.queryset.values_list("pk", "name"))  # in the options' order
-    digest = hashlib.sha256(repr((get_language(), issuers)).encode()).hexdigest()
+    listed = list(issuers.values_list("pk", "name"))  # in the options' order
+    digest = hashlib.sha256(repr((get_language(), listed)).encode()).hexdigest()
     key = f"inbox:filter-fields:{digest}"
     html = cache.get(key)
     if html is None:
         # The options from the list just read (what the field's own query would list, the
         # unit's name being its label), rather than a second query.
+        field = form.fields["issuer"]
         empty = [] if field.empty_label is None else [("", field.empty_label)]
-        field.widget.choices = empty + issuers
+        field.widget.choices = empty + listed
         html = render_to_string("directives/inbox/_filter_fields.html", {"form": form})
         cache.set(key, str(html), settings.INBOX_CACHE_SECONDS)
     return mark_safe(html)  # rendered by the template above, escaped there

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from directives.selectors.inbox import (
     inbox_dispatch_assignments,
     inbox_dispatches,
     inbox_fingerprint,
+    inbox_issuers,
 )
 from directives.selectors.moves import assignment_moves, dispatch_entry, dispatch_moves
 from directives.selectors.scope import receiving_unit_ids
@@ -62,13 +64,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
     # The task figures are read for the page's rows only (InboxRows).
     queryset = inbox_dispatches(request.user, figures=False)
     fingerprint = inbox_fingerprint(request.user)
-    flt = InboxFilter(
-        request.GET or None, queryset=queryset, user=request.user, fingerprint=fingerprint
-    )
-    # The whole inbox (no filter chosen) has its count kept until its next letter.
+    issuers = inbox_issuers(request.user, fingerprint=fingerprint)
+    # The whole inbox (no filter chosen) has its count kept until its next letter, and its
+    # filter's fields drawn from the cache: the filter itself is only made on a miss.
     filtered = any(v for k, v in request.GET.items() if k != "page")
+    if filtered:
+        flt = InboxFilter(
+            request.GET, queryset=queryset, user=request.user, fingerprint=fingerprint
+        )
+        listed, form = flt.qs, flt.form
+    else:
+        listed = queryset
+        form = SimpleLazyObject(
+            lambda: InboxFilter(None, queryset=queryset, user=request.user, issuers=issuers).form
+        )
     rows = InboxRows(
-        flt.qs,
+        listed,
         count_key=None if filtered else f"{fingerprint}:count",
         units=receiving_unit_ids(request.user),
     )
@@ -79,7 +90,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         request,
         "directives/inbox/list.html",
         {
-            "filter": flt,
+            "filter_form": form,
+            "filled": filtered,
+            "issuers": issuers,
             "page": page,
             "query_string": params.urlencode(),
         },
