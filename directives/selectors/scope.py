@@ -31,15 +31,22 @@ def issuing_agency_id(user: User) -> int | None:
 def receiving_unit_ids(user: User) -> list[int]:
     """The units whose incoming letters this user receives and whose incoming book they keep:
     a unit officer their own unit's; a clerk (keep_incoming_book) their agency's too (the Sở's
-    Văn phòng clerk keeps the Sở's book)."""
+    Văn phòng clerk keeps the Sở's book). Worked out once per request (an inbox asks seven
+    times), kept on the user as Django keeps their permissions, for the unit it was worked
+    out for."""
     if not user.is_authenticated or user.unit_id is None:
         return []
+    kept = getattr(user, "_receiving_unit_ids", None)
+    if kept is not None and kept[0] == user.unit_id:
+        return list(kept[1])
     ids: list[int] = []
     if user.has_perm("directives.keep_incoming_book"):
         ids += list(reversed(agency_unit_ids(user)))  # the agency first, then the division
     if user.has_perm("directives.receive_directive"):
         ids.append(user.unit_id)
-    return list(dict.fromkeys(ids))
+    ids = list(dict.fromkeys(ids))
+    user._receiving_unit_ids = (user.unit_id, tuple(ids))
+    return ids
 
 
 def directives_visible_to(user: User) -> QuerySet[Directive]:
