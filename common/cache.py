@@ -14,7 +14,9 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -85,3 +87,25 @@ class ForgivingRedisCache(RedisCache):
     incr = _forgiving("incr", "be written", lambda key, delta=1, version=None: delta)
     delete = _forgiving("delete", "be written", lambda *args, **kwargs: False)
     delete_many = _forgiving("delete_many", "be written", lambda *args, **kwargs: None)
+
+
+def cache_version(name: str) -> int:
+    """The current version of what is kept under `name` (a key made with it is read again
+    after cache_version_bump). A version the cache lost is made anew: keys made under an older
+    one are never read again."""
+    key = f"{name}:version"
+    version = cache.get(key)
+    if version is None:
+        version = time.time_ns()
+        cache.add(key, version, None)
+        version = cache.get(key, version)
+    return version
+
+
+def cache_version_bump(name: str) -> None:
+    """A new version of `name` now (for what this transaction reads next) and again once it
+    commits: a request that read the old data in between, before the change was visible,
+    kept it under the first new version only."""
+    key = f"{name}:version"
+    cache.set(key, time.time_ns(), None)
+    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))

@@ -138,6 +138,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1, "socket_timeout": 1}
     )
+# Whether every web process and worker reads the same cache: what is kept there under a version
+# that a change sets anew (permissions, units' names) is only kept with a shared one.
+CACHE_IS_SHARED = "locmem" not in CACHES["default"]["BACKEND"].lower()
 # The clerk's dashboard counts a year of letters: counted at most once a minute per clerk.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # The inbox's letter count and its filter's issuers, kept until the inbox's next letter and at
@@ -148,7 +151,7 @@ INBOX_CACHE_SECONDS = env.int("INBOX_CACHE_SECONDS", default=300)
 # with the per-process one.
 PERMISSION_CACHE_SECONDS = env.int(
     "PERMISSION_CACHE_SECONDS",
-    default=0 if "locmem" in CACHES["default"]["BACKEND"].lower() else 300,
+    default=300 if CACHE_IS_SHARED else 0,
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

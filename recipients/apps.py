@@ -16,6 +16,7 @@ class RecipientsConfig(AppConfig):
 
         post_migrate.connect(_sync_roles, dispatch_uid="recipients.roles_sync")
         _permission_changes_connect()
+        _unit_changes_connect()
         user_logged_in.connect(session_refreshed_at_login, dispatch_uid="common.sessions")
         # After the one above: it records the refresh time that one sets.
         user_logged_in.connect(two_factor_checked_at_login, dispatch_uid="recipients.two_factor")
@@ -48,6 +49,25 @@ def _permission_changes_connect() -> None:
         permissions_changed, sender=user, dispatch_uid="recipients.permissions.user"
     )
     post_migrate.connect(permissions_changed, dispatch_uid="recipients.permissions.migrate")
+
+
+def _unit_changes_connect() -> None:
+    """Every unit saved or deleted sets a new version of the units' names: what is drawn from
+    them and kept (the inbox filter's list of issuers) is drawn again."""
+    from django.db.models.signals import post_delete, post_save
+
+    from recipients.models import Unit
+
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _units_changed, sender=Unit, dispatch_uid=f"recipients.units.{signal is post_save}"
+        )
+
+
+def _units_changed(**kwargs) -> None:
+    from common.cache import cache_version_bump
+
+    cache_version_bump("units")
 
 
 def _m2m_changed(action: str, **kwargs) -> None:

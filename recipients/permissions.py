@@ -12,33 +12,21 @@ time only (common/cache.py): the permissions are then read from the database.
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
 
-VERSION_KEY = "permissions:version"
+from common.cache import cache_version, cache_version_bump
 
 
 def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # A version the cache lost: keys made under an older one are never read again.
-        version = time.time_ns()
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    return version
+    return cache_version("permissions")
 
 
 def permissions_changed(**kwargs) -> None:
-    """A new version now (for what this transaction checks next) and again once it commits:
-    a request that read the permissions in between, before the change was visible, kept
-    them under the first new version only."""
-    cache.set(VERSION_KEY, time.time_ns(), None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, time.time_ns(), None))
+    """A new version of everyone's permissions (common/cache.py, cache_version_bump)."""
+    cache_version_bump("permissions")
 
 
 class CachedModelBackend(ModelBackend):

@@ -320,20 +320,28 @@ def _issuer_ids(units: list[int]) -> list[int]:
     return list(Unit.objects.filter(Exists(sent_to_me)).order_by().values_list("pk", flat=True))
 
 
-def inbox_issuers(user: User, *, fingerprint: str | None = None) -> QuerySet[Unit]:
+def inbox_issuer_ids(user: User, *, fingerprint: str | None = None) -> list[int]:
     """The units that sent letters to my inbox, for its filter: a probe of the (directive,
     unit) index per issuing unit, never a pass over the letters themselves. With the inbox's
     `fingerprint`, the list is worked out once per newest letter (INBOX_CACHE_SECONDS at most)
     rather than on every visit: it walks every letter of the unit."""
     units = receiving_unit_ids(user)
     if fingerprint is None:
+        return _issuer_ids(units)
+    key = f"{fingerprint}:issuers"
+    ids = cache.get(key)
+    if ids is None:
         ids = _issuer_ids(units)
-    else:
-        key = f"{fingerprint}:issuers"
-        ids = cache.get(key)
-        if ids is None:
-            ids = _issuer_ids(units)
-            cache.set(key, ids, settings.INBOX_CACHE_SECONDS)
+        cache.set(key, ids, settings.INBOX_CACHE_SECONDS)
+    return ids
+
+
+def inbox_issuers(
+    user: User, *, fingerprint: str | None = None, ids: list[int] | None = None
+) -> QuerySet[Unit]:
+    """The units of inbox_issuer_ids (or of `ids` it gave), for the filter's list."""
+    if ids is None:
+        ids = inbox_issuer_ids(user, fingerprint=fingerprint)
     return Unit.objects.filter(pk__in=ids)
 
 

@@ -30,6 +30,7 @@ from directives.selectors.inbox import (
     inbox_dispatch_assignments,
     inbox_dispatches,
     inbox_fingerprint,
+    inbox_issuer_ids,
     inbox_issuers,
 )
 from directives.selectors.moves import assignment_moves, dispatch_entry, dispatch_moves
@@ -64,7 +65,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     # The task figures are read for the page's rows only (InboxRows).
     queryset = inbox_dispatches(request.user, figures=False)
     fingerprint = inbox_fingerprint(request.user)
-    issuers = inbox_issuers(request.user, fingerprint=fingerprint)
+    issuer_ids = inbox_issuer_ids(request.user, fingerprint=fingerprint)
+    issuers = inbox_issuers(request.user, ids=issuer_ids)
     # The whole inbox (no filter chosen) has its count kept until its next letter, and its
     # filter's fields drawn from the cache: the filter itself is only made on a miss.
     filtered = any(v for k, v in request.GET.items() if k != "page")
@@ -93,6 +95,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filter_form": form,
             "filled": filtered,
             "issuers": issuers,
+            "issuer_ids": issuer_ids,
             "page": page,
             "query_string": params.urlencode(),
         },

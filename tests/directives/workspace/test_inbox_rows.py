@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -123,15 +125,23 @@ def test_inbox_rows_say_what_the_template_said(client, agency, unit_x, officer_x
     assert "Sở Kế hoạch &amp; Đầu tư" in html
 
 
-def test_the_inbox_filter_fields_are_the_forms_own_filled_or_not(client, agency, unit_x, officer_x):
+@pytest.mark.parametrize("shared", [False, True], ids=["per-process cache", "shared cache"])
+def test_the_inbox_filter_fields_are_the_forms_own_filled_or_not(
+    client, agency, unit_x, officer_x, settings, shared
+):
+    settings.CACHE_IS_SHARED = shared
     make_issued(units=[unit_x], issuing_unit=agency, number=1)
     client.force_login(officer_x)
     url = reverse("directives:inbox")
     form_of = lambda html: between(html, 'id="inbox-filters">', "</form>")  # noqa: E731
 
     first = client.get(url).content.decode()  # drawn, then kept
-    again = client.get(url).content.decode()  # from the cache
+    with CaptureQueriesContext(connection) as read:
+        again = client.get(url).content.decode()  # from the cache
     assert tokens(form_of(first)) == tokens(form_of(again))
+    # With a cache every process shares, the units' version says the names are the same.
+    listed_units = [q["sql"] for q in read.captured_queries if 'FROM "recipients_unit"' in q["sql"]]
+    assert len(listed_units) == (0 if shared else 1)
     assert f'<option value="{agency.pk}">{agency.name}</option>' in form_of(again)
     # A renamed issuer is a new key: its new name at once.
     agency.name = "Sở Thông tin và Truyền thông tỉnh Gia Lai"
