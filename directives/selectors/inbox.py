@@ -184,34 +184,11 @@ ROW_FIELDS = (
 
 def _inbox_rows_read(queryset: QuerySet[Dispatch]) -> list[InboxRow]:
     rows = []
-    for (
-        pk,
-        directive_id,
-        acknowledged_at,
-        number,
-        symbol,
-        urgency,
-        subject,
-        status,
-        issued_on,
-        issuer_name,
-        issuer_short_name,
-        entry_id,
-        decision,
-        arrival_number,
-        year,
-    ) in queryset.values_list(*ROW_FIELDS):
-        letter = InboxLetter(
-            number,
-            symbol,
-            urgency,
-            subject,
-            status,
-            issued_on,
-            InboxIssuer(issuer_name, issuer_short_name),
-        )
-        entry = None if entry_id is None else InboxEntry(decision, arrival_number, year)
-        rows.append(InboxRow(pk, directive_id, acknowledged_at, letter, entry))
+    # ROW_FIELDS' order: the dispatch (3), its letter (6), the issuer (2), the entry (4).
+    for values in queryset.values_list(*ROW_FIELDS):
+        letter = InboxLetter(*values[3:9], InboxIssuer(*values[9:11]))
+        entry = None if values[11] is None else InboxEntry(*values[12:15])
+        rows.append(InboxRow(*values[:3], letter, entry))
     return rows
 
 
