@@ -7,6 +7,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from directives.forms.filters import YearFilter
@@ -51,12 +52,11 @@ class InboxFilter(django_filters.FilterSet):
         empty_label=gettext_lazy("All"),
     )
 
-    def __init__(self, *args, user, fingerprint: str | None = None, issuers=None, **kwargs):
+    def __init__(self, *args, user, issuers: QuerySet[Unit] | None = None, **kwargs):
+        """`issuers`: the filter's units as the page already has them (inbox_issuers)."""
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["issuer"].queryset = (
-            inbox_issuers(user, fingerprint=fingerprint) if issuers is None else issuers
-        )
+        self.filters["issuer"].queryset = inbox_issuers(user) if issuers is None else issuers
         for name, field in self.form.fields.items():
             css = (
                 "form-select form-select-sm"

@@ -71,9 +71,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     # filter's fields drawn from the cache: the filter itself is only made on a miss.
     filtered = any(v for k, v in request.GET.items() if k != "page")
     if filtered:
-        flt = InboxFilter(
-            request.GET, queryset=queryset, user=request.user, fingerprint=fingerprint
-        )
+        flt = InboxFilter(request.GET, queryset=queryset, user=request.user, issuers=issuers)
         listed, form = flt.qs, flt.form
     else:
         listed = queryset
