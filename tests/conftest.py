@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from urllib.parse import urlparse
 
 import pytest
@@ -111,3 +112,13 @@ def pytest_report_header(config):
         f"database: {settings.DATABASES['default']['ENGINE']}",
         f"REQUIRE_SERVICES={int(REQUIRE_SERVICES)}",
     ]
+
+
+@pytest.fixture
+def fresh_rate_window():
+    """A test of a rate limit begun early enough in the limit's window: the counts start again
+    with each ten-minute window (common/ratelimit.py, every rate the tests set is "n/600"), and
+    a test begun in a window's last seconds saw its count reset half-way (at 15:40:00 UTC)."""
+    left = 600 - time.time() % 600
+    if left < 20:
+        time.sleep(left + 0.1)

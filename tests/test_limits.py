@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def limits_on(settings):
+def limits_on(settings, fresh_rate_window):
     settings.RATELIMIT_ENABLED = True
     cache.clear()
     yield settings

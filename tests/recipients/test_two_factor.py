@@ -156,7 +156,7 @@ def test_wrong_codes_lock_the_username_from_that_address_and_end_the_session(
     assert client.post("/login/", {"username": "vanthu", "password": PASSWORD}).status_code == 429
 
 
-def test_the_second_step_is_rate_limited(client, clerk, settings):
+def test_the_second_step_is_rate_limited(client, clerk, settings, fresh_rate_window):
     settings.RATELIMIT_ENABLED = True
     settings.RATELIMIT_LOGIN = "2/600"
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
