@@ -136,3 +136,17 @@ def test_a_new_person_given_a_deleted_persons_id_has_only_their_own_roles(client
     client.force_login(newcomer)
 
     assert client.get(reverse(REGISTER)).status_code == 403
+
+
+def test_the_signed_in_users_unit_comes_with_them(client, clerk):
+    """The menu names the user's unit on every page: read in the query that reads the user,
+    never by a lookup of its own (`user.unit` loaded on first use)."""
+    client.force_login(clerk)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse(REGISTER))
+    assert page.status_code == 200 and clerk.unit.name in page.content.decode()
+    lookup = f'WHERE "recipients_unit"."id" = {clerk.unit_id} LIMIT 21'
+    assert not any(lookup in q["sql"] for q in queries)
+    assert any(
+        'FROM "recipients_user" LEFT OUTER JOIN "recipients_unit"' in q["sql"] for q in queries
+    )
