@@ -12,13 +12,17 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 LOG_EVERY_SECONDS = 60
 _last_logged = 0.0
@@ -106,6 +110,42 @@ def cache_version_bump(name: str) -> None:
     """A new version of `name` now (for what this transaction reads next) and again once it
     commits: a request that read the old data in between, before the change was visible,
     kept it under the first new version only."""
-    key = f"{name}:version"
-    cache.set(key, time.time_ns(), None)
-    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
+    cache_versions_bump([name])
+
+
+def cache_versions_bump(names: Iterable[str]) -> None:
+    """cache_version_bump of every name, in one write now and one on commit."""
+    keys = [f"{name}:version" for name in names]
+    if not keys:
+        return
+
+    def bump() -> None:
+        cache.set_many(dict.fromkeys(keys, time.time_ns()), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def cached_under_version(
+    names: str | Sequence[str], key: str, compute: Callable[[], T], timeout: int
+) -> T:
+    """`compute()`, kept under `key` for `timeout` seconds while the versions of `names` stay:
+    the versions and the kept value come in one read. The versions are read before `compute()`
+    looks at the data, so a change that commits meanwhile leaves its value under versions that
+    are already old. Kept only in a cache every process shares: a per-process cache would never
+    see the new versions set by other processes (a Celery worker's)."""
+    if not settings.CACHE_IS_SHARED or not timeout:
+        return compute()
+    names = [names] if isinstance(names, str) else list(names)
+    version_keys = [f"{name}:version" for name in names]
+    found = cache.get_many([*version_keys, key])
+    versions = tuple(
+        found[version_key] if version_key in found else cache_version(name)
+        for name, version_key in zip(names, version_keys, strict=True)
+    )
+    kept = found.get(key)
+    if kept is not None and kept[0] == versions:
+        return kept[1]
+    value = compute()
+    cache.set(key, (versions, value), timeout)
+    return value

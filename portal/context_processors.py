@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from directives.selectors.notices import unread_notification_count
 from directives.selectors.todo import has_todo_page, menu_counts
 
 
@@ -15,7 +16,7 @@ def portal(request):
     # Before the login's second step the menu is not shown (recipients.middleware).
     pending = getattr(request, "two_factor_pending", False)
     if user is not None and user.is_authenticated and not pending:
-        unread = user.notifications.filter(channel="in_app", read_at__isnull=True).count()
+        unread = unread_notification_count(user)
         counts = SimpleLazyObject(lambda: menu_counts(user))
         todo = SimpleLazyObject(lambda: has_todo_page(user))
     return {

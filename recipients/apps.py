@@ -66,8 +66,9 @@ def _unit_changes_connect() -> None:
 
 def _units_changed(**kwargs) -> None:
     from common.cache import cache_version_bump
+    from recipients.models import UNITS_VERSION
 
-    cache_version_bump("units")
+    cache_version_bump(UNITS_VERSION)
 
 
 def _m2m_changed(action: str, **kwargs) -> None:

@@ -115,6 +115,11 @@ def normalize_identifier_code(value: str | None) -> str:
     return (value or "").strip().upper()
 
 
+# The name of the units' version (common/cache.py), set anew whenever a unit is saved or deleted
+# (apps.py): what is drawn from their names and kept names it.
+UNITS_VERSION = "units"
+
+
 class Unit(models.Model):
     class Kind(models.TextChoices):
         MINISTRY = "ministry", _("Ministry or central agency")

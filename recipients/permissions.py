@@ -15,18 +15,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
 
-from common.cache import cache_version, cache_version_bump
+from common.cache import cache_version_bump, cached_under_version
 
-
-def _version() -> int:
-    return cache_version("permissions")
+# The name of everyone's permissions' version (common/cache.py): what is kept for a person and
+# depends on what they may see names it too.
+PERMISSIONS_VERSION = "permissions"
 
 
 def permissions_changed(**kwargs) -> None:
     """A new version of everyone's permissions (common/cache.py, cache_version_bump)."""
-    cache_version_bump("permissions")
+    cache_version_bump(PERMISSIONS_VERSION)
 
 
 class CachedModelBackend(ModelBackend):
@@ -45,11 +44,12 @@ class CachedModelBackend(ModelBackend):
             return super().get_all_permissions(user_obj, obj)
         # A superuser has every permission: the flag is part of the key, so granting or
         # withdrawing it needs no signal.
-        key = f"permissions:{_version()}:{user_obj.pk}:{int(user_obj.is_superuser)}"
-        found = cache.get(key)
-        if found is None:
-            found = super().get_all_permissions(user_obj)
-            cache.set(key, found, seconds)
+        found = cached_under_version(
+            PERMISSIONS_VERSION,
+            f"permissions:{user_obj.pk}:{int(user_obj.is_superuser)}",
+            lambda: super(CachedModelBackend, self).get_all_permissions(user_obj),
+            seconds,
+        )
         user_obj._perm_cache = found
         return found
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -21,11 +22,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from common.cache import cached_under_version
 from directives.models import Assignment, Directive, Dispatch, IncomingEntry, ReportFile
 from directives.selectors.scope import dispatches_visible_to, receiving_unit_ids
 from directives.selectors.workspace import assignment_is_overdue, overdue_q
 from directives.workdays import is_overdue, local_today
 from recipients.models import Unit, User, fold_text
+from recipients.permissions import PERMISSIONS_VERSION
+
+T = TypeVar("T")
 
 
 def _count(assignments: QuerySet[Assignment]) -> Coalesce:
@@ -94,9 +99,11 @@ def task_figures_read(rows: list[InboxRow], *, today: datetime.date | None = Non
         return
     today = today or local_today()
     by_dispatch = {row.pk: row for row in rows}
-    for dispatch_id, status, due in Assignment.objects.filter(
-        dispatch_id__in=list(by_dispatch)
-    ).values_list("dispatch_id", "status", "due_date"):
+    for dispatch_id, status, due in (
+        Assignment.objects.filter(dispatch_id__in=list(by_dispatch))
+        .order_by()
+        .values_list("dispatch_id", "status", "due_date")
+    ):
         row = by_dispatch[dispatch_id]
         row.task_count += 1
         if status in Assignment.OPEN_STATUSES:
@@ -207,15 +214,15 @@ class InboxRows:
         self,
         queryset: QuerySet[Dispatch],
         *,
-        count_key: str | None = None,
+        count_kept_for: User | None = None,
         units: list[int] | None = None,
     ):
         self.all = queryset
         self.units = units
-        # The whole inbox's count, kept under a key that names its newest letter
-        # (inbox_fingerprint): counting twenty thousand letters on every visit is most of the
-        # page's time, and a new letter changes the key, so it is counted at once.
-        self.count_key = count_key
+        # The whole inbox's count, kept for its reader until a letter reaches or leaves their
+        # units (inbox_kept): counting twenty thousand letters on every visit is most of the
+        # page's time.
+        self.count_kept_for = count_kept_for
         # Only the columns a row shows (ROW_FIELDS): a letter's body, legal bases and PDF
         # names are most of its bytes and none of its row.
         rows = queryset.select_related(None)
@@ -246,12 +253,11 @@ class InboxRows:
         return self.waiting.filter(pk__in=ids)
 
     def count(self) -> int:
-        if self._count is None and self.count_key:
-            self._count = cache.get(self.count_key)
         if self._count is None:
-            self._count = self.all.count()
-            if self.count_key:
-                cache.set(self.count_key, self._count, settings.INBOX_CACHE_SECONDS)
+            if self.count_kept_for is None:
+                self._count = self.all.count()
+            else:
+                self._count = inbox_kept(self.count_kept_for, "count", self.all.count)
         return self._count
 
     def __len__(self) -> int:
@@ -278,18 +284,23 @@ class InboxRows:
         return rows
 
 
-def inbox_fingerprint(user: User) -> str:
-    """A key that changes whenever a letter reaches the user's inbox: its units and its newest
-    letter (one probe of the `dispatch_unit_newest` index). What is kept under it (the count,
-    the filter's issuers) is never older than the newest letter; the rows are always read."""
+def inbox_version_names(unit_ids: Iterable[int]) -> list[str]:
+    """The names (common/cache.py) of these units' inboxes, whose versions change whenever a
+    letter reaches one of them or leaves it (services.issuing, apps.py)."""
+    return [f"inbox:{pk}" for pk in sorted(set(unit_ids))]
+
+
+def inbox_kept(user: User, what: str, compute: Callable[[], T]) -> T:
+    """`compute()` of the user's inbox (its count), kept for them until a letter reaches or
+    leaves their units or their permissions change: the user's own, as what they may see of
+    their units' letters depends on their permissions (dispatches_visible_to)."""
     units = sorted(receiving_unit_ids(user))
-    newest = list(
-        dispatches_visible_to(user)
-        .filter(unit_id__in=units)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", flat=True)[:1]
+    return cached_under_version(
+        [*inbox_version_names(units), PERMISSIONS_VERSION],
+        f"inbox:user:{user.pk}:{int(user.is_superuser)}:{','.join(map(str, units))}:{what}",
+        compute,
+        settings.INBOX_CACHE_SECONDS,
     )
-    return f"inbox:{','.join(map(str, units))}:{newest[0] if newest else 0}"
 
 
 def _issuer_ids(units: list[int]) -> list[int]:
@@ -297,28 +308,26 @@ def _issuer_ids(units: list[int]) -> list[int]:
     return list(Unit.objects.filter(Exists(sent_to_me)).order_by().values_list("pk", flat=True))
 
 
-def inbox_issuer_ids(user: User, *, fingerprint: str | None = None) -> list[int]:
+def inbox_issuer_ids(user: User, *, kept: bool = False) -> list[int]:
     """The units that sent letters to my inbox, for its filter: a probe of the (directive,
-    unit) index per issuing unit, never a pass over the letters themselves. With the inbox's
-    `fingerprint`, the list is worked out once per newest letter (INBOX_CACHE_SECONDS at most)
-    rather than on every visit: it walks every letter of the unit."""
-    units = receiving_unit_ids(user)
-    if fingerprint is None:
+    unit) index per issuing unit, never a pass over the letters themselves. `kept`: worked out
+    once until a letter reaches or leaves the units (INBOX_CACHE_SECONDS at most), rather than
+    on every visit: it walks every letter of the units."""
+    units = sorted(receiving_unit_ids(user))
+    if not kept:
         return _issuer_ids(units)
-    key = f"{fingerprint}:issuers"
-    ids = cache.get(key)
-    if ids is None:
-        ids = _issuer_ids(units)
-        cache.set(key, ids, settings.INBOX_CACHE_SECONDS)
-    return ids
+    return cached_under_version(
+        inbox_version_names(units),
+        f"inbox:{','.join(map(str, units))}:issuers",
+        lambda: _issuer_ids(units),
+        settings.INBOX_CACHE_SECONDS,
+    )
 
 
-def inbox_issuers(
-    user: User, *, fingerprint: str | None = None, ids: list[int] | None = None
-) -> QuerySet[Unit]:
+def inbox_issuers(user: User, *, ids: list[int] | None = None) -> QuerySet[Unit]:
     """The units of inbox_issuer_ids (or of `ids` it gave), for the filter's list."""
     if ids is None:
-        ids = inbox_issuer_ids(user, fingerprint=fingerprint)
+        ids = inbox_issuer_ids(user)
     return Unit.objects.filter(pk__in=ids)
 
 

@@ -12,11 +12,13 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.cache import cache_versions_bump
 from common.uploads import check_upload
 from directives import jobs
 from directives.documents.symbols import register_kind_for, symbol_for
 from directives.errors import ConcurrentIssueError, DirectiveError, TransitionError
 from directives.models import ISSUED_STATES, URGENCY_RANK, Assignment, Directive, Dispatch
+from directives.selectors.inbox import inbox_version_names
 from directives.selectors.reach import directive_reach
 from directives.services.access import (
     ensure_can_issue,
@@ -105,7 +107,14 @@ def dispatches_create_for(
         )
     )
     _assignments_create(assignments, {dispatch.unit_id: dispatch.pk for dispatch in dispatches})
+    inbox_letters_changed(unit_ids=sources)
     return len(sources)
+
+
+def inbox_letters_changed(*, unit_ids: Iterable[int]) -> None:
+    """What is kept of these units' inboxes (their counts, their issuers: selectors.inbox) is
+    worked out again: a letter reached them, was made visible to them or left them."""
+    cache_versions_bump(inbox_version_names(unit_ids))
 
 
 def _assignments_create(
@@ -159,6 +168,7 @@ def assignments_snapshot_write(*, directive_id: int) -> int:
         # pending units would bring them back; the unit's own row, and its work, stays.
         _assignments_create(rows, dispatch_ids, existing_kept=True)
         Directive.objects.filter(pk=directive_id).update(pending_assignments=None)
+        inbox_letters_changed(unit_ids=dispatch_ids)  # its letter now shows in their inboxes
     return len(rows)
 
 

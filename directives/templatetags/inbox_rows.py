@@ -13,7 +13,6 @@ from html import escape
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,7 +21,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from common.cache import cache_version
+from common.cache import cached_under_version
+from recipients.models import UNITS_VERSION
 
 register = template.Library()
 
@@ -143,31 +143,24 @@ def book_rows(lines, linked: bool) -> SafeString:
 def inbox_filter_fields(form, issuers, issuer_ids: list[int], filled: bool) -> SafeString:
     """The inbox filter's fields (templates/directives/inbox/_filter_fields.html). Unfilled,
     they are the same for every visit with the same language and the same `issuers` (the
-    filter's units, `issuer_ids`) under the same names: kept in the cache under a key made of
-    exactly these, so a new issuer is a new key, and so is a renamed unit: with a cache every
-    process shares, by the units' version (set anew whenever a unit is saved: no query at all
-    then), else by the issuers' names read on each visit (one narrow query). Drawing six
-    widgets and their options through the form renderer's templates is a good part of the page
-    otherwise. Unfilled, `form` may be lazy: it is made only when it must be drawn."""
+    filter's units, `issuer_ids`) under the same names: with a cache every process shares,
+    kept under a key made of the language and the issuers, while the units' version stays (set
+    anew whenever a unit is saved): no query at all then. Drawing six widgets and their options
+    through the form renderer's templates is a good part of the page otherwise. Unfilled,
+    `form` may be lazy: it is made only when it must be drawn."""
     if filled:
         return render_to_string("directives/inbox/_filter_fields.html", {"form": form})
-    listed = None
-    if settings.CACHE_IS_SHARED:
-        named_by = (cache_version("units"), sorted(issuer_ids))
-    else:
-        listed = list(issuers.values_list("pk", "name"))  # in the options' order
-        named_by = listed
-    digest = hashlib.sha256(repr((get_language(), named_by)).encode()).hexdigest()
-    key = f"inbox:filter-fields:{digest}"
-    html = cache.get(key)
-    if html is None:
-        # The options from the list read (what the field's own query would list, the unit's
-        # name being its label), rather than the field's own query.
-        if listed is None:
-            listed = list(issuers.values_list("pk", "name"))
+
+    def drawn() -> str:
+        # The options from the issuers read (what the field's own query would list, the
+        # unit's name being its label), rather than the field's own query.
         field = form.fields["issuer"]
         empty = [] if field.empty_label is None else [("", field.empty_label)]
-        field.widget.choices = empty + listed
-        html = render_to_string("directives/inbox/_filter_fields.html", {"form": form})
-        cache.set(key, str(html), settings.INBOX_CACHE_SECONDS)
+        field.widget.choices = empty + list(issuers.values_list("pk", "name"))
+        return str(render_to_string("directives/inbox/_filter_fields.html", {"form": form}))
+
+    digest = hashlib.sha256(repr((get_language(), sorted(issuer_ids))).encode()).hexdigest()
+    html = cached_under_version(
+        UNITS_VERSION, f"inbox:filter-fields:{digest}", drawn, settings.INBOX_CACHE_SECONDS
+    )
     return mark_safe(html)  # rendered by the template above, escaped there

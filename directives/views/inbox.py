@@ -29,7 +29,6 @@ from directives.selectors.inbox import (
     InboxRows,
     inbox_dispatch_assignments,
     inbox_dispatches,
-    inbox_fingerprint,
     inbox_issuer_ids,
     inbox_issuers,
 )
@@ -64,8 +63,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied  # neither a unit officer nor a clerk keeping a book
     # The task figures are read for the page's rows only (InboxRows).
     queryset = inbox_dispatches(request.user, figures=False)
-    fingerprint = inbox_fingerprint(request.user)
-    issuer_ids = inbox_issuer_ids(request.user, fingerprint=fingerprint)
+    issuer_ids = inbox_issuer_ids(request.user, kept=True)
     issuers = inbox_issuers(request.user, ids=issuer_ids)
     # The whole inbox (no filter chosen) has its count kept until its next letter, and its
     # filter's fields drawn from the cache: the filter itself is only made on a miss.
@@ -80,7 +78,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         )
     rows = InboxRows(
         listed,
-        count_key=None if filtered else f"{fingerprint}:count",
+        count_kept_for=None if filtered else request.user,
         units=receiving_unit_ids(request.user),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

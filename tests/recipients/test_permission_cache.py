@@ -20,6 +20,8 @@ REGISTER = "directives:register"  # the clerk's desk
 
 @pytest.fixture(autouse=True)
 def cached(settings):
+    # The tests' one process: its own cache is the one every process shares.
+    settings.CACHE_IS_SHARED = True
     settings.PERMISSION_CACHE_SECONDS = 300
     cache.clear()
     yield

@@ -29,7 +29,13 @@ from django.utils.translation import gettext as _
 from directives import jobs
 from directives.models import Assignment, Directive, Dispatch, Notification
 from directives.services.notices.letter_mail import delivery_text
-from directives.services.notices.outbox import DELIVERY, EmailText, unit_notice_rows, unit_officers
+from directives.services.notices.outbox import (
+    DELIVERY,
+    EmailText,
+    notice_counts_expire,
+    unit_notice_rows,
+    unit_officers,
+)
 from directives.services.notices.people import delivery_failed_notify
 from directives.services.notices.subjects import email_subject
 from directives.services.receipts import ack_token_make
@@ -212,6 +218,7 @@ def dispatches_notices_write(dispatches: Sequence[Dispatch]) -> list[UnitRows] |
             existing[row.dispatch_id].append(row)
         fresh = [row for pk in ids if pk not in existing for row in built[pk]]
         Notification.objects.bulk_create(fresh)
+        notice_counts_expire(rows=fresh)
     return [
         UnitRows(d, existing[d.pk], False) if d.pk in existing else UnitRows(d, built[d.pk], True)
         for d in dispatches

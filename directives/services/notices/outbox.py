@@ -18,8 +18,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from common.cache import cache_versions_bump
 from directives import jobs
 from directives.models import Directive, Dispatch, Notification
+from directives.selectors.notices import notices_version_name
 from recipients import roles
 from recipients.models import Unit, User
 
@@ -206,6 +208,7 @@ def outbox_write(rows: Sequence[Notification]) -> list[Notification]:
     existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
     fresh = [row for row in rows if row.key not in existing]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
+    notice_counts_expire(rows=fresh)
     email_keys = [r.key for r in fresh if r.channel == Notification.Channel.EMAIL]
     if email_keys:
         transaction.on_commit(lambda: outbox_enqueue(pending_rows(keys=email_keys)))
@@ -246,3 +249,15 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(
         Q(user=user) & Q(channel=Notification.Channel.IN_APP)
     ).select_related("directive")
+
+
+def notice_counts_expire(
+    *, rows: Iterable[Notification] = (), user_ids: Iterable[int | None] = ()
+) -> None:
+    """The bell's kept counts (selectors.notices) of the people of these in-app `rows` and of
+    `user_ids` are counted again. Every write of notices that sends no signal (a bulk insert,
+    an update) calls it; a save or a delete calls it through the model's signals (apps.py)."""
+    people = {row.user_id for row in rows if row.channel == Notification.Channel.IN_APP}
+    people.update(user_ids)
+    people.discard(None)
+    cache_versions_bump(notices_version_name(pk) for pk in sorted(people))

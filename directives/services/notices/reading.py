@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from directives.models import Directive, Dispatch, Notification
 from directives.services.notices.delivery import DELIVERY
+from directives.services.notices.outbox import notice_counts_expire
 from recipients.models import User
 
 
@@ -16,17 +17,21 @@ def notification_mark_read(*, notification: Notification, by: User) -> Notificat
     """Mark one of the person's own notices read (a second call changes nothing)."""
     if notification.user_id != by.pk:
         raise Notification.DoesNotExist
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()
-    )
+    ):
+        notice_counts_expire(user_ids=[by.pk])
     notification.refresh_from_db(fields=["read_at"])
     return notification
 
 
 def notifications_mark_all_read(*, by: User) -> int:
-    return Notification.objects.filter(
+    marked = Notification.objects.filter(
         user=by, channel=Notification.Channel.IN_APP, read_at__isnull=True
     ).update(read_at=timezone.now())
+    if marked:
+        notice_counts_expire(user_ids=[by.pk])
+    return marked
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from directives.models import Notification
+from directives.models import Dispatch, Notification
 from directives.services.notices import directive_fan_out
 from recipients.models import User
 from tests.directives.dispatch.conftest import make_ready, make_units
@@ -27,7 +27,15 @@ def bell(client) -> str:
     return html[start:].split(">", 1)[1].split("<", 1)[0] if start >= 0 else ""
 
 
-def test_bell_counts_unread_and_marking_read_lowers_it(client, officers):
+@pytest.fixture(params=[False, True], ids=["per-process cache", "shared cache"])
+def bell_kept(request, settings):
+    """With a cache every process shares, the bell's count is kept between pages
+    (selectors.notices): each change below must be seen at once all the same."""
+    settings.CACHE_IS_SHARED = request.param
+    return request.param
+
+
+def test_bell_counts_unread_and_marking_read_lowers_it(client, officers, bell_kept):
     me, _other = officers
     client.force_login(me)
     assert bell(client) == "2"
@@ -40,6 +48,28 @@ def test_bell_counts_unread_and_marking_read_lowers_it(client, officers):
     assert client.post(reverse("directives:notifications_read_all")).status_code == 302
     assert bell(client) == ""
     assert not me.notifications.filter(read_at__isnull=True).exists()
+
+
+def test_the_bell_counts_notices_written_and_deleted_since_it_was_last_shown(
+    client, officers, agency, bell_kept
+):
+    me, other = officers
+    client.force_login(me)
+    assert bell(client) == "2"
+    # A new letter's notices are written in bulk, with no signal.
+    directive_fan_out(directive_id=make_ready([me.unit], issuing_unit=agency, number=1040).pk)
+    assert bell(client) == "3"
+    # One deleted with what it belonged to, one by itself.
+    Dispatch.objects.filter(pk=me.notifications.order_by("pk").first().dispatch_id).delete()
+    assert bell(client) == "2"
+    Notification.objects.filter(pk=me.notifications.order_by("pk").first().pk).delete()
+    assert bell(client) == "1"
+    # Another person's notices change nothing of mine.
+    other.notifications.update(read_at=None)
+    Notification.objects.create(
+        user=other, channel="in_app", kind="delivery", subject="Thông báo", key="other:1"
+    )
+    assert bell(client) == "1"
 
 
 def test_another_persons_notification_is_404_and_stays_unread(client, officers):
