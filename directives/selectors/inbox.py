@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import (
@@ -21,16 +20,15 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
-from common.cache import cached_under_version
+from common.cache import cached_under_version, versioned_keys
 from directives.models import Assignment, Directive, Dispatch, IncomingEntry, ReportFile
 from directives.selectors.scope import dispatches_visible_to, receiving_unit_ids
 from directives.selectors.workspace import assignment_is_overdue, overdue_q
 from directives.workdays import is_overdue, local_today
-from recipients.models import Unit, User, fold_text
+from recipients.models import UNITS_VERSION, Unit, User, fold_text
 from recipients.permissions import PERMISSIONS_VERSION
-
-T = TypeVar("T")
 
 
 def _count(assignments: QuerySet[Assignment]) -> Coalesce:
@@ -220,7 +218,7 @@ class InboxRows:
         self.all = queryset
         self.units = units
         # The whole inbox's count, kept for its reader until a letter reaches or leaves their
-        # units (inbox_kept): counting twenty thousand letters on every visit is most of the
+        # units (inbox_count_kept): counting twenty thousand letters on every visit is most of the
         # page's time.
         self.count_kept_for = count_kept_for
         # Only the columns a row shows (ROW_FIELDS): a letter's body, legal bases and PDF
@@ -257,7 +255,7 @@ class InboxRows:
             if self.count_kept_for is None:
                 self._count = self.all.count()
             else:
-                self._count = inbox_kept(self.count_kept_for, "count", self.all.count)
+                self._count = inbox_count_kept(self.count_kept_for, self.all.count)
         return self._count
 
     def __len__(self) -> int:
@@ -290,17 +288,43 @@ def inbox_version_names(unit_ids: Iterable[int]) -> list[str]:
     return [f"inbox:{pk}" for pk in sorted(set(unit_ids))]
 
 
-def inbox_kept(user: User, what: str, compute: Callable[[], T]) -> T:
-    """`compute()` of the user's inbox (its count), kept for them until a letter reaches or
-    leaves their units or their permissions change: the user's own, as what they may see of
-    their units' letters depends on their permissions (dispatches_visible_to)."""
+def _count_kept_as(user: User) -> tuple[list[str], str]:
     units = sorted(receiving_unit_ids(user))
-    return cached_under_version(
+    return (
         [*inbox_version_names(units), PERMISSIONS_VERSION],
-        f"inbox:user:{user.pk}:{int(user.is_superuser)}:{','.join(map(str, units))}:{what}",
-        compute,
-        settings.INBOX_CACHE_SECONDS,
+        f"inbox:user:{user.pk}:{int(user.is_superuser)}:{','.join(map(str, units))}:count",
     )
+
+
+def _issuers_kept_as(user: User) -> tuple[list[str], str]:
+    units = sorted(receiving_unit_ids(user))
+    return inbox_version_names(units), f"inbox:{','.join(map(str, units))}:issuers"
+
+
+def inbox_filter_fields_kept_as(user: User) -> tuple[list[str], str]:
+    """The versions and the key under which the unfilled filter's fields are kept
+    (templatetags/inbox_rows.py): the same for every visit in the same language to the same
+    units while no letter reaches or leaves them (their issuers stay) and no unit is saved (the
+    issuers keep their names)."""
+    units = sorted(receiving_unit_ids(user))
+    return (
+        [UNITS_VERSION, *inbox_version_names(units)],
+        f"inbox:{','.join(map(str, units))}:filter-fields:{get_language()}",
+    )
+
+
+def inbox_kept_keys(user: User) -> list[str]:
+    """Every cache key the unfiltered inbox reads (common/cache.py, cache_read_ahead)."""
+    kept = (_count_kept_as(user), _issuers_kept_as(user), inbox_filter_fields_kept_as(user))
+    return [key for names, last in kept for key in versioned_keys(names, last)]
+
+
+def inbox_count_kept(user: User, count: Callable[[], int]) -> int:
+    """`count()` of the user's whole inbox, kept for them until a letter reaches or leaves
+    their units or their permissions change: the user's own, as what they may see of their
+    units' letters depends on their permissions (dispatches_visible_to)."""
+    names, key = _count_kept_as(user)
+    return cached_under_version(names, key, count, settings.INBOX_CACHE_SECONDS)
 
 
 def _issuer_ids(units: list[int]) -> list[int]:
@@ -316,11 +340,9 @@ def inbox_issuer_ids(user: User, *, kept: bool = False) -> list[int]:
     units = sorted(receiving_unit_ids(user))
     if not kept:
         return _issuer_ids(units)
+    names, key = _issuers_kept_as(user)
     return cached_under_version(
-        inbox_version_names(units),
-        f"inbox:{','.join(map(str, units))}:issuers",
-        lambda: _issuer_ids(units),
-        settings.INBOX_CACHE_SECONDS,
+        names, key, lambda: _issuer_ids(units), settings.INBOX_CACHE_SECONDS
     )
 
 

@@ -8,7 +8,6 @@ template engine's loops, tags and filters (the rows' `{% url %}`, `|date` and `{
 from __future__ import annotations
 
 import datetime
-import hashlib
 from html import escape
 
 from django import template
@@ -18,11 +17,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.cache import cached_under_version
-from recipients.models import UNITS_VERSION
 
 register = template.Library()
 
@@ -140,14 +138,14 @@ def book_rows(lines, linked: bool) -> SafeString:
 
 
 @register.simple_tag
-def inbox_filter_fields(form, issuers, issuer_ids: list[int], filled: bool) -> SafeString:
+def inbox_filter_fields(form, issuers, filled: bool, kept_as: tuple[list[str], str]) -> SafeString:
     """The inbox filter's fields (templates/directives/inbox/_filter_fields.html). Unfilled,
-    they are the same for every visit with the same language and the same `issuers` (the
-    filter's units, `issuer_ids`) under the same names: with a cache every process shares,
-    kept under a key made of the language and the issuers, while the units' version stays (set
-    anew whenever a unit is saved): no query at all then. Drawing six widgets and their options
-    through the form renderer's templates is a good part of the page otherwise. Unfilled,
-    `form` may be lazy: it is made only when it must be drawn."""
+    they are the same for every visit in the same language to the same units while their
+    `issuers` and the issuers' names stay: with a cache every process shares, kept under the
+    versions and the key of `kept_as` (selectors.inbox.inbox_filter_fields_kept_as), so no
+    query at all. Drawing six widgets and their options through the form renderer's templates
+    is a good part of the page otherwise. Unfilled, `form` may be lazy: it is made only when
+    it must be drawn."""
     if filled:
         return render_to_string("directives/inbox/_filter_fields.html", {"form": form})
 
@@ -159,8 +157,6 @@ def inbox_filter_fields(form, issuers, issuer_ids: list[int], filled: bool) -> S
         field.widget.choices = empty + list(issuers.values_list("pk", "name"))
         return str(render_to_string("directives/inbox/_filter_fields.html", {"form": form}))
 
-    digest = hashlib.sha256(repr((get_language(), sorted(issuer_ids))).encode()).hexdigest()
-    html = cached_under_version(
-        UNITS_VERSION, f"inbox:filter-fields:{digest}", drawn, settings.INBOX_CACHE_SECONDS
-    )
+    names, key = kept_as
+    html = cached_under_version(names, key, drawn, settings.INBOX_CACHE_SECONDS)
     return mark_safe(html)  # rendered by the template above, escaped there

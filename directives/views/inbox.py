@@ -17,6 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.cache import cache_read_ahead
 from common.client_ip import client_ip
 from common.downloads import stored_file_response
 from common.framing import pdf_frame
@@ -29,10 +30,13 @@ from directives.selectors.inbox import (
     InboxRows,
     inbox_dispatch_assignments,
     inbox_dispatches,
+    inbox_filter_fields_kept_as,
     inbox_issuer_ids,
     inbox_issuers,
+    inbox_kept_keys,
 )
 from directives.selectors.moves import assignment_moves, dispatch_entry, dispatch_moves
+from directives.selectors.notices import unread_kept_keys
 from directives.selectors.scope import receiving_unit_ids
 from directives.selectors.workspace import (
     assignments_visible_to,
@@ -61,10 +65,16 @@ PAGE_SIZE = 25
 def inbox(request: HttpRequest) -> HttpResponse:
     if not receiving_unit_ids(request.user):
         raise PermissionDenied  # neither a unit officer nor a clerk keeping a book
+    # What the page keeps in the cache (its count, its issuers, its filter's fields, the
+    # bell's count) read at once rather than one by one.
+    with cache_read_ahead(inbox_kept_keys(request.user) + unread_kept_keys(request.user)):
+        return _inbox_page(request)
+
+
+def _inbox_page(request: HttpRequest) -> HttpResponse:
     # The task figures are read for the page's rows only (InboxRows).
     queryset = inbox_dispatches(request.user, figures=False)
-    issuer_ids = inbox_issuer_ids(request.user, kept=True)
-    issuers = inbox_issuers(request.user, ids=issuer_ids)
+    issuers = inbox_issuers(request.user, ids=inbox_issuer_ids(request.user, kept=True))
     # The whole inbox (no filter chosen) has its count kept until its next letter, and its
     # filter's fields drawn from the cache: the filter itself is only made on a miss.
     filtered = any(v for k, v in request.GET.items() if k != "page")
@@ -91,7 +101,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filter_form": form,
             "filled": filtered,
             "issuers": issuers,
-            "issuer_ids": issuer_ids,
+            "fields_kept_as": inbox_filter_fields_kept_as(request.user),
             "page": page,
             "query_string": params.urlencode(),
         },
