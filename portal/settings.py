@@ -143,8 +143,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 CACHE_IS_SHARED = "locmem" not in CACHES["default"]["BACKEND"].lower()
 # The clerk's dashboard counts a year of letters: counted at most once a minute per clerk.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
-# The inbox's letter count and its filter's issuers, kept until the inbox's next letter and at
-# most this long (directives/selectors/inbox.py, inbox_fingerprint).
+# The inbox's letter count and its filter's issuers and fields, kept in a shared cache until a
+# letter reaches or leaves the inbox and at most this long (directives/selectors/inbox.py).
 INBOX_CACHE_SECONDS = env.int("INBOX_CACHE_SECONDS", default=300)
 # A user's permissions kept in the cache between requests, read again after any change of roles
 # (recipients/permissions.py): only with a cache every process shares, so 0 (off) by default

@@ -45,12 +45,8 @@ def inbox_dispatches(
     """The dispatches of my unit and of the units whose incoming book I keep, with their task
     figures (`figures`) and the receiving unit's decision; `InboxRows` puts them in the inbox's
     order. Without `figures`, InboxRows reads them for its page's rows only (one query)."""
-    units = receiving_unit_ids(user)
-    if not units:
-        return Dispatch.objects.none()
     queryset = (
-        dispatches_visible_to(user)
-        .filter(unit_id__in=units)
+        inbox_letters(user)
         .select_related("directive", "directive__issuing_unit", "unit", "incoming_entry")
         .annotate(
             ack_rank=Case(
@@ -64,6 +60,17 @@ def inbox_dispatches(
         .order_by("ack_rank", "-urgency_rank", "-created_at", "-pk")
     )
     return with_task_figures(queryset, today=today) if figures else queryset
+
+
+def inbox_letters(user: User) -> QuerySet[Dispatch]:
+    """The dispatches of my unit and of the units whose incoming book I keep, as they are:
+    what InboxRows pages through (it chooses their columns and their order) and the inbox's
+    filter narrows, without the related rows and the order inbox_dispatches adds for a reader
+    of whole dispatches, which the page would build only to throw away."""
+    units = receiving_unit_ids(user)
+    if not units:
+        return Dispatch.objects.none()
+    return dispatches_visible_to(user).filter(unit_id__in=units)
 
 
 def with_task_figures(

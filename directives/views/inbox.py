@@ -34,6 +34,7 @@ from directives.selectors.inbox import (
     inbox_issuer_ids,
     inbox_issuers,
     inbox_kept_keys,
+    inbox_letters,
 )
 from directives.selectors.moves import assignment_moves, dispatch_entry, dispatch_moves
 from directives.selectors.notices import unread_kept_keys
@@ -73,7 +74,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _inbox_page(request: HttpRequest) -> HttpResponse:
     # The task figures are read for the page's rows only (InboxRows).
-    queryset = inbox_dispatches(request.user, figures=False)
+    queryset = inbox_letters(request.user)
     issuers = inbox_issuers(request.user, ids=inbox_issuer_ids(request.user, kept=True))
     # The whole inbox (no filter chosen) has its count kept until its next letter, and its
     # filter's fields drawn from the cache: the filter itself is only made on a miss.
