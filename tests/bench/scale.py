@@ -519,7 +519,7 @@ def _throughput(officer, db_name: str) -> list[str]:
     return [
         f"throughput (gunicorn 2 workers, wrk -t2 -c8 -d{WRK_SECONDS}s, signed in, "
         f"{len(rounds)} turns each): inbox {inbox:.0f} req/s, trivial view {trivial:.0f} req/s, "
-        f"ratio {ratio:.2f} (target >= {RATIO_FLOOR}): {verdict}; each turn, inbox/trivial: "
+        f"ratio {ratio:.3f} (target >= {RATIO_FLOOR}): {verdict}; each turn, inbox/trivial: "
         f"{turns}; wrk errors: {errors}"
     ]
 
