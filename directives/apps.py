@@ -29,7 +29,7 @@ class DirectivesConfig(AppConfig):
 def _notice_changed(instance, **kwargs) -> None:
     from directives.services.notices.outbox import notice_counts_expire
 
-    notice_counts_expire(user_ids=[instance.user_id])
+    notice_counts_expire(rows=[instance])  # an e-mail's row is no bell's
 
 
 def _letter_left(instance, **kwargs) -> None:

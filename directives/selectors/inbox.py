@@ -39,12 +39,10 @@ def _count(assignments: QuerySet[Assignment]) -> Coalesce:
     )
 
 
-def inbox_dispatches(
-    user: User, *, today: datetime.date | None = None, figures: bool = True
-) -> QuerySet[Dispatch]:
-    """The dispatches of my unit and of the units whose incoming book I keep, with their task
-    figures (`figures`) and the receiving unit's decision; `InboxRows` puts them in the inbox's
-    order. Without `figures`, InboxRows reads them for its page's rows only (one query)."""
+def inbox_dispatches(user: User, *, today: datetime.date | None = None) -> QuerySet[Dispatch]:
+    """The dispatches of my unit and of the units whose incoming book I keep, as whole
+    dispatches with their task figures and the receiving unit's decision, in the inbox's order
+    (the API's list, a received letter's page). The inbox page reads inbox_letters."""
     queryset = (
         inbox_letters(user)
         .select_related("directive", "directive__issuing_unit", "unit", "incoming_entry")
@@ -59,7 +57,7 @@ def inbox_dispatches(
         # letter, once acknowledged, takes its place by date.
         .order_by("ack_rank", "-urgency_rank", "-created_at", "-pk")
     )
-    return with_task_figures(queryset, today=today) if figures else queryset
+    return with_task_figures(queryset, today=today)
 
 
 def inbox_letters(user: User) -> QuerySet[Dispatch]:
@@ -295,17 +293,23 @@ def inbox_version_names(unit_ids: Iterable[int]) -> list[str]:
     return [f"inbox:{pk}" for pk in sorted(set(unit_ids))]
 
 
-def _count_kept_as(user: User) -> tuple[list[str], str]:
+def _units_kept_as(user: User) -> tuple[list[str], str]:
+    """The versions of the user's units' inboxes, and those units as a part of a key."""
     units = sorted(receiving_unit_ids(user))
+    return inbox_version_names(units), ",".join(map(str, units))
+
+
+def _count_kept_as(user: User) -> tuple[list[str], str]:
+    names, units = _units_kept_as(user)
     return (
-        [*inbox_version_names(units), PERMISSIONS_VERSION],
-        f"inbox:user:{user.pk}:{int(user.is_superuser)}:{','.join(map(str, units))}:count",
+        [*names, PERMISSIONS_VERSION],
+        f"inbox:user:{user.pk}:{int(user.is_superuser)}:{units}:count",
     )
 
 
 def _issuers_kept_as(user: User) -> tuple[list[str], str]:
-    units = sorted(receiving_unit_ids(user))
-    return inbox_version_names(units), f"inbox:{','.join(map(str, units))}:issuers"
+    names, units = _units_kept_as(user)
+    return names, f"inbox:{units}:issuers"
 
 
 def inbox_filter_fields_kept_as(user: User) -> tuple[list[str], str]:
@@ -313,11 +317,8 @@ def inbox_filter_fields_kept_as(user: User) -> tuple[list[str], str]:
     (templatetags/inbox_rows.py): the same for every visit in the same language to the same
     units while no letter reaches or leaves them (their issuers stay) and no unit is saved (the
     issuers keep their names)."""
-    units = sorted(receiving_unit_ids(user))
-    return (
-        [UNITS_VERSION, *inbox_version_names(units)],
-        f"inbox:{','.join(map(str, units))}:filter-fields:{get_language()}",
-    )
+    names, units = _units_kept_as(user)
+    return [UNITS_VERSION, *names], f"inbox:{units}:filter-fields:{get_language()}"
 
 
 def inbox_kept_keys(user: User) -> list[str]:
